@@ -1,0 +1,315 @@
+/*
+ * duet.c - the `duet` command: run scenarios, replay stored runs, turn fuzz
+ * inputs into stored runs.
+ *
+ *   duet run SCENARIO [--seed N] [--db FILE] [--quiet]
+ *   duet replay --db FILE --run ID
+ *   duet replay --target NAME --input FILE [--db FILE]
+ *   duet targets
+ *
+ * Exit status: 0 the run passed / the replay matched; 1 the run did not
+ * pass (its outcome is stored) or the replay diverged; 2 bad usage or bad
+ * input (named on stderr). The tool never crashes because a world did.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duet/fuzz_target.h"
+#include "duet/replay.h"
+#include "duet/trace_hash.h"
+#include "duet/trace_store.h"
+
+enum { EXIT_PASS = 0, EXIT_NOT_PASSED = 1, EXIT_USAGE = 2 };
+
+static const char usage[] =
+    "usage:\n"
+    "  duet run SCENARIO [--seed N] [--db FILE] [--quiet]\n"
+    "  duet replay --db FILE --run ID\n"
+    "  duet replay --target NAME --input FILE [--db FILE]\n"
+    "  duet targets\n";
+
+struct options {
+    const char *scenario;
+    const char *db;
+    const char *target;
+    const char *input;
+    uint64_t seed;
+    int64_t run_id;
+    bool have_run_id;
+    bool quiet;
+};
+
+static int usage_error(const char *what)
+{
+    fprintf(stderr, "duet: %s\n%s", what, usage);
+    return EXIT_USAGE;
+}
+
+static bool parse_u64(const char *text, uint64_t *out)
+{
+    if (text == NULL || text[0] == '\0' || text[0] == '-')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 0);
+    if (errno != 0 || *end != '\0')
+        return false;
+    *out = value;
+    return true;
+}
+
+/* Parses argv[first..]; returns 0 or an exit status. */
+static int parse_options(int argc, char **argv, int first, struct options *o)
+{
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "--quiet") == 0) {
+            o->quiet = true;
+            continue;
+        }
+        if (arg[0] != '-') {
+            if (o->scenario != NULL)
+                return usage_error("more than one scenario given");
+            o->scenario = arg;
+            continue;
+        }
+        if (value == NULL)
+            return usage_error("an option is missing its value");
+        i++;
+        uint64_t number = 0;
+        if (strcmp(arg, "--seed") == 0) {
+            if (!parse_u64(value, &o->seed))
+                return usage_error("--seed takes a number");
+        } else if (strcmp(arg, "--run") == 0) {
+            if (!parse_u64(value, &number) || number == 0 || number > INT64_MAX)
+                return usage_error("--run takes a run id (a positive number)");
+            o->run_id = (int64_t)number;
+            o->have_run_id = true;
+        } else if (strcmp(arg, "--db") == 0) {
+            o->db = value;
+        } else if (strcmp(arg, "--target") == 0) {
+            o->target = value;
+        } else if (strcmp(arg, "--input") == 0) {
+            o->input = value;
+        } else {
+            return usage_error("unknown option");
+        }
+    }
+    return 0;
+}
+
+static void console_echo(void *ctx, uint8_t byte)
+{
+    (void)ctx;
+    putchar(byte);
+}
+
+static struct trace_store *store_open_or_report(const char *path)
+{
+    struct trace_store *store = NULL;
+    enum trace_store_error error = trace_store_open(&store, path);
+    if (error != TRACE_STORE_OK) {
+        fprintf(stderr, "duet: cannot use trace store %s: %s (%s)\n", path,
+                trace_store_error_name(error), trace_store_last_message(NULL));
+        return NULL;
+    }
+    return store;
+}
+
+static void print_summary(const char *what, const struct record_report *report,
+                          const char *db)
+{
+    const struct sim_result *r = &report->result;
+    char hash[19];
+    trace_hash_format(r->hash, hash);
+    printf("duet: run %" PRId64 " (%s): %s%s%s\n", report->run_id, what,
+           report->verdict ? "oracle violated" : sim_outcome_name(r->outcome),
+           r->failure[0] || report->verdict ? ": " : "",
+           report->verdict ? report->verdict : r->failure);
+    printf("  %" PRIu64 " events, %" PRIu64 " choices, %" PRIu64 " steps, %.3f ms virtual time, "
+           "trace hash %s\n",
+           r->events, r->choices, r->steps, (double)r->time_ns / 1e6, hash);
+    printf("  stored in %s\n  replay it: duet replay --db %s --run %" PRId64 "\n", db, db,
+           report->run_id);
+}
+
+static int command_run(const struct options *o)
+{
+    if (o->scenario == NULL)
+        return usage_error("run needs a scenario file");
+    const char *db = o->db ? o->db : "duet.db";
+    struct scenario *scenario = malloc(sizeof *scenario);
+    char *text = NULL;
+    size_t line = 0;
+    enum scenario_error error = scenario == NULL ? SCENARIO_ERR_UNREADABLE
+                                : scenario_load(o->scenario, scenario, &text, &line);
+    if (error != SCENARIO_OK) {
+        fprintf(stderr, "duet: scenario %s", o->scenario);
+        if (line > 0)
+            fprintf(stderr, " line %zu", line);
+        fprintf(stderr, ": %s\n", scenario_error_name(error));
+        free(scenario);
+        return EXIT_USAGE;
+    }
+    struct trace_store *store = store_open_or_report(db);
+    struct sim *sim = store ? sim_create() : NULL;
+    int status = EXIT_USAGE;
+    if (sim != NULL) {
+        struct run_recipe recipe = {.scenario_text = text, .scenario_text_len = strlen(text),
+                                    .seed = o->seed};
+        struct record_request request = {.recipe = &recipe, .scenario_name = scenario->name,
+                                         .on_console = o->quiet ? NULL : console_echo};
+        struct record_report report;
+        bool ok = record_run(store, sim, &request, &report);
+        fflush(stdout);
+        if (!ok) {
+            fprintf(stderr, "duet: %s\n", report.error);
+        } else {
+            char what[96];
+            snprintf(what, sizeof what, "scenario %s, seed %" PRIu64, scenario->name, o->seed);
+            print_summary(what, &report, db);
+            status = report.result.outcome == SIM_PASS ? EXIT_PASS : EXIT_NOT_PASSED;
+        }
+    }
+    sim_destroy(sim);
+    trace_store_close(store);
+    free(text);
+    free(scenario);
+    return status;
+}
+
+static uint8_t *read_file(const char *path, size_t max, size_t *out_len)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return NULL;
+    uint8_t *bytes = malloc(max + 1);
+    size_t length = bytes ? fread(bytes, 1, max + 1, file) : 0;
+    bool bad = bytes == NULL || ferror(file) || length > max;
+    fclose(file);
+    if (bad) {
+        free(bytes);
+        return NULL;
+    }
+    *out_len = length;
+    return bytes;
+}
+
+static int command_replay_target(const struct options *o)
+{
+    if (o->input == NULL)
+        return usage_error("replay --target needs --input FILE");
+    if (fuzz_target_find(o->target) == NULL) {
+        fprintf(stderr, "duet: no fuzz target named \"%s\" (see: duet targets)\n", o->target);
+        return EXIT_USAGE;
+    }
+    size_t length = 0;
+    uint8_t *input = read_file(o->input, FUZZ_INPUT_MAX, &length);
+    if (input == NULL) {
+        fprintf(stderr, "duet: cannot read input %s (missing, unreadable or over %d bytes)\n",
+                o->input, FUZZ_INPUT_MAX);
+        return EXIT_USAGE;
+    }
+    const char *db = o->db ? o->db : "duet.db";
+    struct trace_store *store = store_open_or_report(db);
+    struct sim *sim = store ? sim_create() : NULL;
+    int status = EXIT_USAGE;
+    if (sim != NULL) {
+        struct run_recipe recipe = {.target = o->target, .input = input, .input_len = length};
+        struct record_request request = {.recipe = &recipe, .scenario_name = o->target};
+        struct record_report report;
+        if (!record_run(store, sim, &request, &report)) {
+            fprintf(stderr, "duet: %s\n", report.error);
+        } else {
+            char what[256];
+            snprintf(what, sizeof what, "target %s, input %s (%zu bytes)", o->target, o->input,
+                     length);
+            print_summary(what, &report, db);
+            status = report.verdict == NULL ? EXIT_PASS : EXIT_NOT_PASSED;
+        }
+    }
+    sim_destroy(sim);
+    trace_store_close(store);
+    free(input);
+    return status;
+}
+
+static void print_divergence(const struct replay_report *report)
+{
+    char line[320];
+    printf("duet: replay DIVERGED after %" PRIu64 " matching events\n", report->events);
+    if (report->expected_missing) {
+        printf("  stored:   (the stored run ends here)\n");
+    } else {
+        trace_record_describe(&report->expected, line, sizeof line);
+        printf("  stored:   %s\n", line);
+    }
+    if (report->actual_missing) {
+        printf("  replayed: (the replay ended here)\n");
+    } else {
+        trace_record_describe(&report->actual, line, sizeof line);
+        printf("  replayed: %s\n", line);
+    }
+}
+
+static int command_replay_run(const struct options *o)
+{
+    if (o->db == NULL || !o->have_run_id)
+        return usage_error("replay needs --db FILE and --run ID (or --target and --input)");
+    struct trace_store *store = store_open_or_report(o->db);
+    struct sim *sim = store ? sim_create() : NULL;
+    int status = EXIT_USAGE;
+    if (sim != NULL) {
+        struct replay_report report;
+        if (!replay_run(store, sim, o->run_id, &report)) {
+            fprintf(stderr, "duet: replay of run %" PRId64 ": %s\n", o->run_id, report.error);
+        } else if (report.matched) {
+            char hash[19];
+            trace_hash_format(report.replayed_hash, hash);
+            printf("duet: replay of run %" PRId64 " matched: %" PRIu64
+                   " events, trace hash %s (outcome %s)\n",
+                   o->run_id, report.events, hash, sim_outcome_name(report.result.outcome));
+            status = EXIT_PASS;
+        } else {
+            if (report.diverged)
+                print_divergence(&report);
+            char stored[19], replayed[19];
+            trace_hash_format(report.stored_hash, stored);
+            trace_hash_format(report.replayed_hash, replayed);
+            printf("duet: replay of run %" PRId64 " did not match: stored hash %s, replayed %s\n",
+                   o->run_id, stored, replayed);
+            status = EXIT_NOT_PASSED;
+        }
+    }
+    sim_destroy(sim);
+    trace_store_close(store);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("no command given");
+    struct options o = {0};
+    int status = parse_options(argc, argv, 2, &o);
+    if (status != 0)
+        return status;
+    const char *command = argv[1];
+    if (strcmp(command, "run") == 0)
+        return command_run(&o);
+    if (strcmp(command, "replay") == 0)
+        return o.target ? command_replay_target(&o) : command_replay_run(&o);
+    if (strcmp(command, "targets") == 0) {
+        size_t count = 0;
+        const struct fuzz_target *const *targets = fuzz_target_list(&count);
+        for (size_t i = 0; i < count; i++)
+            printf("%-12s %s\n", targets[i]->name, targets[i]->summary);
+        return EXIT_PASS;
+    }
+    return usage_error("unknown command");
+}

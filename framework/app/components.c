@@ -1,0 +1,17 @@
+/*
+ * components.c - the table of components every image contains.
+ */
+#include "duet/components.h"
+
+static const struct component_info components[] = {
+    {"core", core_main},
+    {"init", init_main},
+    {"hello", hello_main},
+    {"rom_reader", rom_reader_main},
+};
+
+const struct component_info *framework_components(size_t *count)
+{
+    *count = DUET_ARRAY_COUNT(components);
+    return components;
+}

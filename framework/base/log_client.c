@@ -1,0 +1,38 @@
+/*
+ * log_client.c - client stubs of the LOG service (duet/log_session.h).
+ */
+#include "duet/log_session.h"
+
+#include "duet/parent.h"
+#include "duet/string.h"
+
+enum rpc_status log_session_open(struct env *env, struct log_session_cap *out_log)
+{
+    cap_index_t cap = CAP_INDEX_INVALID;
+    enum rpc_status status = parent_session(env, "LOG", "", &cap);
+    out_log->index = cap;
+    return status;
+}
+
+enum rpc_status log_write(struct env *env, struct log_session_cap log, const char *line)
+{
+    size_t length = duet_strnlen(line, LOG_LINE_MAX + 1);
+    if (length > LOG_LINE_MAX)
+        return RPC_ERR_INVALID_ARGUMENT;
+    size_t sent = 0;
+    do {
+        size_t chunk = length - sent < LOG_CHUNK_BYTES ? length - sent : LOG_CHUNK_BYTES;
+        bool last = sent + chunk == length;
+        struct ipc_message *m = &env->message;
+        *m = (struct ipc_message){.label = LOG_WRITE,
+                                  .word_count = 1 + (uint32_t)((chunk + 7) / 8)};
+        m->word[0] = chunk | (last ? LOG_FLAG_LINE_END : 0);
+        rpc_pack_bytes(&m->word[1], line + sent, chunk);
+        if (sys_call(log.index, m) != SYS_OK)
+            return RPC_ERR_TRANSPORT;
+        if (m->label != RPC_OK)
+            return m->label < RPC_STATUS_COUNT ? (enum rpc_status)m->label : RPC_ERR_TRANSPORT;
+        sent += chunk;
+    } while (sent < length);
+    return RPC_OK;
+}

@@ -1,0 +1,69 @@
+/*
+ * rom_client.c - client stubs of the ROM service (duet/rom_session.h).
+ */
+#include "duet/rom_session.h"
+
+#include "duet/parent.h"
+#include "duet/string.h"
+
+enum rpc_status rom_session_open(struct env *env, const char *module,
+                                 struct rom_session_cap *out_rom)
+{
+    char args[PARENT_ARGS_MAX];
+    static const char prefix[] = "label=\"";
+    size_t module_length = duet_strlen(module);
+    if (sizeof prefix - 1 + module_length + 2 > sizeof args)
+        return RPC_ERR_INVALID_ARGUMENT;
+    duet_memcpy(args, prefix, sizeof prefix - 1);
+    duet_memcpy(args + sizeof prefix - 1, module, module_length);
+    duet_memcpy(args + sizeof prefix - 1 + module_length, "\"", 2);
+    cap_index_t cap = CAP_INDEX_INVALID;
+    enum rpc_status status = parent_session(env, "ROM", args, &cap);
+    out_rom->index = cap;
+    return status;
+}
+
+static enum rpc_status rom_call(struct env *env, cap_index_t rom, struct ipc_message *m)
+{
+    if (sys_call(rom, m) != SYS_OK)
+        return RPC_ERR_TRANSPORT;
+    return m->label < RPC_STATUS_COUNT ? (enum rpc_status)m->label : RPC_ERR_TRANSPORT;
+}
+
+enum rpc_status rom_size(struct env *env, struct rom_session_cap rom, uint64_t *out_size)
+{
+    struct ipc_message *m = &env->message;
+    *m = (struct ipc_message){.label = ROM_SIZE};
+    enum rpc_status status = rom_call(env, rom.index, m);
+    if (status == RPC_OK && m->word_count < 1)
+        return RPC_ERR_TRANSPORT;
+    *out_size = status == RPC_OK ? m->word[0] : 0;
+    return status;
+}
+
+enum rpc_status rom_read_all(struct env *env, struct rom_session_cap rom, uint8_t *buf,
+                             size_t buf_size, size_t *out_len)
+{
+    uint64_t size = 0;
+    *out_len = 0;
+    enum rpc_status status = rom_size(env, rom, &size);
+    if (status != RPC_OK)
+        return status;
+    if (size > buf_size)
+        return RPC_ERR_OUT_OF_RANGE;
+    for (uint64_t offset = 0; offset < size;) {
+        struct ipc_message *m = &env->message;
+        *m = (struct ipc_message){.label = ROM_READ, .word_count = 1, .word = {offset}};
+        status = rom_call(env, rom.index, m);
+        if (status != RPC_OK)
+            return status;
+        uint64_t count = m->word[0];
+        /* A server answering with nothing, or more than asked, is broken. */
+        if (m->word_count < 1 || count == 0 || count > ROM_READ_BYTES || count > size - offset)
+            return RPC_ERR_TRANSPORT;
+        rpc_unpack_bytes(&m->word[1], buf + offset, (size_t)count);
+        offset += count;
+    }
+    *out_len = (size_t)size;
+    return RPC_OK;
+}

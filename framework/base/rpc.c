@@ -1,0 +1,82 @@
+/*
+ * rpc.c - RPC decoding, status names and message packing (duet/rpc.h).
+ */
+#include "duet/rpc.h"
+
+#include "duet/string.h"
+
+static const char *const rpc_status_names[RPC_STATUS_COUNT] = {
+    [RPC_OK] = "RPC_OK",
+    [RPC_ERR_INVALID_OPCODE] = "RPC_ERR_INVALID_OPCODE",
+    [RPC_ERR_INVALID_ARGUMENT] = "RPC_ERR_INVALID_ARGUMENT",
+    [RPC_ERR_UNEXPECTED_CAP] = "RPC_ERR_UNEXPECTED_CAP",
+    [RPC_ERR_MISSING_CAP] = "RPC_ERR_MISSING_CAP",
+    [RPC_ERR_INVALID_SESSION] = "RPC_ERR_INVALID_SESSION",
+    [RPC_ERR_UNKNOWN_SERVICE] = "RPC_ERR_UNKNOWN_SERVICE",
+    [RPC_ERR_INVALID_ARGS_STRING] = "RPC_ERR_INVALID_ARGS_STRING",
+    [RPC_ERR_SESSION_LIMIT] = "RPC_ERR_SESSION_LIMIT",
+    [RPC_ERR_NO_SUCH_MODULE] = "RPC_ERR_NO_SUCH_MODULE",
+    [RPC_ERR_OUT_OF_RANGE] = "RPC_ERR_OUT_OF_RANGE",
+    [RPC_ERR_TRANSPORT] = "RPC_ERR_TRANSPORT",
+};
+
+const char *rpc_status_name(uint64_t status)
+{
+    if (status >= RPC_STATUS_COUNT)
+        return "RPC_ERR_UNKNOWN";
+    return rpc_status_names[status];
+}
+
+enum rpc_status rpc_decode(const struct rpc_interface *interface,
+                           const struct ipc_message *message,
+                           const struct rpc_function **out_function)
+{
+    const struct rpc_function *function = NULL;
+    for (size_t i = 0; i < interface->function_count; i++)
+        if (interface->functions[i].opcode == message->label)
+            function = &interface->functions[i];
+    if (function == NULL)
+        return RPC_ERR_INVALID_OPCODE;
+    if (message->word_count < function->words_min || message->word_count > function->words_max)
+        return RPC_ERR_INVALID_ARGUMENT;
+    bool has_cap = message->cap != CAP_INDEX_INVALID;
+    if (has_cap && !function->takes_cap)
+        return RPC_ERR_UNEXPECTED_CAP;
+    if (!has_cap && function->takes_cap)
+        return RPC_ERR_MISSING_CAP;
+    *out_function = function;
+    return RPC_OK;
+}
+
+bool rpc_pack_string(uint64_t *words, size_t word_count, const char *s)
+{
+    size_t capacity = word_count * RPC_STRING_BYTES_PER_WORD;
+    size_t length = duet_strnlen(s, capacity);
+    if (length >= capacity)
+        return false;
+    duet_memset(words, 0, capacity);
+    duet_memcpy(words, s, length);
+    return true;
+}
+
+bool rpc_unpack_string(const uint64_t *words, size_t word_count, char *out, size_t out_size)
+{
+    const char *bytes = (const char *)words;
+    size_t capacity = word_count * RPC_STRING_BYTES_PER_WORD;
+    size_t length = duet_strnlen(bytes, capacity);
+    if (length >= capacity || length >= out_size)
+        return false;
+    duet_memcpy(out, bytes, length);
+    out[length] = '\0';
+    return true;
+}
+
+void rpc_pack_bytes(uint64_t *words, const void *bytes, size_t len)
+{
+    duet_memcpy(words, bytes, len);
+}
+
+void rpc_unpack_bytes(const uint64_t *words, void *bytes, size_t len)
+{
+    duet_memcpy(bytes, words, len);
+}

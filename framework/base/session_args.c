@@ -1,0 +1,120 @@
+/*
+ * session_args.c - the strict session-argument parser (duet/session_args.h).
+ *
+ * A hand-written scanner over a tiny grammar: every byte is accounted for,
+ * nothing is skipped silently, and the first problem is reported by name.
+ * It runs in servers on client-supplied text, so it never reads past the
+ * terminating NUL nor writes past a field.
+ */
+#include "duet/session_args.h"
+
+#include "duet/string.h"
+
+static const char *const error_names[SESSION_ARGS_ERROR_COUNT] = {
+    [SESSION_ARGS_OK] = "SESSION_ARGS_OK",
+    [SESSION_ARGS_ERR_SYNTAX] = "SESSION_ARGS_ERR_SYNTAX",
+    [SESSION_ARGS_ERR_DUPLICATE_KEY] = "SESSION_ARGS_ERR_DUPLICATE_KEY",
+    [SESSION_ARGS_ERR_TOO_LONG] = "SESSION_ARGS_ERR_TOO_LONG",
+    [SESSION_ARGS_ERR_TOO_MANY] = "SESSION_ARGS_ERR_TOO_MANY",
+};
+
+const char *session_args_error_name(enum session_args_error error)
+{
+    return (unsigned)error < SESSION_ARGS_ERROR_COUNT ? error_names[error]
+                                                      : "SESSION_ARGS_ERR_UNKNOWN";
+}
+
+static bool is_lower_or_underscore(char c) { return (c >= 'a' && c <= 'z') || c == '_'; }
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_bare_value_char(char c)
+{
+    return is_lower_or_underscore(c) || is_digit(c) || (c >= 'A' && c <= 'Z') || c == '.' ||
+           c == '+' || c == '-';
+}
+
+/* Scans a key at *at into key[]; advances *at. */
+static enum session_args_error scan_key(const char **at, char key[SESSION_ARG_KEY_MAX])
+{
+    const char *p = *at;
+    size_t n = 0;
+    if (!is_lower_or_underscore(*p))
+        return SESSION_ARGS_ERR_SYNTAX;
+    while (is_lower_or_underscore(*p) || is_digit(*p)) {
+        if (n + 1 >= SESSION_ARG_KEY_MAX)
+            return SESSION_ARGS_ERR_TOO_LONG;
+        key[n++] = *p++;
+    }
+    key[n] = '\0';
+    *at = p;
+    return SESSION_ARGS_OK;
+}
+
+static enum session_args_error scan_value(const char **at, char value[SESSION_ARG_VALUE_MAX])
+{
+    const char *p = *at;
+    size_t n = 0;
+    if (*p == '"') {
+        p++;
+        while (*p != '"') {
+            if (*p == '\0' || *p == '\\' || (uint8_t)*p < 0x20 || (uint8_t)*p == 0x7f)
+                return SESSION_ARGS_ERR_SYNTAX;
+            if (n + 1 >= SESSION_ARG_VALUE_MAX)
+                return SESSION_ARGS_ERR_TOO_LONG;
+            value[n++] = *p++;
+        }
+        p++;
+    } else {
+        if (!is_bare_value_char(*p))
+            return SESSION_ARGS_ERR_SYNTAX;
+        while (is_bare_value_char(*p)) {
+            if (n + 1 >= SESSION_ARG_VALUE_MAX)
+                return SESSION_ARGS_ERR_TOO_LONG;
+            value[n++] = *p++;
+        }
+    }
+    value[n] = '\0';
+    *at = p;
+    return SESSION_ARGS_OK;
+}
+
+enum session_args_error session_args_parse(const char *text, struct session_args *out)
+{
+    duet_memset(out, 0, sizeof *out);
+    if (duet_strnlen(text, SESSION_ARGS_TEXT_MAX) >= SESSION_ARGS_TEXT_MAX)
+        return SESSION_ARGS_ERR_TOO_LONG;
+    const char *p = text;
+    while (*p != '\0') {
+        if (out->count == SESSION_ARGS_MAX)
+            return SESSION_ARGS_ERR_TOO_MANY;
+        struct session_arg *arg = &out->arg[out->count];
+        enum session_args_error error = scan_key(&p, arg->key);
+        if (error == SESSION_ARGS_OK && *p++ != '=')
+            error = SESSION_ARGS_ERR_SYNTAX;
+        if (error == SESSION_ARGS_OK)
+            error = scan_value(&p, arg->value);
+        if (error == SESSION_ARGS_OK && session_args_find(out, arg->key) != NULL)
+            error = SESSION_ARGS_ERR_DUPLICATE_KEY;
+        if (error != SESSION_ARGS_OK) {
+            duet_memset(out, 0, sizeof *out);
+            return error;
+        }
+        out->count++;
+        if (*p == '\0')
+            break;
+        if (*p++ != ',')
+            return SESSION_ARGS_ERR_SYNTAX;
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            return SESSION_ARGS_ERR_SYNTAX; /* trailing comma */
+    }
+    return SESSION_ARGS_OK;
+}
+
+const char *session_args_find(const struct session_args *args, const char *key)
+{
+    for (size_t i = 0; i < args->count; i++)
+        if (duet_strcmp(args->arg[i].key, key) == 0)
+            return args->arg[i].value;
+    return NULL;
+}

@@ -1,0 +1,120 @@
+/*
+ * syscall.c - the component side of the system-call interface (duet/syscall.h).
+ *
+ * Each stub fills a syscall_frame and enters the kernel through the HAL.
+ * The stubs do no checking of their own: the kernel decodes every call.
+ */
+#include "duet/syscall.h"
+
+#include "duet/string.h"
+#include "hal/kernel_entry.h"
+#include "hal/world.h"
+
+static const char *const sys_error_names[SYS_ERR_COUNT] = {
+    [SYS_OK] = "SYS_OK",
+    [SYS_ERR_INVALID_SYSCALL] = "SYS_ERR_INVALID_SYSCALL",
+    [SYS_ERR_INVALID_CAP] = "SYS_ERR_INVALID_CAP",
+    [SYS_ERR_WRONG_CAP_TYPE] = "SYS_ERR_WRONG_CAP_TYPE",
+    [SYS_ERR_INVALID_ARGUMENT] = "SYS_ERR_INVALID_ARGUMENT",
+    [SYS_ERR_CAP_SPACE_FULL] = "SYS_ERR_CAP_SPACE_FULL",
+    [SYS_ERR_OUT_OF_RESOURCES] = "SYS_ERR_OUT_OF_RESOURCES",
+    [SYS_ERR_NO_SUCH_COMPONENT] = "SYS_ERR_NO_SUCH_COMPONENT",
+    [SYS_ERR_NO_REPLY_PENDING] = "SYS_ERR_NO_REPLY_PENDING",
+};
+
+const char *sys_error_name(enum sys_error error)
+{
+    if ((unsigned)error >= SYS_ERR_COUNT)
+        return "SYS_ERR_UNKNOWN";
+    return sys_error_names[error];
+}
+
+static enum sys_error syscall_enter(struct syscall_frame *frame, uint64_t *out_value)
+{
+    hal_kernel_entry(frame);
+    if (out_value != NULL)
+        *out_value = frame->result[1];
+    return (enum sys_error)frame->result[0];
+}
+
+enum sys_error sys_call(cap_index_t endpoint, struct ipc_message *message)
+{
+    struct syscall_frame frame = {.number = SYSCALL_CALL, .arg = {endpoint}, .message = message};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_reply_wait(cap_index_t endpoint, bool reply, struct ipc_message *message,
+                              uint64_t *out_badge)
+{
+    struct syscall_frame frame = {
+        .number = SYSCALL_REPLY_WAIT, .arg = {endpoint, reply ? 1u : 0u}, .message = message};
+    return syscall_enter(&frame, out_badge);
+}
+
+static enum sys_error syscall_cap_result(struct syscall_frame *frame, cap_index_t *out_cap)
+{
+    uint64_t value = 0;
+    enum sys_error error = syscall_enter(frame, &value);
+    *out_cap = error == SYS_OK ? (cap_index_t)value : CAP_INDEX_INVALID;
+    return error;
+}
+
+enum sys_error sys_endpoint_create(cap_index_t *out_endpoint)
+{
+    struct syscall_frame frame = {.number = SYSCALL_ENDPOINT_CREATE};
+    return syscall_cap_result(&frame, out_endpoint);
+}
+
+enum sys_error sys_cap_mint(cap_index_t endpoint, uint64_t badge, cap_index_t *out_cap)
+{
+    struct syscall_frame frame = {.number = SYSCALL_CAP_MINT, .arg = {endpoint, badge}};
+    return syscall_cap_result(&frame, out_cap);
+}
+
+enum sys_error sys_cap_delete(cap_index_t cap)
+{
+    struct syscall_frame frame = {.number = SYSCALL_CAP_DELETE, .arg = {cap}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint,
+                             const char *name, bool grant_pd_factory, cap_index_t *out_pd)
+{
+    /* The name travels in the message words, so the kernel never follows a
+     * component pointer for it. */
+    struct ipc_message message = {.word_count = COMPONENT_NAME_MAX / 8};
+    size_t length = duet_strnlen(name, COMPONENT_NAME_MAX);
+    if (length == COMPONENT_NAME_MAX)
+        return SYS_ERR_INVALID_ARGUMENT;
+    duet_memcpy(message.word, name, length);
+    struct syscall_frame frame = {
+        .number = SYSCALL_PD_CREATE,
+        .arg = {pd_factory, parent_endpoint, grant_pd_factory ? 1u : 0u},
+        .message = &message};
+    return syscall_cap_result(&frame, out_pd);
+}
+
+enum sys_error sys_irq_create(cap_index_t irq_control, unsigned line, cap_index_t *out_irq)
+{
+    struct syscall_frame frame = {.number = SYSCALL_IRQ_CREATE, .arg = {irq_control, line}};
+    return syscall_cap_result(&frame, out_irq);
+}
+
+enum sys_error sys_irq_wait(cap_index_t irq)
+{
+    struct syscall_frame frame = {.number = SYSCALL_IRQ_WAIT, .arg = {irq}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_yield(void)
+{
+    struct syscall_frame frame = {.number = SYSCALL_YIELD};
+    return syscall_enter(&frame, NULL);
+}
+
+void sys_thread_exit(void)
+{
+    struct syscall_frame frame = {.number = SYSCALL_THREAD_EXIT};
+    hal_kernel_entry(&frame);
+    hal_panic(__func__, "an exited thread was scheduled again");
+}

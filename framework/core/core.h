@@ -1,0 +1,63 @@
+/*
+ * core.h - core's state and its services (core-internal).
+ *
+ * core is the first component. It owns the console, the boot modules and
+ * the root capabilities, starts init, and serves on one endpoint:
+ *   - the parent interface to its child init (badge kind BADGE_CHILD),
+ *   - LOG and ROM sessions (badge kind BADGE_SESSION, id = session slot).
+ * Requests are decoded (rpc_decode plus the function's own checks) before
+ * anything is performed; every refusal is a named rpc_status in the reply.
+ */
+#ifndef DUET_CORE_H
+#define DUET_CORE_H
+
+#include "../arch/x86/com_port.h"
+#include "duet/assert.h"
+#include "duet/env.h"
+#include "duet/log_session.h"
+#include "duet/rpc.h"
+#include "duet/session_args.h"
+#include "hal/world.h"
+
+enum {
+    CORE_SESSIONS_MAX = 32,
+    CORE_LABEL_MAX = SESSION_ARG_VALUE_MAX,
+    BADGE_KIND_SHIFT = 32,
+    BADGE_CHILD = 1,
+    BADGE_SESSION = 2,
+};
+
+static inline uint64_t badge_make(uint64_t kind, uint64_t id)
+{
+    return (kind << BADGE_KIND_SHIFT) | id;
+}
+
+enum core_service { CORE_SERVICE_NONE = 0, CORE_SERVICE_LOG, CORE_SERVICE_ROM };
+
+struct core_session {
+    uint8_t service;                      /* enum core_service */
+    char label[CORE_LABEL_MAX];
+    size_t module;                        /* ROM: boot module index */
+    char line[LOG_LINE_MAX + 1];          /* LOG: line being assembled */
+    size_t line_length;
+};
+
+struct core {
+    struct env *env;
+    struct com_port console;
+    cap_index_t endpoint;
+    cap_index_t delete_after_reply;       /* a capability we handed out */
+    struct core_session sessions[CORE_SESSIONS_MAX];
+};
+
+void core_console_line(struct core *core, const char *label, const char *line);
+
+/* Each fills *reply (label = status) for the request `message`. */
+void core_parent_dispatch(struct core *core, const struct ipc_message *message,
+                          struct ipc_message *reply);
+void core_log_dispatch(struct core *core, struct core_session *session,
+                       const struct ipc_message *message, struct ipc_message *reply);
+void core_rom_dispatch(struct core *core, struct core_session *session,
+                       const struct ipc_message *message, struct ipc_message *reply);
+
+#endif

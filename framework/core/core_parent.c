@@ -1,0 +1,125 @@
+/*
+ * core_parent.c - core as init's parent: opening LOG and ROM sessions.
+ *
+ * Decode: service and argument strings must be NUL-terminated within their
+ * words, the arguments must parse strictly, the labelled result must fit,
+ * the service must be one core offers and, for ROM, the module (last label
+ * element) must exist. Perform: take a session slot and answer with a
+ * capability to core's endpoint badged with that slot.
+ */
+#include "core.h"
+
+#include "duet/parent.h"
+#include "duet/string.h"
+#include "duet/text.h"
+#include "hal/event.h"
+
+static const struct rpc_interface *parent_interface(void)
+{
+    RPC_INTERFACE_DEFINE(parent, "parent", PARENT_RPCS);
+    return &parent_interface;
+}
+
+/* The child's label, prefixed with the child's name, as Genode does. */
+static enum rpc_status label_for_child(const struct session_args *args, const char *child,
+                                       char out[CORE_LABEL_MAX])
+{
+    const char *label = session_args_find(args, "label");
+    struct text text;
+    text_init(&text, out, CORE_LABEL_MAX);
+    text_append(&text, child);
+    if (label != NULL && label[0] != '\0') {
+        text_append(&text, " -> ");
+        text_append(&text, label);
+    }
+    return text.truncated ? RPC_ERR_INVALID_ARGS_STRING : RPC_OK;
+}
+
+static const char *label_last_element(const char *label)
+{
+    const char *last = label;
+    for (const char *p = label; *p != '\0'; p++)
+        if (duet_strncmp(p, " -> ", 4) == 0)
+            last = p + 4;
+    return last;
+}
+
+static bool module_find(const char *name, size_t *out_index)
+{
+    size_t count = 0;
+    const struct boot_module *modules = hal_boot_modules(&count);
+    for (size_t i = 0; i < count; i++) {
+        if (duet_strcmp(modules[i].name, name) == 0) {
+            *out_index = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static enum rpc_status session_decode(const struct ipc_message *message,
+                                      struct core_session *out)
+{
+    char service[PARENT_SERVICE_MAX];
+    char args_text[PARENT_ARGS_MAX];
+    struct session_args args;
+    if (!rpc_unpack_string(&message->word[0], PARENT_SERVICE_WORDS, service, sizeof service) ||
+        !rpc_unpack_string(&message->word[PARENT_SERVICE_WORDS], PARENT_ARGS_WORDS, args_text,
+                           sizeof args_text))
+        return RPC_ERR_INVALID_ARGUMENT;
+    if (session_args_parse(args_text, &args) != SESSION_ARGS_OK)
+        return RPC_ERR_INVALID_ARGS_STRING;
+    enum rpc_status status = label_for_child(&args, "init", out->label);
+    if (status != RPC_OK)
+        return status;
+    if (duet_strcmp(service, "LOG") == 0) {
+        out->service = CORE_SERVICE_LOG;
+        return RPC_OK;
+    }
+    if (duet_strcmp(service, "ROM") == 0) {
+        out->service = CORE_SERVICE_ROM;
+        return module_find(label_last_element(out->label), &out->module)
+                   ? RPC_OK : RPC_ERR_NO_SUCH_MODULE;
+    }
+    return RPC_ERR_UNKNOWN_SERVICE;
+}
+
+static enum rpc_status session_open(struct core *core, const struct ipc_message *message,
+                                    struct ipc_message *reply)
+{
+    struct core_session decoded = {0};
+    enum rpc_status status = session_decode(message, &decoded);
+    if (status != RPC_OK)
+        return status;
+    size_t slot = 0;
+    while (slot < CORE_SESSIONS_MAX && core->sessions[slot].service != CORE_SERVICE_NONE)
+        slot++;
+    if (slot == CORE_SESSIONS_MAX)
+        return RPC_ERR_SESSION_LIMIT;
+    cap_index_t cap = CAP_INDEX_INVALID;
+    if (sys_cap_mint(core->endpoint, badge_make(BADGE_SESSION, slot), &cap) != SYS_OK)
+        return RPC_ERR_SESSION_LIMIT;
+    core->sessions[slot] = decoded;
+    reply->cap = cap;
+    hal_event(HAL_EVENT_SESSION_OPEN, slot, decoded.service, 0, 0, decoded.label,
+              duet_strlen(decoded.label));
+    return RPC_OK;
+}
+
+void core_parent_dispatch(struct core *core, const struct ipc_message *message,
+                          struct ipc_message *reply)
+{
+    const struct rpc_function *function = NULL;
+    enum rpc_status status = rpc_decode(parent_interface(), message, &function);
+    if (status == RPC_OK && function->opcode == PARENT_SESSION)
+        status = session_open(core, message, reply);
+    if (status == RPC_OK && function->opcode == PARENT_EXIT) {
+        char line[64];
+        struct text text;
+        text_init(&text, line, sizeof line);
+        text_append(&text, "core: init exited with code ");
+        text_append_u64(&text, message->word[0]);
+        core_console_line(core, NULL, line);
+    }
+    reply->label = status;
+}

@@ -1,0 +1,18 @@
+/*
+ * components.h - the components built into every image: core, init and the
+ * demo components. A platform offers these (plus any of its own, such as
+ * fuzz clients) through hal_boot_components.
+ */
+#ifndef DUET_COMPONENTS_H
+#define DUET_COMPONENTS_H
+
+#include "hal/world.h"
+
+const struct component_info *framework_components(size_t *count);
+
+void core_main(struct env *env);
+void init_main(struct env *env);
+void hello_main(struct env *env);
+void rom_reader_main(struct env *env);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * log_session.h - the LOG service: a component's lines, labelled by its parents.
+ *
+ * A line longer than one message is sent in chunks of LOG_CHUNK_BYTES;
+ * the server joins them and prints "[label] line" when the last chunk
+ * (LOG_FLAG_LINE_END) arrives. Lines are capped at LOG_LINE_MAX bytes.
+ * word 0 = byte count | flags, words 1..5 = the bytes.
+ */
+#ifndef DUET_LOG_SESSION_H
+#define DUET_LOG_SESSION_H
+
+#include "duet/env.h"
+#include "duet/rpc.h"
+
+enum {
+    LOG_CHUNK_BYTES = 40,
+    LOG_LINE_MAX = 200,
+};
+#define LOG_FLAG_LINE_END (UINT64_C(1) << 63)
+#define LOG_COUNT_MASK UINT64_C(0xff)
+
+/*     name        opcode  words  cap */
+#define LOG_SESSION_RPCS(X)                 \
+    X(LOG_WRITE,   0x100,  1, 6,  false)
+
+enum log_opcode { LOG_SESSION_RPCS(RPC_OPCODE_ENUM) };
+
+/* A LOG capability is not a ROM capability: the types keep them apart. */
+struct log_session_cap { cap_index_t index; };
+
+enum rpc_status log_session_open(struct env *env, struct log_session_cap *out_log);
+/* Writes one line (no newline needed). */
+enum rpc_status log_write(struct env *env, struct log_session_cap log, const char *line);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * parent.h - the parent interface: how a component asks for sessions.
+ *
+ * Every component holds a capability to its parent in CAP_SLOT_PARENT. It
+ * asks for a session of a named service with an argument string; the
+ * parent routes the request (init: by its config, to its own parent) and
+ * answers with a session capability. PARENT_EXIT tells the parent the
+ * component is done.
+ *
+ * Request layout: words 0-1 the service name (<= 15 chars), words 2-7 the
+ * argument string (<= 47 chars), both NUL-terminated.
+ */
+#ifndef DUET_PARENT_H
+#define DUET_PARENT_H
+
+#include "duet/env.h"
+#include "duet/rpc.h"
+
+enum {
+    PARENT_SERVICE_WORDS = 2,
+    PARENT_ARGS_WORDS = 6,
+    PARENT_SERVICE_MAX = PARENT_SERVICE_WORDS * 8,   /* with NUL */
+    PARENT_ARGS_MAX = PARENT_ARGS_WORDS * 8,         /* with NUL */
+};
+
+/*     name            opcode  words  cap */
+#define PARENT_RPCS(X)                         \
+    X(PARENT_SESSION,  0x300,  8, 8,  false)   \
+    X(PARENT_EXIT,     0x301,  1, 1,  false)
+
+enum parent_opcode { PARENT_RPCS(RPC_OPCODE_ENUM) };
+
+struct parent_cap { cap_index_t index; };
+
+/* On RPC_OK, *out_session is a capability of the requested service. */
+enum rpc_status parent_session(struct env *env, const char *service, const char *args,
+                               cap_index_t *out_session);
+enum rpc_status parent_exit(struct env *env, uint64_t exit_code);
+
+#endif

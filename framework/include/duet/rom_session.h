@@ -1,0 +1,33 @@
+/*
+ * rom_session.h - the ROM service: read-only boot modules, such as "config".
+ *
+ * The module is the last element of the session label ("init -> config").
+ * Until dataspaces exist the content is read through IPC, ROM_READ_BYTES
+ * at a time: reply word 0 = byte count, words 1..5 = the bytes.
+ */
+#ifndef DUET_ROM_SESSION_H
+#define DUET_ROM_SESSION_H
+
+#include "duet/env.h"
+#include "duet/rpc.h"
+
+enum { ROM_READ_BYTES = 40 };
+
+/*     name        opcode  words  cap */
+#define ROM_SESSION_RPCS(X)                 \
+    X(ROM_SIZE,    0x200,  0, 0,  false)    \
+    X(ROM_READ,    0x201,  1, 1,  false)
+
+enum rom_opcode { ROM_SESSION_RPCS(RPC_OPCODE_ENUM) };
+
+struct rom_session_cap { cap_index_t index; };
+
+enum rpc_status rom_session_open(struct env *env, const char *module,
+                                 struct rom_session_cap *out_rom);
+enum rpc_status rom_size(struct env *env, struct rom_session_cap rom, uint64_t *out_size);
+/* Reads the whole module into buf (at most buf_size bytes, *out_len set).
+ * RPC_ERR_OUT_OF_RANGE if it does not fit. */
+enum rpc_status rom_read_all(struct env *env, struct rom_session_cap rom, uint8_t *buf,
+                             size_t buf_size, size_t *out_len);
+
+#endif

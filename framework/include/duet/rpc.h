@@ -1,0 +1,78 @@
+/*
+ * rpc.h - RPC on top of kernel IPC: statuses, opcode tables, decoding.
+ *
+ * Each interface is declared once as an X-macro list of its functions:
+ *     X(NAME, opcode, min_words, max_words, takes_cap)
+ * From that one list the interface header generates its opcode enum and
+ * the opcode table a server decodes against (rpc_decode), and its client
+ * stubs use the same enum. A server decodes every message before it
+ * performs anything: the opcode must belong to the interface, the word
+ * count must be in range and a capability must be attached exactly when
+ * the function takes one. Decoding has no side effects.
+ *
+ * A reply's label is an enum rpc_status. Transport failures of the kernel
+ * call itself are folded into RPC_ERR_TRANSPORT by the stubs.
+ */
+#ifndef DUET_RPC_H
+#define DUET_RPC_H
+
+#include "duet/syscall.h"
+#include "duet/types.h"
+
+enum rpc_status {
+    RPC_OK = 0,
+    RPC_ERR_INVALID_OPCODE,      /* not a function of this interface      */
+    RPC_ERR_INVALID_ARGUMENT,    /* word count, sizes or values malformed */
+    RPC_ERR_UNEXPECTED_CAP,      /* a capability where none belongs       */
+    RPC_ERR_MISSING_CAP,         /* no capability where one is required   */
+    RPC_ERR_INVALID_SESSION,     /* badge names no open session           */
+    RPC_ERR_UNKNOWN_SERVICE,     /* no route to the requested service     */
+    RPC_ERR_INVALID_ARGS_STRING, /* session argument string malformed     */
+    RPC_ERR_SESSION_LIMIT,       /* server has no room for a session      */
+    RPC_ERR_NO_SUCH_MODULE,      /* ROM: no boot module of that name      */
+    RPC_ERR_OUT_OF_RANGE,        /* offset or index beyond the object     */
+    RPC_ERR_TRANSPORT,           /* the kernel refused the call           */
+    RPC_STATUS_COUNT
+};
+
+const char *rpc_status_name(uint64_t status);
+
+struct rpc_function {
+    const char *name;
+    uint64_t opcode;
+    uint8_t words_min;
+    uint8_t words_max;
+    bool takes_cap;
+};
+
+struct rpc_interface {
+    const char *name;
+    const struct rpc_function *functions;
+    size_t function_count;
+};
+
+/* Decode step of a server: RPC_OK and *out_function set, or the named error. */
+enum rpc_status rpc_decode(const struct rpc_interface *interface,
+                           const struct ipc_message *message,
+                           const struct rpc_function **out_function);
+
+/* Generates `static const struct rpc_function PREFIX_functions[]` and
+ * `PREFIX_interface` from an interface's X-macro list. */
+#define RPC_FUNCTION_ENTRY(name, opcode, wmin, wmax, cap) {#name, opcode, wmin, wmax, cap},
+#define RPC_OPCODE_ENUM(name, opcode, wmin, wmax, cap) name = opcode,
+#define RPC_INTERFACE_DEFINE(prefix, label, LIST)                                         \
+    static const struct rpc_function prefix##_functions[] = {LIST(RPC_FUNCTION_ENTRY)};  \
+    static const struct rpc_interface prefix##_interface = {                             \
+        label, prefix##_functions, DUET_ARRAY_COUNT(prefix##_functions)}
+
+/* Packing strings into message words: bytes in order, NUL-padded. */
+enum { RPC_STRING_BYTES_PER_WORD = 8 };
+/* Returns false if `s` (with its NUL) does not fit into `word_count` words. */
+bool rpc_pack_string(uint64_t *words, size_t word_count, const char *s);
+/* Strict: false unless a NUL occurs within the words (no unterminated string). */
+bool rpc_unpack_string(const uint64_t *words, size_t word_count, char *out, size_t out_size);
+/* Raw bytes, no terminator. */
+void rpc_pack_bytes(uint64_t *words, const void *bytes, size_t len);
+void rpc_unpack_bytes(const uint64_t *words, void *bytes, size_t len);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * session_args.h - strict parsing of session argument strings.
+ *
+ * Grammar (no other bytes are accepted):
+ *     args   := "" | pair ( "," " "* pair )*
+ *     pair   := key "=" value
+ *     key    := [a-z_] [a-z0-9_]*                      (< SESSION_ARG_KEY_MAX)
+ *     value  := '"' [^"\\ control]* '"' | [A-Za-z0-9_.+-]+   (< SESSION_ARG_VALUE_MAX)
+ * e.g. `label="init -> hello", ram_quota=4K`. Quotes are not part of the
+ * stored value. A key may appear once. Errors are named.
+ */
+#ifndef DUET_SESSION_ARGS_H
+#define DUET_SESSION_ARGS_H
+
+#include "duet/types.h"
+
+enum {
+    SESSION_ARGS_MAX = 8,
+    SESSION_ARG_KEY_MAX = 16,      /* with NUL */
+    SESSION_ARG_VALUE_MAX = 48,    /* with NUL */
+    SESSION_ARGS_TEXT_MAX = 160,   /* with NUL */
+};
+
+enum session_args_error {
+    SESSION_ARGS_OK = 0,
+    SESSION_ARGS_ERR_SYNTAX,
+    SESSION_ARGS_ERR_DUPLICATE_KEY,
+    SESSION_ARGS_ERR_TOO_LONG,
+    SESSION_ARGS_ERR_TOO_MANY,
+    SESSION_ARGS_ERROR_COUNT
+};
+
+struct session_arg {
+    char key[SESSION_ARG_KEY_MAX];
+    char value[SESSION_ARG_VALUE_MAX];
+};
+
+struct session_args {
+    size_t count;
+    struct session_arg arg[SESSION_ARGS_MAX];
+};
+
+enum session_args_error session_args_parse(const char *text, struct session_args *out);
+/* The value of `key`, or NULL. */
+const char *session_args_find(const struct session_args *args, const char *key);
+const char *session_args_error_name(enum session_args_error error);
+
+#endif

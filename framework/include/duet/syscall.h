@@ -1,0 +1,104 @@
+/*
+ * syscall.h - the kernel's system-call interface, as components use it.
+ *
+ * A component names kernel objects only through capability indices into
+ * its PD's capability space (index 0 is never valid). The kernel checks
+ * every index: out of range or empty gives SYS_ERR_INVALID_CAP, a
+ * capability of the wrong object type gives SYS_ERR_WRONG_CAP_TYPE.
+ *
+ * IPC is synchronous. sys_call sends a message to an endpoint and blocks
+ * until the receiver replies; sys_reply_wait replies to the last caller
+ * (if any) and waits for the next message. A message carries a label
+ * (opcode out, status back), up to IPC_WORDS words and at most one
+ * capability, which the kernel copies into the receiver's space. The
+ * receiver also learns the badge of the capability the sender used, which
+ * is how servers tell clients and sessions apart.
+ *
+ * Every call returns an enum sys_error; sys_error_name gives its name.
+ */
+#ifndef DUET_SYSCALL_H
+#define DUET_SYSCALL_H
+
+#include "duet/types.h"
+
+typedef uint32_t cap_index_t;
+
+enum {
+    CAP_INDEX_INVALID = 0,
+    CAP_SPACE_SLOTS = 64,        /* capability slots per PD           */
+    IPC_WORDS = 8,               /* data words per message            */
+    COMPONENT_NAME_MAX = 32,     /* including the terminating NUL     */
+};
+
+/* Slots the kernel fills when it creates a PD. */
+enum {
+    CAP_SLOT_PARENT = 1,         /* badged endpoint of the parent     */
+    CAP_SLOT_FIRST_FREE = 2,
+};
+
+enum sys_error {
+    SYS_OK = 0,
+    SYS_ERR_INVALID_SYSCALL,     /* unknown system-call number          */
+    SYS_ERR_INVALID_CAP,         /* index out of range or slot empty    */
+    SYS_ERR_WRONG_CAP_TYPE,      /* capability names another object type */
+    SYS_ERR_INVALID_ARGUMENT,    /* malformed argument (sizes, names)   */
+    SYS_ERR_CAP_SPACE_FULL,      /* no free slot for a new capability   */
+    SYS_ERR_OUT_OF_RESOURCES,    /* kernel object table full            */
+    SYS_ERR_NO_SUCH_COMPONENT,   /* PD_CREATE: name not in the image    */
+    SYS_ERR_NO_REPLY_PENDING,    /* REPLY_WAIT with a reply but no caller */
+    SYS_ERR_COUNT
+};
+
+const char *sys_error_name(enum sys_error error);
+
+enum syscall_number {
+    SYSCALL_CALL = 1,
+    SYSCALL_REPLY_WAIT,
+    SYSCALL_ENDPOINT_CREATE,
+    SYSCALL_CAP_MINT,
+    SYSCALL_CAP_DELETE,
+    SYSCALL_PD_CREATE,
+    SYSCALL_IRQ_CREATE,
+    SYSCALL_IRQ_WAIT,
+    SYSCALL_YIELD,
+    SYSCALL_THREAD_EXIT,
+    SYSCALL_NUMBER_END
+};
+
+struct ipc_message {
+    uint64_t label;              /* opcode on a call, status on a reply */
+    uint32_t word_count;         /* 0..IPC_WORDS                        */
+    cap_index_t cap;             /* capability to send / received, 0=none */
+    uint64_t word[IPC_WORDS];
+};
+
+/* What a stub hands the kernel; result[] is written by the kernel. */
+struct syscall_frame {
+    uint64_t number;
+    uint64_t arg[4];
+    struct ipc_message *message; /* the caller's message buffer, or NULL */
+    uint64_t result[2];          /* [0] enum sys_error, [1] value       */
+};
+
+enum sys_error sys_call(cap_index_t endpoint, struct ipc_message *message);
+/* reply != 0: first deliver `message` as the reply to the pending caller.
+ * On return `message` holds the next request and *out_badge its badge. */
+enum sys_error sys_reply_wait(cap_index_t endpoint, bool reply, struct ipc_message *message,
+                              uint64_t *out_badge);
+enum sys_error sys_endpoint_create(cap_index_t *out_endpoint);
+/* A copy of an endpoint capability that carries `badge`. */
+enum sys_error sys_cap_mint(cap_index_t endpoint, uint64_t badge, cap_index_t *out_cap);
+enum sys_error sys_cap_delete(cap_index_t cap);
+/* Starts component `name` from the image in a new PD whose parent slot
+ * gets a copy of `parent_endpoint`. Needs a PD-factory capability, which
+ * is passed on to the new PD only if grant_pd_factory is set. */
+enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint,
+                             const char *name, bool grant_pd_factory, cap_index_t *out_pd);
+/* An IRQ capability for `line`. Needs the IRQ-control capability. */
+enum sys_error sys_irq_create(cap_index_t irq_control, unsigned line, cap_index_t *out_irq);
+/* Unmasks the line and blocks until it fires. */
+enum sys_error sys_irq_wait(cap_index_t irq);
+enum sys_error sys_yield(void);
+DUET_NORETURN void sys_thread_exit(void);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * hal/event.h - how events leave the framework: one call, a fixed list of kinds.
+ *
+ * The framework never includes traces/. It reports what happens through
+ * hal_event; the platform stamps the event with the virtual time, the
+ * running PD and thread and a sequence number, and records it (the sim:
+ * traces/ recorder and SQLite; bare metal: the serial trace stream).
+ *
+ * Arguments are small integers: kernel object ids, window-relative
+ * addresses, opcodes, counts. Never a host pointer. The optional blob
+ * carries at most HAL_EVENT_BLOB_MAX bytes (a LOG line is split).
+ *
+ * The list is append-only: a kind's number is part of every stored trace.
+ */
+#ifndef DUET_HAL_EVENT_H
+#define DUET_HAL_EVENT_H
+
+#include "duet/types.h"
+
+enum { HAL_EVENT_BLOB_MAX = 48 };
+
+/*   name              number  arguments (a0, a1, a2, a3)                          */
+#define DUET_EVENT_KINDS(X)                                                        \
+    X(BOOT,               1)  /* components, modules                               */\
+    X(THREAD_SWITCH,      2)  /* from thread, to thread, candidates                */\
+    X(KERNEL_ENTRY,       3)  /* syscall number                                    */\
+    X(IPC_CALL,           4)  /* endpoint, label, badge                            */\
+    X(IPC_RECEIVE,        5)  /* endpoint, label, badge, from thread               */\
+    X(IPC_REPLY,          6)  /* to thread, label                                  */\
+    X(SYSCALL_ERROR,      7)  /* syscall number, error                             */\
+    X(CHOICE,             8)  /* range, value, choice seq                          */\
+    X(PORT_IN,            9)  /* port, width, value                                */\
+    X(PORT_OUT,          10)  /* port, width, value                                */\
+    X(IRQ_RAISE,         11)  /* line                                              */\
+    X(IRQ_DELIVER,       12)  /* line, to thread (0: pending)                      */\
+    X(IDLE,              13)  /* from time_ns, to time_ns                          */\
+    X(LOG,               14)  /* session, line length, chunk index; blob = text    */\
+    X(PD_CREATE,         15)  /* new pd, parent pd, window size; blob = name       */\
+    X(THREAD_CREATE,     16)  /* new thread, pd                                    */\
+    X(THREAD_EXIT,       17)  /* thread, pd                                        */\
+    X(RPC_ERROR,         18)  /* opcode, status                                    */\
+    X(SESSION_OPEN,      19)  /* session id, service; blob = args                  */\
+    X(FAILURE,           20)  /* blob = reason                                     */\
+    X(WORLD_END,         21)  /* outcome code, kernel entries                      */
+
+enum hal_event_kind {
+#define DUET_EVENT_ENUM(name, number) HAL_EVENT_##name = number,
+    DUET_EVENT_KINDS(DUET_EVENT_ENUM)
+#undef DUET_EVENT_ENUM
+};
+
+void hal_event(enum hal_event_kind kind, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+               const void *blob, size_t blob_len);
+
+/* The kind's name ("IPC_CALL"), or NULL for an unknown number. */
+const char *hal_event_kind_name(unsigned kind);
+
+#endif

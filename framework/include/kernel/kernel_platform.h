@@ -1,0 +1,33 @@
+/*
+ * kernel_platform.h - what a platform (sim/, framework/platform/baremetal/)
+ * calls in the kernel. Components never include this.
+ *
+ * Call order:
+ *   k = kernel_create(memory, size)    kernel state lives in platform memory
+ *   kernel_run(k, &boot_context)       boots core and switches to it; returns
+ *                                      only by the platform switching back to
+ *                                      boot_context when the world ends
+ *   kernel_entry_syscall(k, frame)     from hal_kernel_entry, on the caller's context
+ *   kernel_entry_irq(k, line)          an asserted, unmasked line, at a kernel entry
+ * The kernel keeps no global state: everything is in *k.
+ */
+#ifndef DUET_KERNEL_PLATFORM_H
+#define DUET_KERNEL_PLATFORM_H
+
+#include "duet/syscall.h"
+#include "duet/types.h"
+#include "hal/context.h"
+
+struct kernel;
+
+size_t kernel_state_size(void);
+struct kernel *kernel_create(void *memory, size_t size);
+void kernel_run(struct kernel *k, struct hal_context *boot_context);
+void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame);
+void kernel_entry_irq(struct kernel *k, unsigned line);
+/* Threads that exist and have not exited; for the platform's end report. */
+unsigned kernel_live_thread_count(const struct kernel *k);
+/* Kernel entries so far (system calls); the sim's step budget counts these. */
+uint64_t kernel_entry_count(const struct kernel *k);
+
+#endif

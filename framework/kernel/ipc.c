@@ -1,0 +1,154 @@
+/*
+ * ipc.c - synchronous IPC: call, reply and wait, with one capability.
+ *
+ * State changes (thread states, see kernel.h):
+ *   call, receiver waiting    caller READY -> REPLY, receiver RECEIVE -> READY
+ *   call, nobody waiting      caller READY -> SEND (queued on the endpoint)
+ *   reply                     caller REPLY -> READY
+ *   wait, sender queued       sender SEND -> REPLY, we stay READY
+ *   wait, nobody queued       we READY -> RECEIVE (queued on the endpoint)
+ *
+ * Every call is decoded first (capability indices, message sizes: no side
+ * effects) and then performed. A transferred capability is copied into a
+ * free slot of the receiver; the sender keeps its own. Words past
+ * word_count are zeroed in the receiver's buffer so nothing leaks across
+ * protection domains.
+ */
+#include "kernel.h"
+
+#include "duet/string.h"
+
+static enum sys_error message_check(struct pd *pd, const struct ipc_message *message)
+{
+    if (message == NULL || message->word_count > IPC_WORDS)
+        return SYS_ERR_INVALID_ARGUMENT;
+    if (message->cap == CAP_INDEX_INVALID)
+        return SYS_OK;
+    struct capability *cap = NULL;
+    return cspace_lookup(pd, message->cap, KOBJ_NONE, &cap);
+}
+
+/* Copies `from` (sent by PD `sender_pd`) into `to` (owned by PD `receiver_pd`),
+ * transferring the capability if there is one. Returns SYS_ERR_CAP_SPACE_FULL
+ * if the capability could not be placed (the words are delivered anyway). */
+static enum sys_error message_transfer(struct kernel *k, uint16_t sender_pd,
+                                       const struct ipc_message *from, uint16_t receiver_pd,
+                                       struct ipc_message *to)
+{
+    DUET_ASSERT(from->word_count <= IPC_WORDS);
+    struct ipc_message copy = {.label = from->label, .word_count = from->word_count};
+    duet_memcpy(copy.word, from->word, from->word_count * sizeof(uint64_t));
+
+    enum sys_error error = SYS_OK;
+    struct capability *cap = NULL;
+    if (from->cap != CAP_INDEX_INVALID &&
+        cspace_lookup(&k->pds[sender_pd], from->cap, KOBJ_NONE, &cap) == SYS_OK)
+        error = cspace_insert(&k->pds[receiver_pd], *cap, &copy.cap);
+    *to = copy;
+    return error;
+}
+
+/* Hands sender's message to receiver and makes the pair caller/server. */
+static void deliver_request(struct kernel *k, uint16_t endpoint, uint16_t sender_id,
+                            uint16_t receiver_id)
+{
+    struct thread *sender = thread_of(k, sender_id);
+    struct thread *receiver = thread_of(k, receiver_id);
+    DUET_ASSERT(receiver->reply_to == 0);
+    enum sys_error error = message_transfer(k, sender->pd, sender->frame->message,
+                                            receiver->pd, receiver->frame->message);
+    (void)error; /* a lost capability shows as cap == 0: the server refuses it */
+    frame_result(receiver->frame, SYS_OK, sender->send_badge);
+    hal_event(HAL_EVENT_IPC_RECEIVE, endpoint, receiver->frame->message->label,
+              sender->send_badge, sender_id, NULL, 0);
+
+    sender->state = THREAD_REPLY;
+    sender->blocked_on = receiver_id;
+    receiver->reply_to = sender_id;
+}
+
+void sys_call_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct thread *caller = current_thread(k);
+    struct pd *pd = current_pd(k);
+    struct capability *cap = NULL;
+    enum sys_error error = cspace_lookup(pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
+    if (error == SYS_OK)
+        error = message_check(pd, frame->message);
+    if (error != SYS_OK) {
+        frame_result(frame, error, 0);
+        return;
+    }
+
+    uint16_t endpoint = cap->object;
+    struct endpoint *ep = &k->endpoints[endpoint];
+    DUET_ASSERT(ep->in_use);
+    hal_event(HAL_EVENT_IPC_CALL, endpoint, frame->message->label, cap->badge, 0, NULL, 0);
+
+    caller->frame = frame;
+    caller->send_badge = cap->badge;
+    uint16_t receiver = queue_pop(k, &ep->receivers);
+    if (receiver == 0) {
+        sched_block(k, THREAD_SEND, endpoint);
+        queue_push(k, &ep->senders, k->current);
+        return;
+    }
+    sched_block(k, THREAD_REPLY, receiver);
+    deliver_request(k, endpoint, k->current, receiver);
+    sched_make_ready(k, receiver);
+    /* The reply fills frame->result; until then the caller stays blocked. */
+}
+
+static enum sys_error reply_decode(struct kernel *k, struct syscall_frame *frame)
+{
+    struct thread *server = current_thread(k);
+    if (server->reply_to == 0)
+        return SYS_ERR_NO_REPLY_PENDING;
+    return message_check(current_pd(k), frame->message);
+}
+
+static void reply_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct thread *server = current_thread(k);
+    uint16_t caller_id = server->reply_to;
+    struct thread *caller = thread_of(k, caller_id);
+    DUET_ASSERT(caller->state == THREAD_REPLY && caller->blocked_on == k->current);
+    server->reply_to = 0;
+    enum sys_error error = message_transfer(k, server->pd, frame->message, caller->pd,
+                                            caller->frame->message);
+    frame_result(caller->frame, error, 0);
+    hal_event(HAL_EVENT_IPC_REPLY, caller_id, frame->message->label, 0, 0, NULL, 0);
+    sched_make_ready(k, caller_id);
+}
+
+void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct pd *pd = current_pd(k);
+    struct capability *cap = NULL;
+    bool reply = frame->arg[1] != 0;
+    enum sys_error error = cspace_lookup(pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
+    if (error == SYS_OK && reply)
+        error = reply_decode(k, frame);
+    if (error == SYS_OK && !reply && frame->message == NULL)
+        error = SYS_ERR_INVALID_ARGUMENT;
+    if (error != SYS_OK) {
+        frame_result(frame, error, 0);
+        return;
+    }
+
+    if (reply)
+        reply_perform(k, frame);
+
+    uint16_t endpoint = cap->object;
+    struct endpoint *ep = &k->endpoints[endpoint];
+    DUET_ASSERT(ep->in_use);
+    struct thread *server = current_thread(k);
+    server->frame = frame;
+    uint16_t sender = queue_pop(k, &ep->senders);
+    if (sender != 0) {
+        deliver_request(k, endpoint, sender, k->current);
+        return;
+    }
+    sched_block(k, THREAD_RECEIVE, endpoint);
+    queue_push(k, &ep->receivers, k->current);
+}

@@ -1,0 +1,77 @@
+/*
+ * irq.c - interrupt lines as kernel objects.
+ *
+ * Core holds the IRQ-control capability and creates one IRQ object per
+ * line it drives. A thread waits with sys_irq_wait, which unmasks the
+ * line; delivery (kernel_entry_irq, called by the platform) masks it again
+ * and wakes the waiter, or leaves the delivery pending if nobody waits.
+ * Level-triggered lines therefore cannot storm: a line is delivered at most
+ * once per wait.
+ */
+#include "kernel.h"
+
+void sys_irq_create_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct pd *pd = current_pd(k);
+    struct capability *control = NULL;
+    enum sys_error error = cspace_lookup(pd, (cap_index_t)frame->arg[0], KOBJ_IRQ_CONTROL,
+                                         &control);
+    uint64_t line = frame->arg[1];
+    if (error == SYS_OK && line >= KERNEL_IRQS_MAX)
+        error = SYS_ERR_INVALID_ARGUMENT;
+    if (error == SYS_OK && k->irqs[line].in_use)
+        error = SYS_ERR_OUT_OF_RESOURCES;
+    if (error == SYS_OK && !cspace_has_free_slot(pd))
+        error = SYS_ERR_CAP_SPACE_FULL;
+    if (error != SYS_OK) {
+        frame_result(frame, error, 0);
+        return;
+    }
+    k->irqs[line] = (struct irq){.in_use = true};
+    cap_index_t index = 0;
+    error = cspace_insert(pd, (struct capability){KOBJ_IRQ, (uint16_t)line, 0}, &index);
+    DUET_ASSERT(error == SYS_OK);
+    frame_result(frame, SYS_OK, index);
+}
+
+void sys_irq_wait_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct capability *cap = NULL;
+    enum sys_error error = cspace_lookup(current_pd(k), (cap_index_t)frame->arg[0], KOBJ_IRQ,
+                                         &cap);
+    if (error == SYS_OK && k->irqs[cap->object].waiter != 0)
+        error = SYS_ERR_INVALID_ARGUMENT;
+    if (error != SYS_OK) {
+        frame_result(frame, error, 0);
+        return;
+    }
+    struct irq *irq = &k->irqs[cap->object];
+    DUET_ASSERT(irq->in_use);
+    frame_result(frame, SYS_OK, 0);
+    if (irq->pending) {
+        irq->pending = false;
+        return;
+    }
+    current_thread(k)->frame = frame;
+    irq->waiter = k->current;
+    sched_block(k, THREAD_IRQ, cap->object);
+    hal_irq_unmask(cap->object);
+}
+
+void kernel_entry_irq(struct kernel *k, unsigned line)
+{
+    DUET_ASSERT(k->magic == KERNEL_MAGIC);
+    DUET_ASSERT(line < KERNEL_IRQS_MAX);
+    hal_irq_mask(line);
+    struct irq *irq = &k->irqs[line];
+    uint16_t waiter = irq->in_use ? irq->waiter : 0;
+    hal_event(HAL_EVENT_IRQ_DELIVER, line, waiter, 0, 0, NULL, 0);
+    if (!irq->in_use)
+        return; /* nobody drives this line: it stays masked */
+    if (waiter == 0) {
+        irq->pending = true;
+        return;
+    }
+    irq->waiter = 0;
+    sched_make_ready(k, waiter);
+}

@@ -1,0 +1,103 @@
+/*
+ * kernel.c - kernel creation, boot, and the system-call dispatcher.
+ *
+ * kernel_create places struct kernel in memory the platform owns (the sim
+ * keeps it in its world arena, so a world can be reset by restoring it).
+ * kernel_run starts core, the first component, in PD 1 with the PD-factory
+ * and IRQ-control capabilities, and switches to it. Every system call
+ * enters through kernel_entry_syscall: one table keyed by the call number,
+ * then the scheduling point.
+ */
+#include "kernel.h"
+
+#include "duet/string.h"
+#include "hal/world.h"
+#include "kernel/kernel_platform.h"
+
+size_t kernel_state_size(void)
+{
+    return sizeof(struct kernel);
+}
+
+struct kernel *kernel_create(void *memory, size_t size)
+{
+    DUET_ASSERT(memory != NULL && size >= sizeof(struct kernel));
+    DUET_ASSERT(((uintptr_t)memory & 15u) == 0);
+    struct kernel *k = memory;
+    duet_memset(k, 0, sizeof *k);
+    k->magic = KERNEL_MAGIC;
+    return k;
+}
+
+enum { CORE_SLOT_PD_FACTORY = 2, CORE_SLOT_IRQ_CONTROL = 3 };
+
+void kernel_run(struct kernel *k, struct hal_context *boot_context)
+{
+    DUET_ASSERT(k->magic == KERNEL_MAGIC && k->current == 0);
+    k->boot_context = boot_context;
+    size_t components = 0;
+    size_t modules = 0;
+    hal_boot_components(&components);
+    hal_boot_modules(&modules);
+    hal_event(HAL_EVENT_BOOT, components, modules, 0, 0, NULL, 0);
+
+    enum sys_error error = SYS_OK;
+    uint16_t core = pd_create(k, "core", 0, &error);
+    if (core == 0)
+        hal_panic(__func__, "cannot start core: no component named \"core\" or no memory");
+    struct pd *pd = &k->pds[core];
+    pd->caps[CORE_SLOT_PD_FACTORY] = (struct capability){KOBJ_PD_FACTORY, 0, 0};
+    pd->caps[CORE_SLOT_IRQ_CONTROL] = (struct capability){KOBJ_IRQ_CONTROL, 0, 0};
+    pd->env->parent = CAP_INDEX_INVALID;
+    pd->env->pd_factory = CORE_SLOT_PD_FACTORY;
+    pd->env->irq_control = CORE_SLOT_IRQ_CONTROL;
+
+    uint16_t first = queue_pop(k, &k->ready);
+    DUET_ASSERT(first != 0);
+    k->current = first;
+    hal_event(HAL_EVENT_THREAD_SWITCH, 0, first, 1, 0, NULL, 0);
+    hal_context_switch(boot_context, &thread_of(k, first)->context);
+    /* The platform switches back here only when the world has ended. */
+}
+
+void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
+{
+    DUET_ASSERT(k->magic == KERNEL_MAGIC);
+    DUET_ASSERT(frame != NULL);
+    DUET_ASSERT(current_thread(k)->state == THREAD_READY);
+    k->entries++;
+    hal_event(HAL_EVENT_KERNEL_ENTRY, frame->number, 0, 0, 0, NULL, 0);
+    frame_result(frame, SYS_OK, 0);
+
+    switch (frame->number) {
+    case SYSCALL_CALL:            sys_call_perform(k, frame); break;
+    case SYSCALL_REPLY_WAIT:      sys_reply_wait_perform(k, frame); break;
+    case SYSCALL_ENDPOINT_CREATE: sys_endpoint_create_perform(k, frame); break;
+    case SYSCALL_CAP_MINT:        sys_cap_mint_perform(k, frame); break;
+    case SYSCALL_CAP_DELETE:      sys_cap_delete_perform(k, frame); break;
+    case SYSCALL_PD_CREATE:       sys_pd_create_perform(k, frame); break;
+    case SYSCALL_IRQ_CREATE:      sys_irq_create_perform(k, frame); break;
+    case SYSCALL_IRQ_WAIT:        sys_irq_wait_perform(k, frame); break;
+    case SYSCALL_YIELD:           break;
+    case SYSCALL_THREAD_EXIT:     sys_thread_exit_perform(k); break;
+    default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
+    }
+    if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)
+        hal_event(HAL_EVENT_SYSCALL_ERROR, frame->number, frame->result[0], 0, 0, NULL, 0);
+    sched_schedule(k);
+    DUET_ASSERT(current_thread(k)->state == THREAD_READY);
+}
+
+unsigned kernel_live_thread_count(const struct kernel *k)
+{
+    unsigned live = 0;
+    for (unsigned id = 1; id <= KERNEL_THREADS_MAX; id++)
+        if (k->threads[id].state != THREAD_FREE && k->threads[id].state != THREAD_EXITED)
+            live++;
+    return live;
+}
+
+uint64_t kernel_entry_count(const struct kernel *k)
+{
+    return k->entries;
+}

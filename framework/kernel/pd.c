@@ -1,0 +1,171 @@
+/*
+ * pd.c - protection domains and their threads: create, start, exit.
+ *
+ * A PD is started from a component linked into the image, found by name
+ * (hal_boot_components). Its window comes from the platform; the kernel
+ * lays it out as:
+ *     [ env | heap (env_alloc) ... | main stack ]   (stack top coloured)
+ * and starts one thread at component_start(env). Slot 1 of the new
+ * capability space holds the parent's badged endpoint.
+ *
+ * Not here: destroying PDs and reclaiming their windows (comes with
+ * init's run-time child management).
+ */
+#include "kernel.h"
+
+#include "duet/string.h"
+#include "hal/world.h"
+
+static const struct component_info *component_find(const char *name)
+{
+    size_t count = 0;
+    const struct component_info *table = hal_boot_components(&count);
+    for (size_t i = 0; i < count; i++)
+        if (duet_strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+static uint16_t pd_slot_free(struct kernel *k)
+{
+    for (uint16_t id = 1; id <= KERNEL_PDS_MAX; id++)
+        if (!k->pds[id].in_use)
+            return id;
+    return 0;
+}
+
+static uint16_t thread_slot_free(struct kernel *k)
+{
+    for (uint16_t id = 1; id <= KERNEL_THREADS_MAX; id++)
+        if (k->threads[id].state == THREAD_FREE)
+            return id;
+    return 0;
+}
+
+static void env_layout(struct pd *pd, uint16_t pd_id, const struct component_info *info,
+                       uintptr_t heap_end)
+{
+    struct env *env = pd->env;
+    env->pd_id = pd_id;
+    duet_strlcpy(env->name, info->name, sizeof env->name);
+    env->parent = CAP_SLOT_PARENT;
+    env->main = info->main;
+    env->window_size = KERNEL_WINDOW_SIZE;
+    uintptr_t heap = (uintptr_t)pd->window + sizeof(struct env);
+    env->heap_next = (heap + 15u) & ~(uintptr_t)15u;
+    env->heap_end = heap_end;
+}
+
+/* Decoded arguments are valid; this cannot fail except on exhausted tables,
+ * which it reports in *out_error. Returns the new PD id or 0. */
+uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,
+                   enum sys_error *out_error)
+{
+    const struct component_info *info = component_find(name);
+    uint16_t pd_id = pd_slot_free(k);
+    uint16_t thread_id = thread_slot_free(k);
+    *out_error = info == NULL ? SYS_ERR_NO_SUCH_COMPONENT
+               : (pd_id == 0 || thread_id == 0) ? SYS_ERR_OUT_OF_RESOURCES : SYS_OK;
+    if (*out_error != SYS_OK)
+        return 0;
+    uint8_t *window = hal_window_create(KERNEL_WINDOW_SIZE);
+    if (window == NULL) {
+        *out_error = SYS_ERR_OUT_OF_RESOURCES;
+        return 0;
+    }
+
+    struct pd *pd = &k->pds[pd_id];
+    *pd = (struct pd){.in_use = true, .parent_pd = parent_pd, .window = window};
+    duet_strlcpy(pd->name, info->name, sizeof pd->name);
+    pd->env = (struct env *)window;
+
+    /* Colour the stack top by PD so that stacks do not alias in the cache. */
+    size_t colour = (pd_id % 16u) * KERNEL_STACK_COLOUR;
+    uint8_t *stack_base = window + KERNEL_WINDOW_SIZE - KERNEL_STACK_SIZE;
+    env_layout(pd, pd_id, info, (uintptr_t)stack_base);
+
+    struct thread *t = &k->threads[thread_id];
+    *t = (struct thread){.state = THREAD_FREE, .pd = pd_id};
+    hal_context_init(&t->context, stack_base, KERNEL_STACK_SIZE - colour, component_start,
+                     pd->env, pd_id, thread_id);
+    hal_event(HAL_EVENT_PD_CREATE, pd_id, parent_pd, KERNEL_WINDOW_SIZE, 0, pd->name,
+              duet_strlen(pd->name));
+    hal_event(HAL_EVENT_THREAD_CREATE, thread_id, pd_id, 0, 0, NULL, 0);
+    t->state = THREAD_SEND; /* not yet runnable; sched_make_ready flips it */
+    sched_make_ready(k, thread_id);
+    return pd_id;
+}
+
+/* The name travels in the message words, NUL-terminated within them. */
+static bool name_decode(const struct ipc_message *message, char name[COMPONENT_NAME_MAX])
+{
+    if (message == NULL || message->word_count * 8u < 1 || message->word_count > IPC_WORDS)
+        return false;
+    const uint8_t *bytes = (const uint8_t *)message->word;
+    size_t limit = message->word_count * 8u;
+    if (limit > COMPONENT_NAME_MAX)
+        limit = COMPONENT_NAME_MAX;
+    for (size_t i = 0; i < limit; i++) {
+        name[i] = (char)bytes[i];
+        if (bytes[i] == 0)
+            return i > 0;
+    }
+    return false;
+}
+
+enum { PD_CREATE_GRANT_FACTORY = 1 };
+
+void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct pd *caller = current_pd(k);
+    struct capability *factory = NULL;
+    struct capability *parent = NULL;
+    char name[COMPONENT_NAME_MAX];
+    enum sys_error error = cspace_lookup(caller, (cap_index_t)frame->arg[0], KOBJ_PD_FACTORY,
+                                         &factory);
+    if (error == SYS_OK)
+        error = cspace_lookup(caller, (cap_index_t)frame->arg[1], KOBJ_ENDPOINT, &parent);
+    if (error == SYS_OK && (frame->arg[2] & ~(uint64_t)PD_CREATE_GRANT_FACTORY) != 0)
+        error = SYS_ERR_INVALID_ARGUMENT;
+    if (error == SYS_OK && !name_decode(frame->message, name))
+        error = SYS_ERR_INVALID_ARGUMENT;
+    if (error == SYS_OK && !cspace_has_free_slot(caller))
+        error = SYS_ERR_CAP_SPACE_FULL;
+    if (error != SYS_OK) {
+        frame_result(frame, error, 0);
+        return;
+    }
+
+    uint16_t pd_id = pd_create(k, name, current_thread(k)->pd, &error);
+    if (pd_id == 0) {
+        frame_result(frame, error, 0);
+        return;
+    }
+    struct pd *child = &k->pds[pd_id];
+    child->caps[CAP_SLOT_PARENT] = *parent;
+    if (frame->arg[2] & PD_CREATE_GRANT_FACTORY) {
+        cap_index_t slot = 0;
+        error = cspace_insert(child, *factory, &slot);
+        DUET_ASSERT(error == SYS_OK);
+        child->env->pd_factory = slot;
+    }
+    cap_index_t index = 0;
+    error = cspace_insert(caller, (struct capability){KOBJ_PD, pd_id, 0}, &index);
+    DUET_ASSERT(error == SYS_OK);
+    frame_result(frame, SYS_OK, index);
+}
+
+void sys_thread_exit_perform(struct kernel *k)
+{
+    struct thread *t = current_thread(k);
+    DUET_ASSERT(t->state == THREAD_READY);
+    hal_event(HAL_EVENT_THREAD_EXIT, k->current, t->pd, 0, 0, NULL, 0);
+    t->state = THREAD_EXITED;
+    /* A caller still waiting for this thread's reply gets an error, not a hang. */
+    if (t->reply_to != 0) {
+        struct thread *caller = thread_of(k, t->reply_to);
+        frame_result(caller->frame, SYS_ERR_INVALID_CAP, 0);
+        t->reply_to = 0;
+        sched_make_ready(k, (uint16_t)(caller - k->threads));
+    }
+}

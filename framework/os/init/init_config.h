@@ -1,0 +1,41 @@
+/*
+ * init_config.h - init's configuration, parsed strictly from the "config" ROM.
+ *
+ * One directive per line; '#' starts a comment; blank lines are fine:
+ *     start NAME        start component NAME as a child (NAME: [a-z0-9_]+)
+ * Anything else is an error, reported by name with its line number.
+ */
+#ifndef DUET_INIT_CONFIG_H
+#define DUET_INIT_CONFIG_H
+
+#include "duet/syscall.h"
+#include "duet/types.h"
+
+enum {
+    INIT_CHILDREN_MAX = 8,
+    INIT_CONFIG_MAX = 2048,
+};
+
+enum init_config_error {
+    INIT_CONFIG_OK = 0,
+    INIT_CONFIG_ERR_UNKNOWN_DIRECTIVE,
+    INIT_CONFIG_ERR_MISSING_NAME,
+    INIT_CONFIG_ERR_BAD_NAME,
+    INIT_CONFIG_ERR_TRAILING_TEXT,
+    INIT_CONFIG_ERR_DUPLICATE_CHILD,
+    INIT_CONFIG_ERR_TOO_MANY_CHILDREN,
+    INIT_CONFIG_ERR_NOT_TEXT,
+    INIT_CONFIG_ERROR_COUNT
+};
+
+struct init_config {
+    size_t child_count;
+    char child_name[INIT_CHILDREN_MAX][COMPONENT_NAME_MAX];
+};
+
+/* On error, *out_line is the 1-based line of the problem. */
+enum init_config_error init_config_parse(const char *text, size_t length,
+                                         struct init_config *out, size_t *out_line);
+const char *init_config_error_name(enum init_config_error error);
+
+#endif

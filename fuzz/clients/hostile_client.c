@@ -1,0 +1,216 @@
+/*
+ * hostile_client.c - a component that sends core and init whatever the
+ * fuzzer says, through the same system calls any component has.
+ *
+ * It reads its script from the ROM "actions" and performs one action per
+ * opcode byte (the operands follow it; a script that runs out ends):
+ *   0  open a LOG session                     3  raw message (see below)
+ *   1  open a ROM session (module from a list) 4  log a line of raw bytes
+ *   2  raw session request (service, args)    5  yield
+ * A raw message goes to the parent, to one of the sessions it holds, or to
+ * a raw capability index, with any label, word count, words and attached
+ * capability index. Whatever it sends, every answer must be a *named*
+ * error: a system-call error below SYS_ERR_COUNT and a reply label below
+ * RPC_STATUS_COUNT. Anything else is an oracle violation (an assertion,
+ * which ends the world as failed).
+ * At the end it proves core and init still serve: it opens a fresh LOG
+ * session (or reuses one) and logs "core and init survived".
+ */
+#include "duet/assert.h"
+#include "duet/log_session.h"
+#include "duet/parent.h"
+#include "duet/rom_session.h"
+#include "duet/string.h"
+#include "duet/text.h"
+
+enum {
+    HOSTILE_SCRIPT_MAX = 4096,
+    HOSTILE_SESSIONS_MAX = 16,     /* stays below core's session table */
+};
+
+struct hostile {
+    struct env *env;
+    uint8_t script[HOSTILE_SCRIPT_MAX];
+    size_t length;
+    size_t at;
+    cap_index_t sessions[HOSTILE_SESSIONS_MAX];
+    size_t session_count;
+    struct log_session_cap log;          /* a LOG session, if it has one */
+    uint64_t actions;
+};
+
+static bool script_byte(struct hostile *h, uint8_t *out)
+{
+    if (h->at >= h->length)
+        return false;
+    *out = h->script[h->at++];
+    return true;
+}
+
+static uint8_t script_byte_or_zero(struct hostile *h)
+{
+    uint8_t b = 0;
+    script_byte(h, &b);
+    return b;
+}
+
+static void check_rpc_status(uint64_t status)
+{
+    DUET_ASSERT(status < RPC_STATUS_COUNT);
+}
+
+static void session_keep(struct hostile *h, cap_index_t cap, bool is_log)
+{
+    DUET_ASSERT(cap != CAP_INDEX_INVALID);
+    DUET_ASSERT(h->session_count < HOSTILE_SESSIONS_MAX);
+    h->sessions[h->session_count++] = cap;
+    if (is_log && h->log.index == CAP_INDEX_INVALID)
+        h->log.index = cap;
+}
+
+static void action_open_log(struct hostile *h)
+{
+    struct log_session_cap log;
+    enum rpc_status status = log_session_open(h->env, &log);
+    check_rpc_status(status);
+    if (status == RPC_OK)
+        session_keep(h, log.index, true);
+}
+
+static void action_open_rom(struct hostile *h)
+{
+    static const char *const modules[] = {"config", "actions", "no_such_module", "",
+                                          "a_module_name_that_is_much_too_long_to_fit"};
+    const char *module = modules[script_byte_or_zero(h) % DUET_ARRAY_COUNT(modules)];
+    struct rom_session_cap rom;
+    enum rpc_status status = rom_session_open(h->env, module, &rom);
+    check_rpc_status(status);
+    if (status == RPC_OK)
+        session_keep(h, rom.index, false);
+}
+
+/* Copies up to max-1 script bytes, NUL-terminated, length from the script. */
+static void script_string(struct hostile *h, char *out, size_t max)
+{
+    size_t length = script_byte_or_zero(h) % max;
+    size_t i = 0;
+    for (; i < length; i++) {
+        uint8_t b = 0;
+        if (!script_byte(h, &b))
+            break;
+        out[i] = b == 0 ? '?' : (char)b;
+    }
+    out[i] = '\0';
+}
+
+static void action_raw_session(struct hostile *h)
+{
+    char service[PARENT_SERVICE_MAX];
+    char args[PARENT_ARGS_MAX];
+    script_string(h, service, sizeof service);
+    script_string(h, args, sizeof args);
+    cap_index_t cap = CAP_INDEX_INVALID;
+    enum rpc_status status = parent_session(h->env, service, args, &cap);
+    check_rpc_status(status);
+    if (status == RPC_OK)
+        session_keep(h, cap, duet_strcmp(service, "LOG") == 0);
+}
+
+static cap_index_t raw_target(struct hostile *h, uint8_t selector)
+{
+    if (selector < 64)
+        return h->env->parent;
+    if (selector < 192 && h->session_count > 0)
+        return h->sessions[selector % h->session_count];
+    return selector % (CAP_SPACE_SLOTS + 8);   /* any index, valid or not */
+}
+
+static void action_raw_message(struct hostile *h)
+{
+    static const uint64_t labels[] = {PARENT_SESSION, PARENT_EXIT, LOG_WRITE, ROM_SIZE, ROM_READ};
+    uint8_t selector = script_byte_or_zero(h);
+    uint8_t label_byte = script_byte_or_zero(h);
+    cap_index_t target = raw_target(h, selector);
+    struct ipc_message *m = &h->env->message;
+    *m = (struct ipc_message){0};
+    m->label = label_byte < 200 ? labels[label_byte % DUET_ARRAY_COUNT(labels)]
+                                : (uint64_t)label_byte << (label_byte % 7 * 8);
+    m->word_count = script_byte_or_zero(h) % (IPC_WORDS + 2);
+    for (unsigned w = 0; w < IPC_WORDS; w++)
+        for (unsigned b = 0; b < 8 && w < m->word_count; b++)
+            m->word[w] |= (uint64_t)script_byte_or_zero(h) << (8 * b);
+    uint8_t cap_byte = script_byte_or_zero(h);
+    m->cap = cap_byte < 128 ? CAP_INDEX_INVALID : cap_byte % (CAP_SPACE_SLOTS + 8);
+
+    /* Never let it open sessions past its budget through the back door. */
+    bool may_open = m->label == PARENT_SESSION && target == h->env->parent;
+    if (may_open && h->session_count == HOSTILE_SESSIONS_MAX)
+        return;
+    enum sys_error error = sys_call(target, m);
+    DUET_ASSERT((unsigned)error < SYS_ERR_COUNT);
+    if (error != SYS_OK)
+        return;
+    check_rpc_status(m->label);
+    if (m->cap != CAP_INDEX_INVALID) {
+        if (may_open && m->label == RPC_OK)
+            session_keep(h, m->cap, false);
+        else
+            sys_cap_delete(m->cap);
+    }
+}
+
+static void action_log_raw(struct hostile *h)
+{
+    char line[LOG_LINE_MAX + 8];
+    script_string(h, line, sizeof line);
+    if (h->log.index == CAP_INDEX_INVALID)
+        return;
+    enum rpc_status status = log_write(h->env, h->log, line);
+    check_rpc_status(status);
+}
+
+static bool hostile_step(struct hostile *h)
+{
+    uint8_t opcode = 0;
+    if (!script_byte(h, &opcode))
+        return false;
+    h->actions++;
+    bool sessions_full = h->session_count == HOSTILE_SESSIONS_MAX;
+    switch (opcode % 6) {
+    case 0: if (!sessions_full) action_open_log(h); break;
+    case 1: if (!sessions_full) action_open_rom(h); break;
+    case 2: if (!sessions_full) action_raw_session(h); break;
+    case 3: action_raw_message(h); break;
+    case 4: action_log_raw(h); break;
+    case 5: sys_yield(); break;
+    }
+    return true;
+}
+
+void hostile_client_main(struct env *env)
+{
+    struct hostile *h = env_alloc(env, sizeof *h);
+    DUET_ASSERT(h != NULL);
+    h->env = env;
+    struct rom_session_cap rom;
+    enum rpc_status status = rom_session_open(env, "actions", &rom);
+    DUET_ASSERT(status == RPC_OK);
+    status = rom_read_all(env, rom, h->script, sizeof h->script, &h->length);
+    DUET_ASSERT(status == RPC_OK);
+
+    while (hostile_step(h))
+        DUET_ASSERT(h->actions <= HOSTILE_SCRIPT_MAX);
+
+    if (h->log.index == CAP_INDEX_INVALID)
+        action_open_log(h);
+    DUET_ASSERT(h->log.index != CAP_INDEX_INVALID);
+    char line[64];
+    struct text text;
+    text_init(&text, line, sizeof line);
+    text_append(&text, "core and init survived ");
+    text_append_u64(&text, h->actions);
+    text_append(&text, " actions");
+    status = log_write(env, h->log, line);
+    DUET_ASSERT(status == RPC_OK);
+    parent_exit(env, 0);
+}

@@ -1,0 +1,50 @@
+/*
+ * fuzz_target.c - the registry of fuzz targets and running one input.
+ * To add a target: write fuzz/target_NAME.c and list it here (and in
+ * fuzz/CMakeLists.txt's DUET_FUZZ_TARGETS).
+ */
+#include "duet/fuzz_target.h"
+
+#include <string.h>
+
+extern const struct fuzz_target fuzz_target_core_rpc;
+
+static const struct fuzz_target *const targets[] = {
+    &fuzz_target_core_rpc,
+};
+
+const struct fuzz_target *fuzz_target_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+        if (strcmp(targets[i]->name, name) == 0)
+            return targets[i];
+    return NULL;
+}
+
+const struct fuzz_target *const *fuzz_target_list(size_t *count)
+{
+    *count = sizeof targets / sizeof targets[0];
+    return targets;
+}
+
+void fuzz_target_execute(struct sim *sim, const struct fuzz_target *target,
+                         const struct fuzz_run *run, const struct sim_config *observers,
+                         struct sim_result *result, const char **out_verdict)
+{
+    struct sim_config config = *observers;
+    config.scenario = &run->scenario;
+    config.seed = 0;
+    config.choice_bytes = run->choice_bytes;
+    config.choice_bytes_len = run->choice_bytes_len;
+    config.components = run->components;
+    config.component_count = run->component_count;
+    sim_run(sim, &config, result);
+    *out_verdict = NULL;
+    if (result->outcome != SIM_PASS) {
+        /* A failed, hung or silent world is the first oracle violation. */
+        *out_verdict = result->failure[0] != '\0' ? result->failure
+                                                  : sim_outcome_name(result->outcome);
+        return;
+    }
+    *out_verdict = target->check(run, result);
+}

@@ -1,0 +1,69 @@
+/*
+ * target_core_rpc.c - fuzz target "core_rpc": a hostile client against
+ * core's LOG and ROM services and init's parent interface.
+ *
+ * Input layout: byte 0-1 (little-endian) = length L of the action script,
+ * the next L bytes = the script (ROM "actions", read by hostile_client),
+ * every byte after that = the choice stream (thread interleavings). Any
+ * byte string decodes: L is reduced to what is there.
+ *
+ * Oracles: during the run, every answer the client gets is a named error
+ * (assertions in hostile_client.c); after the run, the world must have
+ * reached quiescence within its budget with the client's closing line
+ * printed by core, i.e. core and init survived and still serve.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "duet/fuzz_target.h"
+
+void hostile_client_main(struct env *env);
+
+static const struct component_info core_rpc_components[] = {
+    {"hostile_client", hostile_client_main},
+};
+
+static const char core_rpc_config[] = "start hostile_client\n";
+
+enum { CORE_RPC_BUDGET_STEPS = 3000000 };
+
+static void core_rpc_prepare(const uint8_t *data, size_t size, struct fuzz_run *out)
+{
+    memset(&out->scenario, 0, sizeof out->scenario);
+    snprintf(out->scenario.name, sizeof out->scenario.name, "fuzz_core_rpc");
+    snprintf(out->scenario.expect, sizeof out->scenario.expect, "%s",
+             "[init -> hostile_client] core and init survived");
+    out->scenario.budget_steps = CORE_RPC_BUDGET_STEPS;
+    scenario_set_rom(&out->scenario, "config", core_rpc_config, sizeof core_rpc_config - 1);
+
+    size_t script_len = 0;
+    if (size >= 2)
+        script_len = (size_t)data[0] | (size_t)data[1] << 8;
+    size_t available = size >= 2 ? size - 2 : 0;
+    if (script_len > available)
+        script_len = available;
+    if (script_len > SCENARIO_ROM_BYTES_MAX)
+        script_len = SCENARIO_ROM_BYTES_MAX;
+    scenario_set_rom(&out->scenario, "actions", size >= 2 ? data + 2 : data, script_len);
+
+    size_t used = size >= 2 ? 2 + script_len : size;
+    out->choice_bytes = data + used;
+    out->choice_bytes_len = size - used;
+    out->components = core_rpc_components;
+    out->component_count = sizeof core_rpc_components / sizeof core_rpc_components[0];
+}
+
+/* The scenario's success line is the oracle: see fuzz_target_execute. */
+static const char *core_rpc_check(const struct fuzz_run *run, const struct sim_result *result)
+{
+    (void)run;
+    (void)result;
+    return NULL;
+}
+
+const struct fuzz_target fuzz_target_core_rpc = {
+    .name = "core_rpc",
+    .summary = "hostile client vs core's LOG/ROM services and init's parent interface",
+    .prepare = core_rpc_prepare,
+    .check = core_rpc_check,
+};

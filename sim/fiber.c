@@ -1,0 +1,105 @@
+/*
+ * fiber.c - CPU contexts for the sim: fibers on one host thread (hal/context.h).
+ *
+ * A context's words: [0] saved stack pointer, [1] stack bottom, [2] stack
+ * size, [3] entry function, [4] entry argument. The switch itself is
+ * sim_fiber_switch (fiber_switch_x86_64.S); here we prepare new stacks and
+ * tell AddressSanitizer about every stack change, without which it would
+ * mistake a fiber's stack for a corrupted host stack.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "sim_world.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_ASAN 1
+#endif
+#endif
+#if !defined(SIM_ASAN) && defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#endif
+#ifdef SIM_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+enum { WORD_SP = 0, WORD_STACK_BOTTOM, WORD_STACK_SIZE, WORD_ENTRY, WORD_ARG };
+
+void sim_fiber_switch(uint64_t *save_sp, uint64_t next_sp);
+void sim_fiber_trampoline(void);
+_Noreturn void sim_fiber_start(struct hal_context *context);
+
+void sim_fiber_boot_context(struct hal_context *boot)
+{
+    memset(boot, 0, sizeof *boot);
+}
+
+void hal_context_init(struct hal_context *context, void *stack_base, size_t stack_size,
+                      hal_context_entry_fn entry, void *arg, uint16_t pd, uint16_t thread)
+{
+    uintptr_t top = ((uintptr_t)stack_base + stack_size) & ~(uintptr_t)15;
+    /* Initial frame, popped by sim_fiber_switch: six callee-saved registers
+     * (rbx = the context, for the trampoline), then the trampoline as the
+     * return address. After the ret, rsp == top: 16-byte aligned. */
+    uint64_t *frame = (uint64_t *)top - 7;
+    memset(frame, 0, 7 * sizeof(uint64_t));
+    frame[4] = (uint64_t)(uintptr_t)context;          /* popped into rbx */
+    frame[6] = (uint64_t)(uintptr_t)sim_fiber_trampoline;
+    memset(context, 0, sizeof *context);
+    context->word[WORD_SP] = (uint64_t)(uintptr_t)frame;
+    context->word[WORD_STACK_BOTTOM] = (uint64_t)(uintptr_t)stack_base;
+    context->word[WORD_STACK_SIZE] = stack_size;
+    context->word[WORD_ENTRY] = (uint64_t)(uintptr_t)entry;
+    context->word[WORD_ARG] = (uint64_t)(uintptr_t)arg;
+    context->pd = pd;
+    context->thread = thread;
+}
+
+static void fiber_switch(struct hal_context *from, struct hal_context *to, bool from_dies)
+{
+#ifdef SIM_ASAN
+    void *fake_stack = NULL;
+    __sanitizer_start_switch_fiber(from_dies ? NULL : &fake_stack,
+                                   (const void *)(uintptr_t)to->word[WORD_STACK_BOTTOM],
+                                   (size_t)to->word[WORD_STACK_SIZE]);
+#endif
+    sim_world_current->current = to;
+    sim_fiber_switch(&from->word[WORD_SP], to->word[WORD_SP]);
+#ifdef SIM_ASAN
+    __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
+#endif
+    (void)from_dies;
+}
+
+void hal_context_switch(struct hal_context *from, struct hal_context *to)
+{
+    fiber_switch(from, to, false);
+}
+
+/* Leaves a fiber for good (the world ended): switch to the host stack. */
+_Noreturn void sim_fiber_exit_to(struct hal_context *from, struct hal_context *to);
+_Noreturn void sim_fiber_exit_to(struct hal_context *from, struct hal_context *to)
+{
+    fiber_switch(from, to, true);
+    __builtin_trap(); /* nobody resumes a fiber of an ended world */
+}
+
+_Noreturn void sim_fiber_start(struct hal_context *context)
+{
+#ifdef SIM_ASAN
+    const void *previous_bottom = NULL;
+    size_t previous_size = 0;
+    __sanitizer_finish_switch_fiber(NULL, &previous_bottom, &previous_size);
+    /* The first switch comes from the host stack: remember its bounds so
+     * that switching back to it at the end is annotated correctly. */
+    struct hal_context *boot = &sim_world_current->boot;
+    if (boot->word[WORD_STACK_SIZE] == 0) {
+        boot->word[WORD_STACK_BOTTOM] = (uint64_t)(uintptr_t)previous_bottom;
+        boot->word[WORD_STACK_SIZE] = previous_size;
+    }
+#endif
+    hal_context_entry_fn entry = (hal_context_entry_fn)(uintptr_t)context->word[WORD_ENTRY];
+    entry((void *)(uintptr_t)context->word[WORD_ARG]);
+    sim_world_finish(sim_world_current, SIM_FAIL, "a context's entry function returned");
+}

@@ -1,0 +1,267 @@
+/*
+ * scenario.c - the strict scenario-file parser (duet/scenario.h).
+ *
+ * A line scanner: each line is a keyword line, or part of an open "rom"
+ * block. Nothing is skipped silently: unknown keywords, missing values,
+ * duplicates and oversize content are named errors with a line number.
+ * The result is a self-contained struct (ROM bytes copied in), so a
+ * scenario can be run many times and stored text can be parsed again for
+ * replay.
+ */
+#include "duet/scenario.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const error_names[SCENARIO_ERROR_COUNT] = {
+    [SCENARIO_OK] = "SCENARIO_OK",
+    [SCENARIO_ERR_UNREADABLE] = "SCENARIO_ERR_UNREADABLE",
+    [SCENARIO_ERR_TOO_LARGE] = "SCENARIO_ERR_TOO_LARGE",
+    [SCENARIO_ERR_NOT_TEXT] = "SCENARIO_ERR_NOT_TEXT",
+    [SCENARIO_ERR_UNKNOWN_KEYWORD] = "SCENARIO_ERR_UNKNOWN_KEYWORD",
+    [SCENARIO_ERR_MISSING_VALUE] = "SCENARIO_ERR_MISSING_VALUE",
+    [SCENARIO_ERR_BAD_NAME] = "SCENARIO_ERR_BAD_NAME",
+    [SCENARIO_ERR_BAD_NUMBER] = "SCENARIO_ERR_BAD_NUMBER",
+    [SCENARIO_ERR_DUPLICATE] = "SCENARIO_ERR_DUPLICATE",
+    [SCENARIO_ERR_UNTERMINATED_ROM] = "SCENARIO_ERR_UNTERMINATED_ROM",
+    [SCENARIO_ERR_TOO_MANY_ROMS] = "SCENARIO_ERR_TOO_MANY_ROMS",
+    [SCENARIO_ERR_ROM_TOO_LARGE] = "SCENARIO_ERR_ROM_TOO_LARGE",
+    [SCENARIO_ERR_MISSING_NAME] = "SCENARIO_ERR_MISSING_NAME",
+    [SCENARIO_ERR_MISSING_CONFIG] = "SCENARIO_ERR_MISSING_CONFIG",
+};
+
+const char *scenario_error_name(enum scenario_error error)
+{
+    return (unsigned)error < SCENARIO_ERROR_COUNT ? error_names[error] : "SCENARIO_ERR_UNKNOWN";
+}
+
+struct line {
+    const char *text;
+    size_t length;
+};
+
+static bool name_valid(const char *s, size_t length)
+{
+    if (length == 0 || length >= SCENARIO_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* Splits "keyword value..." at the first space. */
+static void split_keyword(struct line line, struct line *keyword, struct line *value)
+{
+    size_t i = 0;
+    while (i < line.length && line.text[i] != ' ')
+        i++;
+    *keyword = (struct line){line.text, i};
+    while (i < line.length && line.text[i] == ' ')
+        i++;
+    *value = (struct line){line.text + i, line.length - i};
+}
+
+static bool keyword_is(struct line keyword, const char *word)
+{
+    return keyword.length == strlen(word) && memcmp(keyword.text, word, keyword.length) == 0;
+}
+
+static enum scenario_error parse_number(struct line value, uint64_t *out)
+{
+    if (value.length == 0 || value.length > 19)
+        return SCENARIO_ERR_BAD_NUMBER;
+    uint64_t n = 0;
+    for (size_t i = 0; i < value.length; i++) {
+        if (value.text[i] < '0' || value.text[i] > '9')
+            return SCENARIO_ERR_BAD_NUMBER;
+        n = n * 10 + (uint64_t)(value.text[i] - '0');
+    }
+    *out = n;
+    return SCENARIO_OK;
+}
+
+static struct scenario_rom *rom_find(struct scenario *scenario, const char *name)
+{
+    for (size_t i = 0; i < scenario->rom_count; i++)
+        if (strcmp(scenario->roms[i].name, name) == 0)
+            return &scenario->roms[i];
+    return NULL;
+}
+
+enum scenario_error scenario_set_rom(struct scenario *scenario, const char *name,
+                                     const void *data, size_t size)
+{
+    if (size > SCENARIO_ROM_BYTES_MAX)
+        return SCENARIO_ERR_ROM_TOO_LARGE;
+    if (!name_valid(name, strlen(name)))
+        return SCENARIO_ERR_BAD_NAME;
+    struct scenario_rom *rom = rom_find(scenario, name);
+    if (rom == NULL) {
+        if (scenario->rom_count == SCENARIO_ROMS_MAX)
+            return SCENARIO_ERR_TOO_MANY_ROMS;
+        rom = &scenario->roms[scenario->rom_count++];
+        snprintf(rom->name, sizeof rom->name, "%s", name);
+    }
+    if (size > 0)
+        memcpy(rom->data, data, size);
+    rom->size = size;
+    return SCENARIO_OK;
+}
+
+struct parser {
+    struct scenario *out;
+    struct scenario_rom *open_rom;   /* inside "rom NAME" ... "end" */
+    bool have_budget;
+    bool have_expect;
+};
+
+static enum scenario_error parse_keyword_line(struct parser *p, struct line line)
+{
+    struct line keyword, value;
+    split_keyword(line, &keyword, &value);
+    if (!keyword_is(keyword, "name") && !keyword_is(keyword, "budget") &&
+        !keyword_is(keyword, "expect") && !keyword_is(keyword, "rom"))
+        return SCENARIO_ERR_UNKNOWN_KEYWORD;
+    if (value.length == 0)
+        return SCENARIO_ERR_MISSING_VALUE;
+    struct scenario *out = p->out;
+    if (keyword_is(keyword, "name")) {
+        if (out->name[0] != '\0')
+            return SCENARIO_ERR_DUPLICATE;
+        if (!name_valid(value.text, value.length))
+            return SCENARIO_ERR_BAD_NAME;
+        memcpy(out->name, value.text, value.length);
+        return SCENARIO_OK;
+    }
+    if (keyword_is(keyword, "budget")) {
+        if (p->have_budget)
+            return SCENARIO_ERR_DUPLICATE;
+        p->have_budget = true;
+        enum scenario_error error = parse_number(value, &out->budget_steps);
+        return error == SCENARIO_OK && out->budget_steps == 0 ? SCENARIO_ERR_BAD_NUMBER : error;
+    }
+    if (keyword_is(keyword, "expect")) {
+        if (p->have_expect)
+            return SCENARIO_ERR_DUPLICATE;
+        if (value.length >= SCENARIO_EXPECT_MAX)
+            return SCENARIO_ERR_TOO_LARGE;
+        p->have_expect = true;
+        memcpy(out->expect, value.text, value.length);
+        return SCENARIO_OK;
+    }
+    /* rom NAME */
+    char name[SCENARIO_NAME_MAX];
+    if (!name_valid(value.text, value.length))
+        return SCENARIO_ERR_BAD_NAME;
+    memcpy(name, value.text, value.length);
+    name[value.length] = '\0';
+    if (rom_find(out, name) != NULL)
+        return SCENARIO_ERR_DUPLICATE;
+    enum scenario_error error = scenario_set_rom(out, name, NULL, 0);
+    if (error == SCENARIO_OK)
+        p->open_rom = rom_find(out, name);
+    return error;
+}
+
+static enum scenario_error parse_rom_line(struct parser *p, struct line line)
+{
+    if (line.length == 3 && memcmp(line.text, "end", 3) == 0) {
+        p->open_rom = NULL;
+        return SCENARIO_OK;
+    }
+    struct scenario_rom *rom = p->open_rom;
+    if (rom->size + line.length + 1 > SCENARIO_ROM_BYTES_MAX)
+        return SCENARIO_ERR_ROM_TOO_LARGE;
+    memcpy(rom->data + rom->size, line.text, line.length);
+    rom->size += line.length;
+    rom->data[rom->size++] = '\n';
+    return SCENARIO_OK;
+}
+
+static enum scenario_error check_text(const char *text, size_t length)
+{
+    if (length > SCENARIO_TEXT_MAX)
+        return SCENARIO_ERR_TOO_LARGE;
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == 0 || c == 0x7f || (c < 0x20 && c != '\n' && c != '\r' && c != '\t'))
+            return SCENARIO_ERR_NOT_TEXT;
+    }
+    return SCENARIO_OK;
+}
+
+enum scenario_error scenario_parse(const char *text, size_t length, struct scenario *out,
+                                   size_t *out_line)
+{
+    memset(out, 0, sizeof *out);
+    *out_line = 0;
+    enum scenario_error error = check_text(text, length);
+    if (error != SCENARIO_OK)
+        return error;
+    struct parser p = {.out = out};
+    size_t number = 0;
+    for (size_t at = 0; at < length;) {
+        size_t end = at;
+        while (end < length && text[end] != '\n')
+            end++;
+        struct line line = {text + at, end - at};
+        if (line.length > 0 && line.text[line.length - 1] == '\r')
+            line.length--;
+        number++;
+        at = end + 1;
+        if (p.open_rom != NULL)
+            error = parse_rom_line(&p, line);
+        else if (line.length == 0 || line.text[0] == '#')
+            continue;
+        else
+            error = parse_keyword_line(&p, line);
+        if (error != SCENARIO_OK) {
+            *out_line = number;
+            return error;
+        }
+    }
+    *out_line = number;
+    if (p.open_rom != NULL)
+        return SCENARIO_ERR_UNTERMINATED_ROM;
+    *out_line = 0;
+    if (out->name[0] == '\0')
+        return SCENARIO_ERR_MISSING_NAME;
+    if (rom_find(out, "config") == NULL)
+        return SCENARIO_ERR_MISSING_CONFIG;
+    return SCENARIO_OK;
+}
+
+enum scenario_error scenario_load(const char *path, struct scenario *out, char **out_text,
+                                  size_t *out_line)
+{
+    *out_text = NULL;
+    *out_line = 0;
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return SCENARIO_ERR_UNREADABLE;
+    char *text = malloc(SCENARIO_TEXT_MAX + 2);
+    size_t length = text == NULL ? 0 : fread(text, 1, SCENARIO_TEXT_MAX + 1, file);
+    bool read_error = text == NULL || ferror(file);
+    fclose(file);
+    if (read_error) {
+        free(text);
+        return SCENARIO_ERR_UNREADABLE;
+    }
+    if (length > SCENARIO_TEXT_MAX) {
+        free(text);
+        return SCENARIO_ERR_TOO_LARGE;
+    }
+    text[length] = '\0';
+    enum scenario_error error = scenario_parse(text, length, out, out_line);
+    if (error != SCENARIO_OK) {
+        free(text);
+        return error;
+    }
+    *out_text = text;
+    return SCENARIO_OK;
+}

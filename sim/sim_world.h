@@ -1,0 +1,119 @@
+/*
+ * sim_world.h - one simulated world (sim-internal).
+ *
+ * The world struct sits at the start of the sim's arena, followed by the
+ * kernel's state and the PD windows; all of it is reset between runs.
+ * The HAL functions are free functions, so the sim keeps one pointer to the
+ * running world (sim_world_current, set for the duration of sim_run); that
+ * pointer is the sim's only mutable global.
+ *
+ * Virtual time: it advances by a fixed cost per kernel entry and per port
+ * access, and jumps to the next device deadline when the kernel idles.
+ * Steps (kernel entries + port accesses + idle jumps) are bounded by the
+ * scenario's budget; exhausting it ends the run as SIM_HANG.
+ */
+#ifndef DUET_SIM_WORLD_H
+#define DUET_SIM_WORLD_H
+
+#include <setjmp.h>
+
+#include "duet/hw_bus.h"
+#include "duet/sim.h"
+#include "duet/uart16550.h"
+#include "hal/context.h"
+#include "hal/irq.h"
+#include "kernel/kernel_platform.h"
+
+enum {
+    SIM_ARENA_BYTES = 16u << 20,
+    SIM_COMPONENTS_MAX = 32,
+    SIM_PORT_DEVICES_MAX = 8,
+    SIM_DEADLINE_STORM_MAX = 10000,     /* deadline callbacks in one catch-up */
+    SIM_KERNEL_ENTRY_NS = 100,          /* virtual cost of one system call    */
+    SIM_PORT_ACCESS_NS = 1000,          /* an ISA port access takes ~1 us     */
+};
+
+struct choice_stream {
+    uint64_t state;                     /* PRNG state (seed mode)  */
+    const uint8_t *bytes;               /* fuzzer bytes, or NULL   */
+    size_t bytes_len;
+    size_t bytes_used;
+    uint64_t count;                     /* choices drawn so far    */
+};
+
+struct port_slot {
+    struct hw_port_device device;
+    uint64_t deadline_ns;               /* HW_DEADLINE_NONE when none */
+};
+
+struct port_bus {
+    size_t count;
+    struct port_slot slots[SIM_PORT_DEVICES_MAX];
+};
+
+struct irq_lines {
+    uint32_t level;                     /* bit per line: asserted   */
+    uint32_t masked;                    /* bit per line: masked     */
+};
+
+struct sim_world {
+    const struct sim_config *config;
+    struct kernel *kernel;
+    struct hal_context boot;            /* the host stack sim_run runs on */
+    struct hal_context *current;        /* context running now            */
+    jmp_buf boot_failure;               /* panics before the first switch */
+
+    uint64_t now_ns;
+    uint64_t steps;
+    uint64_t steps_max;
+    struct choice_stream choices;
+    struct port_bus bus;
+    struct irq_lines irqs;
+    struct hw_bus_host host;
+    struct uart16550 uart;
+
+    struct component_info components[SIM_COMPONENTS_MAX];
+    size_t component_count;
+    struct boot_module modules[SCENARIO_ROMS_MAX];
+    size_t module_count;
+
+    uint8_t *arena;                     /* [arena, arena + arena_size)    */
+    size_t arena_size;
+    size_t arena_used;
+
+    char console_line[SCENARIO_EXPECT_MAX];
+    size_t console_line_length;
+    bool expect_seen;
+    uint64_t console_bytes;
+
+    bool ended;
+    enum sim_outcome outcome;
+    char failure[SIM_FAILURE_MAX];
+};
+
+extern struct sim_world *sim_world_current;
+
+/* choice_stream.c */
+void choice_stream_init(struct choice_stream *stream, uint64_t seed, const uint8_t *bytes,
+                        size_t bytes_len);
+uint64_t choice_stream_next(struct choice_stream *stream, uint64_t range);
+
+/* port_bus.c */
+void port_bus_attach(struct port_bus *bus, struct hw_port_device device);
+void port_bus_run_due(struct sim_world *world);
+uint64_t port_bus_next_deadline(const struct port_bus *bus);
+void port_bus_deadline_set(struct port_bus *bus, void *model, uint64_t at_ns);
+
+/* irq_lines.c */
+void irq_lines_set(struct sim_world *world, unsigned line, int level);
+bool irq_lines_deliver(struct sim_world *world);
+
+/* world.c */
+void sim_world_step(struct sim_world *world);
+_Noreturn void sim_world_finish(struct sim_world *world, enum sim_outcome outcome,
+                                const char *failure);
+
+/* fiber.c */
+void sim_fiber_boot_context(struct hal_context *boot);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * world.c - one simulated run: build the world, boot it, end it, report.
+ *
+ * sim_run lays the world out in the sim's arena (world struct, kernel
+ * state, then PD windows as the kernel asks for them), attaches the device
+ * models to the port bus, and calls kernel_run on the host stack. The
+ * world ends by switching back to that stack: on quiescence
+ * (hal_world_end), on a failure (hal_panic) or when the step budget is
+ * spent. Then the outcome is decided and the trace flushed.
+ *
+ * Also here: the HAL entry points that are about the world as a whole
+ * (kernel entry, idle, events, choices, boot inputs, windows).
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "duet/components.h"
+#include "duet/trace_recorder.h"
+#include "hal/choice.h"
+#include "hal/event.h"
+#include "hal/idle.h"
+#include "hal/kernel_entry.h"
+#include "sim_world.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define SIM_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#endif
+#endif
+#ifndef SIM_UNPOISON
+#define SIM_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+struct sim_world *sim_world_current;
+
+struct sim {
+    uint8_t *arena;
+    size_t arena_size;
+};
+
+enum { UART_BASE = 0x3f8, UART_IRQ = 4, PAGE_BYTES = 4096 };
+
+static const char *const outcome_names[SIM_OUTCOME_COUNT] = {
+    [SIM_PASS] = "pass",
+    [SIM_NO_SUCCESS_LINE] = "no-success-line",
+    [SIM_FAIL] = "fail",
+    [SIM_HANG] = "hang",
+};
+
+const char *sim_outcome_name(enum sim_outcome outcome)
+{
+    return (unsigned)outcome < SIM_OUTCOME_COUNT ? outcome_names[outcome] : "unknown";
+}
+
+struct sim *sim_create(void)
+{
+    struct sim *sim = calloc(1, sizeof *sim);
+    if (sim == NULL)
+        return NULL;
+    void *arena = mmap(NULL, SIM_ARENA_BYTES, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (arena == MAP_FAILED) {
+        free(sim);
+        return NULL;
+    }
+    sim->arena = arena;
+    sim->arena_size = SIM_ARENA_BYTES;
+    return sim;
+}
+
+void sim_destroy(struct sim *sim)
+{
+    if (sim == NULL)
+        return;
+    SIM_UNPOISON(sim->arena, sim->arena_size);
+    munmap(sim->arena, sim->arena_size);
+    free(sim);
+}
+
+/* Bump allocation in the arena, page aligned and zeroed. */
+static void *arena_alloc(struct sim_world *world, size_t size)
+{
+    size_t start = (world->arena_used + PAGE_BYTES - 1) & ~(size_t)(PAGE_BYTES - 1);
+    if (start > world->arena_size || size > world->arena_size - start)
+        return NULL;
+    world->arena_used = start + size;
+    memset(world->arena + start, 0, size);
+    return world->arena + start;
+}
+
+void sim_world_step(struct sim_world *world)
+{
+    if (++world->steps > world->steps_max)
+        sim_world_finish(world, SIM_HANG, "step budget exhausted");
+}
+
+_Noreturn void sim_fiber_exit_to(struct hal_context *from, struct hal_context *to);
+
+_Noreturn void sim_world_finish(struct sim_world *world, enum sim_outcome outcome,
+                                const char *failure)
+{
+    if (!world->ended) {
+        world->ended = true;
+        world->outcome = outcome;
+        snprintf(world->failure, sizeof world->failure, "%s", failure ? failure : "");
+        if (outcome == SIM_FAIL || outcome == SIM_HANG)
+            hal_event(HAL_EVENT_FAILURE, outcome, 0, 0, 0, world->failure,
+                      strnlen(world->failure, HAL_EVENT_BLOB_MAX));
+        hal_event(HAL_EVENT_WORLD_END, outcome, world->steps, 0, 0, NULL, 0);
+    }
+    if (world->current == &world->boot)
+        longjmp(world->boot_failure, 1);
+    sim_fiber_exit_to(world->current, &world->boot);
+}
+
+/* ---- device wiring ------------------------------------------------------ */
+
+static void host_irq_set(void *owner, unsigned line, int level)
+{
+    irq_lines_set(owner, line, level);
+}
+
+static uint64_t host_now_ns(void *owner)
+{
+    return ((struct sim_world *)owner)->now_ns;
+}
+
+static void host_deadline_set(void *owner, void *model, uint64_t at_ns)
+{
+    port_bus_deadline_set(&((struct sim_world *)owner)->bus, model, at_ns);
+}
+
+static void console_byte(void *ctx, uint8_t byte)
+{
+    struct sim_world *world = ctx;
+    world->console_bytes++;
+    if (world->config->on_console != NULL)
+        world->config->on_console(world->config->on_console_ctx, byte);
+    if (byte != '\n') {
+        if (world->console_line_length + 1 < sizeof world->console_line)
+            world->console_line[world->console_line_length++] = (char)byte;
+        return;
+    }
+    world->console_line[world->console_line_length] = '\0';
+    const char *expect = world->config->scenario->expect;
+    if (expect[0] != '\0' && strcmp(world->console_line, expect) == 0)
+        world->expect_seen = true;
+    world->console_line_length = 0;
+}
+
+/* ---- building the world ------------------------------------------------- */
+
+static bool world_components(struct sim_world *world, const struct sim_config *config)
+{
+    size_t count = 0;
+    const struct component_info *framework = framework_components(&count);
+    if (count + config->component_count > SIM_COMPONENTS_MAX)
+        return false;
+    memcpy(world->components, framework, count * sizeof *framework);
+    if (config->component_count > 0)
+        memcpy(world->components + count, config->components,
+               config->component_count * sizeof *config->components);
+    world->component_count = count + config->component_count;
+    return true;
+}
+
+static void world_modules(struct sim_world *world, const struct scenario *scenario)
+{
+    for (size_t i = 0; i < scenario->rom_count; i++)
+        world->modules[i] = (struct boot_module){scenario->roms[i].name,
+                                                 scenario->roms[i].data,
+                                                 scenario->roms[i].size};
+    world->module_count = scenario->rom_count;
+}
+
+static struct sim_world *world_build(struct sim *sim, const struct sim_config *config)
+{
+    SIM_UNPOISON(sim->arena, sim->arena_size);
+    struct sim_world *world = (struct sim_world *)sim->arena;
+    memset(world, 0, sizeof *world);
+    world->arena = sim->arena;
+    world->arena_size = sim->arena_size;
+    world->arena_used = sizeof *world;
+    world->config = config;
+    world->steps_max = config->scenario->budget_steps ? config->scenario->budget_steps
+                                                      : SIM_DEFAULT_BUDGET_STEPS;
+    world->irqs.masked = UINT32_MAX;
+    choice_stream_init(&world->choices, config->seed, config->choice_bytes,
+                       config->choice_bytes_len);
+    sim_fiber_boot_context(&world->boot);
+    world->current = &world->boot;
+    if (!world_components(world, config))
+        return NULL;
+    world_modules(world, config->scenario);
+
+    size_t kernel_bytes = kernel_state_size();
+    void *kernel_memory = arena_alloc(world, kernel_bytes);
+    if (kernel_memory == NULL)
+        return NULL;
+    world->kernel = kernel_create(kernel_memory, kernel_bytes);
+
+    world->host = (struct hw_bus_host){world, host_irq_set, host_now_ns, host_deadline_set};
+    uart16550_init(&world->uart, &world->host, UART_IRQ, console_byte, world);
+    port_bus_attach(&world->bus, uart16550_port_device(&world->uart, UART_BASE));
+    return world;
+}
+
+static void world_report(struct sim_world *world, struct sim_result *result)
+{
+    struct trace_recorder *recorder = world->config->recorder;
+    enum sim_outcome outcome = world->outcome;
+    const struct scenario *scenario = world->config->scenario;
+    if (outcome == SIM_PASS && scenario->expect[0] != '\0' && !world->expect_seen)
+        outcome = SIM_NO_SUCCESS_LINE;
+    *result = (struct sim_result){
+        .outcome = outcome,
+        .events = recorder->next_seq,
+        .hash = recorder->hash,
+        .choices = world->choices.count,
+        .steps = world->steps,
+        .time_ns = world->now_ns,
+        .console_bytes = world->console_bytes,
+    };
+    snprintf(result->failure, sizeof result->failure, "%s", world->failure);
+}
+
+void sim_run(struct sim *sim, const struct sim_config *config, struct sim_result *result)
+{
+    assert(sim != NULL && config != NULL && config->scenario != NULL && result != NULL);
+    assert(config->recorder != NULL);
+    assert(sim_world_current == NULL); /* one world at a time per process */
+    struct sim_world *world = world_build(sim, config);
+    if (world == NULL) {
+        *result = (struct sim_result){.outcome = SIM_FAIL};
+        snprintf(result->failure, sizeof result->failure,
+                 "world does not fit: too many components or no arena room");
+        return;
+    }
+    sim_world_current = world;
+    if (setjmp(world->boot_failure) == 0)
+        kernel_run(world->kernel, &world->boot);
+    /* Here after the world ended: by hal_world_end, a panic or the budget. */
+    assert(world->ended);
+    world->current = &world->boot;
+    world_report(world, result);
+    sim_world_current = NULL;
+}
+
+/* ---- HAL: world-level entry points --------------------------------------- */
+
+void hal_kernel_entry(struct syscall_frame *frame)
+{
+    struct sim_world *world = sim_world_current;
+    sim_world_step(world);
+    world->now_ns += SIM_KERNEL_ENTRY_NS;
+    port_bus_run_due(world);
+    irq_lines_deliver(world);
+    kernel_entry_syscall(world->kernel, frame);
+}
+
+bool hal_idle(void)
+{
+    struct sim_world *world = sim_world_current;
+    sim_world_step(world);
+    if (irq_lines_deliver(world))
+        return true;
+    uint64_t next = port_bus_next_deadline(&world->bus);
+    if (next == HW_DEADLINE_NONE)
+        return false;
+    uint64_t from = world->now_ns;
+    if (next > world->now_ns)
+        world->now_ns = next;
+    hal_event(HAL_EVENT_IDLE, from, world->now_ns, 0, 0, NULL, 0);
+    port_bus_run_due(world);
+    irq_lines_deliver(world);
+    return true;
+}
+
+void hal_world_end(void)
+{
+    sim_world_finish(sim_world_current, SIM_PASS, NULL);
+}
+
+void hal_panic(const char *function, const char *reason)
+{
+    char failure[SIM_FAILURE_MAX];
+    snprintf(failure, sizeof failure, "%s: %s", function, reason);
+    sim_world_finish(sim_world_current, SIM_FAIL, failure);
+}
+
+uint64_t hal_choice(uint64_t n)
+{
+    struct sim_world *world = sim_world_current;
+    assert(n >= 1);
+    if (n == 1)
+        return 0;
+    uint64_t seq = world->choices.count;
+    uint64_t value = choice_stream_next(&world->choices, n);
+    hal_event(HAL_EVENT_CHOICE, n, value, seq, 0, NULL, 0);
+    if (world->config->on_choice != NULL)
+        world->config->on_choice(world->config->on_choice_ctx, seq, n, value);
+    return value;
+}
+
+void hal_event(enum hal_event_kind kind, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+               const void *blob, size_t blob_len)
+{
+    struct sim_world *world = sim_world_current;
+    struct trace_record record;
+    trace_record_init(&record, world->now_ns, (uint16_t)kind, world->current->pd,
+                      world->current->thread);
+    record.arg[0] = a0;
+    record.arg[1] = a1;
+    record.arg[2] = a2;
+    record.arg[3] = a3;
+    if (blob != NULL && blob_len > 0)
+        trace_record_set_blob(&record, blob, blob_len);
+    trace_recorder_append(world->config->recorder, &record);
+}
+
+const struct component_info *hal_boot_components(size_t *count)
+{
+    *count = sim_world_current->component_count;
+    return sim_world_current->components;
+}
+
+const struct boot_module *hal_boot_modules(size_t *count)
+{
+    *count = sim_world_current->module_count;
+    return sim_world_current->modules;
+}
+
+void *hal_window_create(size_t size)
+{
+    return arena_alloc(sim_world_current, size);
+}
