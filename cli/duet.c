@@ -5,6 +5,7 @@
  *   duet run SCENARIO [--seed N] [--db FILE] [--quiet]
  *   duet replay --db FILE --run ID
  *   duet replay --target NAME --input FILE [--db FILE]
+ *   duet sweep SCENARIO [--seeds N] [--from S] [--twice]
  *   duet targets
  *
  * Exit status: 0 the run passed / the replay matched; 1 the run did not
@@ -21,6 +22,7 @@
 #include "duet/fuzz_target.h"
 #include "duet/replay.h"
 #include "duet/trace_hash.h"
+#include "duet/trace_recorder.h"
 #include "duet/trace_store.h"
 
 enum { EXIT_PASS = 0, EXIT_NOT_PASSED = 1, EXIT_USAGE = 2 };
@@ -30,6 +32,7 @@ static const char usage[] =
     "  duet run SCENARIO [--seed N] [--db FILE] [--quiet]\n"
     "  duet replay --db FILE --run ID\n"
     "  duet replay --target NAME --input FILE [--db FILE]\n"
+    "  duet sweep SCENARIO [--seeds N] [--from S] [--twice]\n"
     "  duet targets\n";
 
 struct options {
@@ -38,6 +41,9 @@ struct options {
     const char *target;
     const char *input;
     uint64_t seed;
+    uint64_t seeds;
+    uint64_t from;
+    bool twice;
     int64_t run_id;
     bool have_run_id;
     bool quiet;
@@ -68,8 +74,8 @@ static int parse_options(int argc, char **argv, int first, struct options *o)
     for (int i = first; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(arg, "--quiet") == 0) {
-            o->quiet = true;
+        if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "--twice") == 0) {
+            *(arg[2] == 'q' ? &o->quiet : &o->twice) = true;
             continue;
         }
         if (arg[0] != '-') {
@@ -90,6 +96,12 @@ static int parse_options(int argc, char **argv, int first, struct options *o)
                 return usage_error("--run takes a run id (a positive number)");
             o->run_id = (int64_t)number;
             o->have_run_id = true;
+        } else if (strcmp(arg, "--seeds") == 0) {
+            if (!parse_u64(value, &o->seeds) || o->seeds == 0 || o->seeds > 1000000)
+                return usage_error("--seeds takes a count from 1 to 1000000");
+        } else if (strcmp(arg, "--from") == 0) {
+            if (!parse_u64(value, &o->from))
+                return usage_error("--from takes a number");
         } else if (strcmp(arg, "--db") == 0) {
             o->db = value;
         } else if (strcmp(arg, "--target") == 0) {
@@ -181,6 +193,69 @@ static int command_run(const struct options *o)
     free(text);
     free(scenario);
     return status;
+}
+
+/* One run in ring mode (no store): what determinism checks compare. */
+static void sweep_one(struct sim *sim, const struct scenario *scenario, uint64_t seed,
+                      struct trace_record *ring, size_t ring_records, struct sim_result *result)
+{
+    struct trace_recorder recorder;
+    trace_recorder_init(&recorder, ring, ring_records, NULL, NULL);
+    struct sim_config config = {.scenario = scenario, .seed = seed, .recorder = &recorder};
+    sim_run(sim, &config, result);
+}
+
+/* Runs seeds [from, from+seeds), optionally twice each, printing one line
+ * per seed: "seed S OUTCOME HASH". Exit 1 if any run did not pass or the
+ * two runs of a seed differ. The lines are comparable across builds. */
+static int command_sweep(const struct options *o)
+{
+    if (o->scenario == NULL)
+        return usage_error("sweep needs a scenario file");
+    enum { SWEEP_RING_RECORDS = 1024 };
+    struct scenario *scenario = malloc(sizeof *scenario);
+    struct trace_record *ring = malloc(SWEEP_RING_RECORDS * sizeof *ring);
+    char *text = NULL;
+    size_t line = 0;
+    enum scenario_error error = scenario == NULL || ring == NULL
+                                    ? SCENARIO_ERR_UNREADABLE
+                                    : scenario_load(o->scenario, scenario, &text, &line);
+    struct sim *sim = error == SCENARIO_OK ? sim_create() : NULL;
+    if (sim == NULL) {
+        fprintf(stderr, "duet: scenario %s line %zu: %s\n", o->scenario, line,
+                scenario_error_name(error));
+        free(scenario);
+        free(ring);
+        return EXIT_USAGE;
+    }
+    uint64_t count = o->seeds ? o->seeds : 100;
+    uint64_t passed = 0, differing = 0;
+    for (uint64_t seed = o->from; seed < o->from + count; seed++) {
+        struct sim_result first, second;
+        sweep_one(sim, scenario, seed, ring, SWEEP_RING_RECORDS, &first);
+        bool same = true;
+        if (o->twice) {
+            sweep_one(sim, scenario, seed, ring, SWEEP_RING_RECORDS, &second);
+            same = first.hash == second.hash && first.events == second.events &&
+                   first.outcome == second.outcome;
+        }
+        char hash[19];
+        trace_hash_format(first.hash, hash);
+        printf("seed %" PRIu64 " %s %s %" PRIu64 " events%s%s\n", seed,
+               sim_outcome_name(first.outcome), hash, first.events,
+               same ? "" : " NOT DETERMINISTIC", first.failure);
+        passed += first.outcome == SIM_PASS;
+        differing += !same;
+    }
+    printf("sweep %s: %" PRIu64 " seeds%s, %" PRIu64 " passed, %" PRIu64 " not passed, %" PRIu64
+           " not deterministic\n",
+           scenario->name, count, o->twice ? " (each run twice)" : "", passed, count - passed,
+           differing);
+    sim_destroy(sim);
+    free(text);
+    free(ring);
+    free(scenario);
+    return passed == count && differing == 0 ? EXIT_PASS : EXIT_NOT_PASSED;
 }
 
 static uint8_t *read_file(const char *path, size_t max, size_t *out_len)
@@ -304,6 +379,8 @@ int main(int argc, char **argv)
         return command_run(&o);
     if (strcmp(command, "replay") == 0)
         return o.target ? command_replay_target(&o) : command_replay_run(&o);
+    if (strcmp(command, "sweep") == 0)
+        return command_sweep(&o);
     if (strcmp(command, "targets") == 0) {
         size_t count = 0;
         const struct fuzz_target *const *targets = fuzz_target_list(&count);

@@ -42,13 +42,13 @@ static int compare_with_store(void *ctx, const struct trace_record *records, siz
             cmp->error = error;
             return 1;
         }
-        report->events++;
         if (memcmp(&stored, &records[i], sizeof stored) != 0) {
             report->diverged = true;
             report->expected = stored;
             report->actual = records[i];
             return 1;
         }
+        report->events++;
     }
     return 0;
 }

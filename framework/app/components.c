@@ -8,6 +8,7 @@ static const struct component_info components[] = {
     {"init", init_main},
     {"hello", hello_main},
     {"rom_reader", rom_reader_main},
+    {"cap_test", cap_test_main},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -207,10 +207,11 @@ void hostile_client_main(struct env *env)
     char line[64];
     struct text text;
     text_init(&text, line, sizeof line);
-    text_append(&text, "core and init survived ");
     text_append_u64(&text, h->actions);
-    text_append(&text, " actions");
+    text_append(&text, " actions done");
     status = log_write(env, h->log, line);
+    DUET_ASSERT(status == RPC_OK);
+    status = log_write(env, h->log, "core and init survived");
     DUET_ASSERT(status == RPC_OK);
     parent_exit(env, 0);
 }

@@ -14,5 +14,6 @@ void core_main(struct env *env);
 void init_main(struct env *env);
 void hello_main(struct env *env);
 void rom_reader_main(struct env *env);
+void cap_test_main(struct env *env);
 
 #endif

@@ -37,7 +37,7 @@ bool record_run(struct trace_store *store, struct sim *sim, const struct record_
 
 struct replay_report {
     bool matched;                   /* every event and the final hash agree */
-    uint64_t events;                /* events compared                      */
+    uint64_t events;                /* events that matched before any divergence */
     uint64_t stored_hash;
     uint64_t replayed_hash;
     bool diverged;

@@ -1,0 +1,86 @@
+/*
+ * cap_test.c - a component that checks the kernel refuses bad capabilities
+ * with the right named errors, from the inside, through the system-call API
+ * every component has. Each check that fails ends the world (assertion);
+ * when all hold it logs "capability checks passed".
+ */
+#include "duet/assert.h"
+#include "duet/log_session.h"
+#include "duet/parent.h"
+#include "duet/text.h"
+#include "hal/kernel_entry.h"
+
+struct check {
+    const char *what;
+    enum sys_error got;
+    enum sys_error want;
+};
+
+static void expect(struct env *env, struct log_session_cap log, struct check c)
+{
+    if (c.got == c.want)
+        return;
+    char line[LOG_LINE_MAX];
+    struct text text;
+    text_init(&text, line, sizeof line);
+    text_append(&text, c.what);
+    text_append(&text, ": got ");
+    text_append(&text, sys_error_name(c.got));
+    text_append(&text, ", want ");
+    text_append(&text, sys_error_name(c.want));
+    log_write(env, log, line);
+    DUET_ASSERT(c.got == c.want);
+}
+
+void cap_test_main(struct env *env)
+{
+    struct log_session_cap log;
+    DUET_ASSERT(log_session_open(env, &log) == RPC_OK);
+    struct ipc_message m = {.label = LOG_WRITE};
+
+    expect(env, log, (struct check){"call on index 0", sys_call(0, &m), SYS_ERR_INVALID_CAP});
+    expect(env, log, (struct check){"call on an empty slot", sys_call(CAP_SPACE_SLOTS - 1, &m),
+                                    SYS_ERR_INVALID_CAP});
+    expect(env, log, (struct check){"call past the space", sys_call(CAP_SPACE_SLOTS + 5, &m),
+                                    SYS_ERR_INVALID_CAP});
+
+    cap_index_t endpoint = CAP_INDEX_INVALID;
+    expect(env, log, (struct check){"endpoint create", sys_endpoint_create(&endpoint), SYS_OK});
+    expect(env, log, (struct check){"delete", sys_cap_delete(endpoint), SYS_OK});
+    expect(env, log, (struct check){"call on a deleted capability", sys_call(endpoint, &m),
+                                    SYS_ERR_INVALID_CAP});
+    expect(env, log, (struct check){"delete twice", sys_cap_delete(endpoint),
+                                    SYS_ERR_INVALID_CAP});
+
+    expect(env, log, (struct check){"irq wait on an endpoint", sys_irq_wait(env->parent),
+                                    SYS_ERR_WRONG_CAP_TYPE});
+    cap_index_t pd = CAP_INDEX_INVALID;
+    expect(env, log, (struct check){"pd create with an endpoint as factory",
+                                    sys_pd_create(env->parent, env->parent, "hello", false, &pd),
+                                    SYS_ERR_WRONG_CAP_TYPE});
+    cap_index_t irq = CAP_INDEX_INVALID;
+    expect(env, log, (struct check){"irq create without irq control",
+                                    sys_irq_create(env->parent, 4, &irq),
+                                    SYS_ERR_WRONG_CAP_TYPE});
+    cap_index_t minted = CAP_INDEX_INVALID;
+    expect(env, log, (struct check){"mint from an empty slot", sys_cap_mint(40, 7, &minted),
+                                    SYS_ERR_INVALID_CAP});
+
+    struct ipc_message bad_cap = {.label = LOG_WRITE, .cap = 50};
+    expect(env, log, (struct check){"send an invalid capability",
+                                    sys_call(log.index, &bad_cap), SYS_ERR_INVALID_CAP});
+    struct ipc_message too_long = {.label = LOG_WRITE, .word_count = IPC_WORDS + 1};
+    expect(env, log, (struct check){"message longer than IPC_WORDS",
+                                    sys_call(log.index, &too_long), SYS_ERR_INVALID_ARGUMENT});
+    expect(env, log, (struct check){"reply with no caller",
+                                    sys_reply_wait(env->parent, true, &m, NULL),
+                                    SYS_ERR_NO_REPLY_PENDING});
+    struct syscall_frame unknown = {.number = 999};
+    hal_kernel_entry(&unknown);
+    expect(env, log, (struct check){"unknown system call", (enum sys_error)unknown.result[0],
+                                    SYS_ERR_INVALID_SYSCALL});
+
+    /* A valid capability still works after all that. */
+    DUET_ASSERT(log_write(env, log, "capability checks passed") == RPC_OK);
+    parent_exit(env, 0);
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Bad input gets a clear named error and exit status 2, never a crash:
+# scenario files, options, trace databases, run ids, fuzz inputs.
+set -uo pipefail
+duet=$1 work=$2
+mkdir -p "$work/bad_inputs" && cd "$work/bad_inputs" || exit 1
+failures=0
+
+expect() { # expect STATUS PATTERN -- command...
+  local want_status=$1 pattern=$2; shift 3
+  local out status
+  out=$("$@" 2>&1); status=$?
+  if [ "$status" -ne "$want_status" ] || ! grep -q -- "$pattern" <<<"$out"; then
+    echo "FAILED: $* -> status $status (want $want_status), output:"; echo "$out"
+    failures=$((failures + 1))
+  fi
+}
+
+printf 'name x\nbogus 1\n' > unknown_keyword.scn
+printf 'name x\nrom config\nstart hello\n' > unterminated.scn
+printf 'rom config\nend\n' > no_name.scn
+printf 'name x\nbudget 12x\nrom config\nend\n' > bad_budget.scn
+printf 'name x\n\001\n' > binary.scn
+printf 'name x\n' > no_config.scn
+expect 2 "line 2: SCENARIO_ERR_UNKNOWN_KEYWORD" -- "$duet" run unknown_keyword.scn
+expect 2 "SCENARIO_ERR_UNTERMINATED_ROM" -- "$duet" run unterminated.scn
+expect 2 "SCENARIO_ERR_MISSING_NAME" -- "$duet" run no_name.scn
+expect 2 "line 2: SCENARIO_ERR_BAD_NUMBER" -- "$duet" run bad_budget.scn
+expect 2 "SCENARIO_ERR_NOT_TEXT" -- "$duet" run binary.scn
+expect 2 "SCENARIO_ERR_MISSING_CONFIG" -- "$duet" run no_config.scn
+expect 2 "SCENARIO_ERR_UNREADABLE" -- "$duet" run does_not_exist.scn
+expect 2 "unknown command" -- "$duet" frobnicate
+expect 2 "--seed takes a number" -- "$duet" run x.scn --seed banana
+expect 2 "--run takes a run id" -- "$duet" replay --db x.db --run -3
+
+head -c 4096 /dev/urandom > garbage.db 2>/dev/null || printf 'not a database at all' > garbage.db
+expect 2 "TRACE_STORE_ERR_NOT_A_STORE" -- "$duet" replay --db garbage.db --run 1
+rm -f empty.db*
+expect 2 "TRACE_STORE_ERR_NO_SUCH_RUN" -- "$duet" replay --db empty.db --run 7
+expect 2 "no fuzz target named" -- "$duet" replay --target nope --input garbage.db
+expect 2 "cannot read input" -- "$duet" replay --target core_rpc --input missing.bin
+
+# A world that fails is a recorded outcome (exit 1), not a crash of the tool.
+printf 'name tiny\nbudget 50\nexpect never\nrom config\nstart hello\nend\n' > tiny_budget.scn
+expect 1 "hang: step budget exhausted" -- "$duet" run tiny_budget.scn --db outcomes.db --quiet
+printf 'name unknown_child\nexpect never\nrom config\nstart no_such_component\nend\n' > unknown_child.scn
+expect 1 "no-success-line" -- "$duet" run unknown_child.scn --db outcomes.db --quiet
+expect 0 "matched" -- "$duet" replay --db outcomes.db --run 1
+expect 0 "matched" -- "$duet" replay --db outcomes.db --run 2
+
+[ "$failures" -eq 0 ] && echo "bad_inputs: every bad input got its named error"
+exit "$failures"

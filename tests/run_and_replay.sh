@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `duet run` stores a run and prints its replay command; running that
+# command must report that the hash matched. Also for a fuzz-target run.
+set -euo pipefail
+duet=$1 scenario=$2 work=$3
+db="$work/run_and_replay.db"
+rm -f "$db" "$db-wal" "$db-shm"
+out=$("$duet" run "$scenario" --seed 42 --db "$db" --quiet)
+echo "$out"
+replay_command=$(echo "$out" | sed -n 's/^  replay it: duet //p')
+[ -n "$replay_command" ] || { echo "no replay command printed"; exit 1; }
+replay_out=$("$duet" $replay_command)
+echo "$replay_out"
+echo "$replay_out" | grep -q "matched" || { echo "replay did not match"; exit 1; }
+
+input="$work/run_and_replay.input"
+printf '\x06\x00\x00\x03\x41\x01\x05\x04\x07\x01\x00\x01' > "$input"
+target_out=$("$duet" replay --target core_rpc --input "$input" --db "$db")
+echo "$target_out"
+run_id=$(echo "$target_out" | sed -n 's/^duet: run \([0-9]*\) .*/\1/p')
+"$duet" replay --db "$db" --run "$run_id" | grep -q "matched" || { echo "target replay did not match"; exit 1; }
+echo "run_and_replay: scenario and target runs stored and replayed with matching hashes"
