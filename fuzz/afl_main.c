@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h> /* read(), used by the AFL++ macros */
 
 #include "duet/fuzz_target.h"
 #include "fuzz_driver.h"
@@ -15,12 +16,6 @@
 #ifdef __AFL_FUZZ_TESTCASE_LEN
 __AFL_FUZZ_INIT();
 #endif
-
-static size_t read_input(FILE *file, unsigned char *buffer, size_t max)
-{
-    size_t length = fread(buffer, 1, max, file);
-    return length;
-}
 
 int main(int argc, char **argv)
 {
@@ -37,7 +32,7 @@ int main(int argc, char **argv)
 #else
     static unsigned char buffer[FUZZ_INPUT_MAX];
     if (argc < 2) {
-        fuzz_driver_one(buffer, read_input(stdin, buffer, sizeof buffer));
+        fuzz_driver_one(buffer, fread(buffer, 1, sizeof buffer, stdin));
         return 0;
     }
     for (int i = 1; i < argc; i++) {
@@ -46,7 +41,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "afl driver: cannot open %s\n", argv[i]);
             return 2;
         }
-        size_t length = read_input(file, buffer, sizeof buffer);
+        size_t length = fread(buffer, 1, sizeof buffer, file);
         fclose(file);
         fuzz_driver_one(buffer, length);
     }

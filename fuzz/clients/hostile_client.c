@@ -26,6 +26,7 @@
 enum {
     HOSTILE_SCRIPT_MAX = 4096,
     HOSTILE_SESSIONS_MAX = 16,     /* stays below core's session table */
+    HOSTILE_SESSION_SLOTS = HOSTILE_SESSIONS_MAX + 1,   /* +1: the closing LOG */
 };
 
 struct hostile {
@@ -33,7 +34,7 @@ struct hostile {
     uint8_t script[HOSTILE_SCRIPT_MAX];
     size_t length;
     size_t at;
-    cap_index_t sessions[HOSTILE_SESSIONS_MAX];
+    cap_index_t sessions[HOSTILE_SESSION_SLOTS];
     size_t session_count;
     struct log_session_cap log;          /* a LOG session, if it has one */
     uint64_t actions;
@@ -62,7 +63,7 @@ static void check_rpc_status(uint64_t status)
 static void session_keep(struct hostile *h, cap_index_t cap, bool is_log)
 {
     DUET_ASSERT(cap != CAP_INDEX_INVALID);
-    DUET_ASSERT(h->session_count < HOSTILE_SESSIONS_MAX);
+    DUET_ASSERT(h->session_count < HOSTILE_SESSION_SLOTS);
     h->sessions[h->session_count++] = cap;
     if (is_log && h->log.index == CAP_INDEX_INVALID)
         h->log.index = cap;

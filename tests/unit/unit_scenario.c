@@ -1,0 +1,547 @@
+/*
+ * unit_scenario.c - the scenario file grammar (sim/scenario.c,
+ * sim/include/duet/scenario.h).
+ *
+ * A scenario file is what a world boots with and what a stored run is
+ * replayed from, so it must parse to exactly what it says: the shipped
+ * scenarios/demo.scn parses and each ROM holds exactly the lines between
+ * "rom NAME" and "end", each with its newline; every malformed file is
+ * refused with its named error and the line of the problem (0 when the
+ * problem is not on a line). Texts go in as heap blocks of exactly
+ * `length` bytes without a NUL, so ASan reports any read past the end.
+ * scenario_set_rom, the programmatic way in (fuzz inputs), is checked at
+ * its limits. scenario_load is checked on the demo, a missing path, a
+ * directory and an oversized file written to this test's build directory.
+ *
+ * Build: links duet_sim (only scenario.o is pulled in; it needs libc only).
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "duet/scenario.h"
+#include "unit_check.h"
+
+enum { SHOWN_MAX = 512 };
+
+static const struct scenario empty_scenario;
+
+static void *checked_malloc(size_t size)
+{
+    void *p = malloc(size == 0 ? 1 : size);
+    if (p == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+/* The scenario is large (~33 KiB); results live on the heap. */
+struct parse_result {
+    enum scenario_error error;
+    size_t line;
+    struct scenario scenario;
+};
+
+static struct parse_result *parse_exact(const char *text, size_t length)
+{
+    char *copy = checked_malloc(length);
+    memcpy(copy, text, length);
+    struct parse_result *r = checked_malloc(sizeof *r);
+    r->line = 12345;
+    r->error = scenario_parse(copy, length, &r->scenario, &r->line);
+    free(copy);
+    return r;
+}
+
+static void expect_error_n(const char *text, size_t length, enum scenario_error expected,
+                           size_t expected_line, const char *what)
+{
+    char shown[SHOWN_MAX];
+    unit_escape(text, length, shown, sizeof shown);
+    struct parse_result *r = parse_exact(text, length);
+    UNIT_CHECK(r->error == expected && r->line == expected_line,
+               "%s: parse(\"%s\"): got %s at line %zu, expected %s at line %zu", what, shown,
+               scenario_error_name(r->error), r->line, scenario_error_name(expected),
+               expected_line);
+    free(r);
+}
+
+static void expect_error(const char *text, enum scenario_error expected, size_t line,
+                         const char *what)
+{
+    expect_error_n(text, strlen(text), expected, line, what);
+}
+
+/* Parses text that must be valid; the caller frees the result. */
+static struct parse_result *expect_valid_n(const char *text, size_t length, const char *what)
+{
+    char shown[SHOWN_MAX];
+    unit_escape(text, length, shown, sizeof shown);
+    struct parse_result *r = parse_exact(text, length);
+    UNIT_CHECK(r->error == SCENARIO_OK && r->line == 0,
+               "%s: parse(\"%s\"): got %s at line %zu, expected OK at line 0", what, shown,
+               scenario_error_name(r->error), r->line);
+    return r;
+}
+
+static struct parse_result *expect_valid(const char *text, const char *what)
+{
+    return expect_valid_n(text, strlen(text), what);
+}
+
+static const struct scenario_rom *rom_named(const struct scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->rom_count; i++)
+        if (strcmp(s->roms[i].name, name) == 0)
+            return &s->roms[i];
+    return NULL;
+}
+
+static void expect_rom(const struct scenario *s, const char *name, const void *data,
+                       size_t size, const char *what)
+{
+    const struct scenario_rom *rom = rom_named(s, name);
+    if (!UNIT_CHECK(rom != NULL, "%s: no ROM \"%s\"", what, name))
+        return;
+    char got[SHOWN_MAX], expected[SHOWN_MAX];
+    UNIT_CHECK(rom->size == size && memcmp(rom->data, data, size) == 0,
+               "%s: ROM \"%s\" holds \"%s\" (%zu bytes), expected \"%s\" (%zu bytes)", what,
+               name, unit_escape(rom->data, rom->size, got, sizeof got), rom->size,
+               unit_escape(data, size, expected, sizeof expected), size);
+}
+
+/* ---- the shipped demo ------------------------------------------------- */
+
+static char *read_file(const char *path, size_t *out_length)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return NULL;
+    char *text = checked_malloc(SCENARIO_TEXT_MAX + 1);
+    *out_length = fread(text, 1, SCENARIO_TEXT_MAX + 1, file);
+    fclose(file);
+    return text;
+}
+
+/*
+ * An independent reading of the ROM blocks of a scenario text: each
+ * "rom NAME" line outside a block opens one, its content is every
+ * following line, newline kept, up to a line reading exactly "end".
+ * Checks that the parser holds exactly those bytes for each ROM, in order.
+ */
+static void check_roms_match_text(const struct scenario *s, const char *text, size_t length)
+{
+    size_t rom_index = 0;
+    const char *open_name = NULL;
+    size_t open_name_length = 0;
+    char *content = checked_malloc(length);
+    size_t content_length = 0;
+    for (size_t at = 0; at < length;) {
+        const char *line = text + at;
+        const char *newline = memchr(line, '\n', length - at);
+        size_t line_length = newline == NULL ? length - at : (size_t)(newline - line);
+        at += line_length + 1;
+        if (line_length > 0 && line[line_length - 1] == '\r')
+            line_length--;
+        if (open_name == NULL) {
+            if (line_length > 4 && memcmp(line, "rom ", 4) == 0) {
+                open_name = line + 4;
+                open_name_length = line_length - 4;
+                content_length = 0;
+            }
+        } else if (line_length == 3 && memcmp(line, "end", 3) == 0) {
+            char name[SCENARIO_NAME_MAX + 1];
+            snprintf(name, sizeof name, "%.*s", (int)open_name_length, open_name);
+            UNIT_CHECK(rom_index < s->rom_count &&
+                           strcmp(s->roms[rom_index].name, name) == 0,
+                       "demo: ROM %zu should be \"%s\"", rom_index, name);
+            expect_rom(s, name, content, content_length, "demo");
+            rom_index++;
+            open_name = NULL;
+        } else {
+            memcpy(content + content_length, line, line_length);
+            content_length += line_length;
+            content[content_length++] = '\n';
+        }
+    }
+    UNIT_CHECK(rom_index == s->rom_count && rom_index >= 1,
+               "demo: the text has %zu ROM blocks, the parse %zu", rom_index, s->rom_count);
+    free(content);
+}
+
+static void test_demo(void)
+{
+    struct scenario *s = checked_malloc(sizeof *s);
+    char *loaded = NULL;
+    size_t line = 12345;
+    enum scenario_error error = scenario_load(DUET_UNIT_DEMO_SCENARIO, s, &loaded, &line);
+    if (!UNIT_CHECK(error == SCENARIO_OK && line == 0 && loaded != NULL,
+                    "scenario_load(%s): got %s at line %zu", DUET_UNIT_DEMO_SCENARIO,
+                    scenario_error_name(error), line)) {
+        free(s);
+        return;
+    }
+    size_t length = 0;
+    char *text = read_file(DUET_UNIT_DEMO_SCENARIO, &length);
+    UNIT_CHECK(text != NULL && strlen(loaded) == length && memcmp(loaded, text, length) == 0,
+               "scenario_load's text copy equals the file's bytes");
+    UNIT_CHECK_STR(s->name, "demo", "demo: name");
+    UNIT_CHECK(s->budget_steps > 0, "demo: a budget is given");
+    UNIT_CHECK(s->expect[0] != '\0', "demo: a success line is given");
+    UNIT_CHECK(rom_named(s, "config") != NULL, "demo: has a config ROM");
+    if (text != NULL)
+        check_roms_match_text(s, text, length);
+    free(text);
+    free(loaded);
+    free(s);
+}
+
+/* ---- valid files ------------------------------------------------------ */
+
+static void test_valid(void)
+{
+    static const char file[] = "# a comment\r\n"
+                               "name t1\r\n"
+                               "budget 5\n"
+                               "expect hello  world\n"
+                               "\n"
+                               "rom config\n"
+                               "start a\r\n"
+                               "\n"
+                               "# kept: inside a ROM a comment is content\n"
+                               "  end\n"
+                               "end \n"
+                               "end\n"
+                               "rom empty\n"
+                               "end\n"
+                               "rom last\n"
+                               "x\n"
+                               "end";                       /* no final newline */
+    struct parse_result *r = expect_valid(file, "mixed file");
+    UNIT_CHECK_STR(r->scenario.name, "t1", "mixed file: name");
+    UNIT_CHECK_U64(r->scenario.budget_steps, 5, "mixed file: budget");
+    UNIT_CHECK_STR(r->scenario.expect, "hello  world", "mixed file: expect");
+    UNIT_CHECK_U64(r->scenario.rom_count, 3, "mixed file: ROM count");
+    static const char config[] = "start a\n\n# kept: inside a ROM a comment is content\n"
+                                 "  end\nend \n";
+    expect_rom(&r->scenario, "config", config, sizeof config - 1, "mixed file");
+    expect_rom(&r->scenario, "empty", "", 0, "mixed file");
+    expect_rom(&r->scenario, "last", "x\n", 2, "mixed file");
+    free(r);
+
+    r = expect_valid("name    x\nrom config\nend\n", "spaces before a value");
+    UNIT_CHECK_STR(r->scenario.name, "x", "spaces before a value: name");
+    UNIT_CHECK_U64(r->scenario.budget_steps, 0, "no budget: 0");
+    UNIT_CHECK_STR(r->scenario.expect, "", "no expect: empty");
+    free(r);
+
+    r = expect_valid("name x\nbudget 9999999999999999999\nrom config\nend\n", "19 digits");
+    UNIT_CHECK_U64(r->scenario.budget_steps, UINT64_C(9999999999999999999), "19-digit budget");
+    free(r);
+
+    r = expect_valid("rom config\nend\nname x\n", "name after the ROMs");
+    free(r);
+}
+
+static void test_valid_limits(void)
+{
+    char text[1024];
+    char name[SCENARIO_NAME_MAX + 1];
+    memset(name, 'n', SCENARIO_NAME_MAX - 1);
+    name[SCENARIO_NAME_MAX - 1] = '\0';
+    snprintf(text, sizeof text, "name %s\nrom %s\nend\nrom config\nend\n", name, name);
+    struct parse_result *r = expect_valid(text, "31-character names");
+    UNIT_CHECK_STR(r->scenario.name, name, "31-character name");
+    free(r);
+
+    char expect[SCENARIO_EXPECT_MAX];
+    memset(expect, 'e', SCENARIO_EXPECT_MAX - 1);
+    expect[SCENARIO_EXPECT_MAX - 1] = '\0';
+    snprintf(text, sizeof text, "name x\nexpect %s\nrom config\nend\n", expect);
+    r = expect_valid(text, "255-character expect");
+    UNIT_CHECK_STR(r->scenario.expect, expect, "255-character expect");
+    free(r);
+
+    /* Eight ROMs. */
+    static const char eight[] = "name x\nrom config\nend\nrom r1\nend\nrom r2\nend\nrom r3\nend\n"
+                                "rom r4\nend\nrom r5\nend\nrom r6\nend\nrom r7\nend\n";
+    r = expect_valid(eight, "eight ROMs");
+    UNIT_CHECK_U64(r->scenario.rom_count, SCENARIO_ROMS_MAX, "eight ROMs: count");
+    free(r);
+
+    /* A ROM of exactly SCENARIO_ROM_BYTES_MAX bytes: 64 lines of 63 + '\n'. */
+    size_t big_size = 64 + SCENARIO_ROM_BYTES_MAX + 64;
+    char *big = checked_malloc(big_size);
+    char *rom = checked_malloc(SCENARIO_ROM_BYTES_MAX);
+    for (size_t i = 0; i < SCENARIO_ROM_BYTES_MAX; i++)
+        rom[i] = i % 64 == 63 ? '\n' : (char)('a' + i % 26);
+    size_t n = (size_t)snprintf(big, big_size, "name x\nrom config\n");
+    memcpy(big + n, rom, SCENARIO_ROM_BYTES_MAX);
+    n += SCENARIO_ROM_BYTES_MAX;
+    n += (size_t)snprintf(big + n, big_size - n, "end\n");
+    r = expect_valid_n(big, n, "a ROM of exactly 4096 bytes");
+    expect_rom(&r->scenario, "config", rom, SCENARIO_ROM_BYTES_MAX, "4096-byte ROM");
+    free(r);
+    free(rom);
+    free(big);
+
+    /* A text of exactly SCENARIO_TEXT_MAX bytes, padded with comment lines. */
+    char *whole = checked_malloc(SCENARIO_TEXT_MAX);
+    static const char head[] = "name x\nrom config\nend\n";
+    memcpy(whole, head, sizeof head - 1);
+    memset(whole + sizeof head - 1, '#', SCENARIO_TEXT_MAX - (sizeof head - 1));
+    for (size_t i = 100; i < SCENARIO_TEXT_MAX; i += 100)
+        whole[i] = '\n';
+    r = expect_valid_n(whole, SCENARIO_TEXT_MAX, "a text of exactly 64 KiB");
+    free(r);
+    free(whole);
+}
+
+/* ---- named errors with their lines ------------------------------------ */
+
+static void test_keyword_errors(void)
+{
+    expect_error("name x\nfoo bar\n", SCENARIO_ERR_UNKNOWN_KEYWORD, 2, "unknown keyword");
+    expect_error("Name x\n", SCENARIO_ERR_UNKNOWN_KEYWORD, 1, "keywords are lowercase");
+    expect_error(" name x\n", SCENARIO_ERR_UNKNOWN_KEYWORD, 1, "leading space");
+    expect_error("name\tx\n", SCENARIO_ERR_UNKNOWN_KEYWORD, 1, "tab is not a separator");
+    expect_error("name x\n\nend\n", SCENARIO_ERR_UNKNOWN_KEYWORD, 3, "end outside a ROM");
+    expect_error("name x\n #not a comment\n", SCENARIO_ERR_UNKNOWN_KEYWORD, 2,
+                 "comment not at the start of its line");
+
+    expect_error("name\n", SCENARIO_ERR_MISSING_VALUE, 1, "name without a value");
+    expect_error("name x\nbudget \n", SCENARIO_ERR_MISSING_VALUE, 2, "budget, only a space");
+    expect_error("name x\r\nexpect\r\n", SCENARIO_ERR_MISSING_VALUE, 2, "expect, CRLF");
+    expect_error("name x\n# c\nrom\n", SCENARIO_ERR_MISSING_VALUE, 3, "rom without a name");
+
+    char text[256];
+    char name[SCENARIO_NAME_MAX + 1];
+    memset(name, 'n', SCENARIO_NAME_MAX);
+    name[SCENARIO_NAME_MAX] = '\0';
+    expect_error("name Demo\n", SCENARIO_ERR_BAD_NAME, 1, "uppercase name");
+    expect_error("name de-mo\n", SCENARIO_ERR_BAD_NAME, 1, "'-' in a name");
+    expect_error("name a b\n", SCENARIO_ERR_BAD_NAME, 1, "space in a name");
+    expect_error("name x \n", SCENARIO_ERR_BAD_NAME, 1, "trailing space after a name");
+    snprintf(text, sizeof text, "\nname %s\n", name);
+    expect_error(text, SCENARIO_ERR_BAD_NAME, 2, "32-character name");
+    expect_error("name x\nrom con fig\nend\n", SCENARIO_ERR_BAD_NAME, 2, "space in a ROM name");
+    expect_error("name x\nrom Config\nend\n", SCENARIO_ERR_BAD_NAME, 2, "uppercase ROM name");
+    snprintf(text, sizeof text, "name x\nrom %s\nend\n", name);
+    expect_error(text, SCENARIO_ERR_BAD_NAME, 2, "32-character ROM name");
+
+    expect_error("name x\nbudget 0\n", SCENARIO_ERR_BAD_NUMBER, 2, "budget 0");
+    expect_error("name x\nbudget 12x\n", SCENARIO_ERR_BAD_NUMBER, 2, "non-digit in budget");
+    expect_error("budget -1\n", SCENARIO_ERR_BAD_NUMBER, 1, "negative budget");
+    expect_error("budget 1 000\n", SCENARIO_ERR_BAD_NUMBER, 1, "space inside budget");
+    expect_error("budget 0x10\n", SCENARIO_ERR_BAD_NUMBER, 1, "hex budget");
+    expect_error("\n\nbudget 12345678901234567890\n", SCENARIO_ERR_BAD_NUMBER, 3,
+                 "20-digit budget");
+    expect_error("budget 00000000000000000001\n", SCENARIO_ERR_BAD_NUMBER, 1,
+                 "20 digits with leading zeros");
+    expect_error("budget 18446744073709551616\n", SCENARIO_ERR_BAD_NUMBER, 1,
+                 "2^64 as budget");
+
+    expect_error("name x\nname y\n", SCENARIO_ERR_DUPLICATE, 2, "name twice");
+    expect_error("name x\n\nname x\n", SCENARIO_ERR_DUPLICATE, 3, "the same name twice");
+    expect_error("name x\nrom config\nend\nrom config\nend\n", SCENARIO_ERR_DUPLICATE, 4,
+                 "rom twice");
+    expect_error("budget 5\nname x\nbudget 5\n", SCENARIO_ERR_DUPLICATE, 3, "budget twice");
+    expect_error("expect a\nexpect b\n", SCENARIO_ERR_DUPLICATE, 2, "expect twice");
+
+    char expect[SCENARIO_EXPECT_MAX + 1];
+    memset(expect, 'e', SCENARIO_EXPECT_MAX);
+    expect[SCENARIO_EXPECT_MAX] = '\0';
+    char long_expect[SCENARIO_EXPECT_MAX + 64];
+    snprintf(long_expect, sizeof long_expect, "name x\nexpect %s\n", expect);
+    expect_error(long_expect, SCENARIO_ERR_TOO_LARGE, 2, "256-character expect");
+}
+
+static void test_rom_errors(void)
+{
+    /* An unterminated block is found at the end of the text: its last line. */
+    expect_error("name x\nrom config\nstart a\n", SCENARIO_ERR_UNTERMINATED_ROM, 3,
+                 "no end line");
+    expect_error("name x\nrom config\nstart a\nend ", SCENARIO_ERR_UNTERMINATED_ROM, 4,
+                 "\"end \" does not close a ROM");
+    expect_error("name x\nrom config\n", SCENARIO_ERR_UNTERMINATED_ROM, 2,
+                 "ROM opened on the last line");
+
+    static const char nine[] = "name x\nrom config\nend\nrom r1\nend\nrom r2\nend\nrom r3\nend\n"
+                               "rom r4\nend\nrom r5\nend\nrom r6\nend\nrom r7\nend\nrom r8\nend\n";
+    expect_error(nine, SCENARIO_ERR_TOO_MANY_ROMS, 18, "nine ROMs");
+
+    /* 4096 bytes fill the ROM; the next line (1 byte + newline) overflows. */
+    size_t size = 64 + SCENARIO_ROM_BYTES_MAX + 64;
+    char *text = checked_malloc(size);
+    size_t n = (size_t)snprintf(text, size, "name x\nrom config\n");
+    for (size_t line = 0; line < SCENARIO_ROM_BYTES_MAX / 64; line++) {
+        memset(text + n, 'r', 63);
+        text[n + 63] = '\n';
+        n += 64;
+    }
+    n += (size_t)snprintf(text + n, size - n, "z\nend\n");
+    expect_error_n(text, n, SCENARIO_ERR_ROM_TOO_LARGE, 2 + 64 + 1, "a ROM of 4098 bytes");
+    /* One long line: overflow reported on that line. */
+    n = (size_t)snprintf(text, size, "name x\nrom config\n");
+    memset(text + n, 'r', SCENARIO_ROM_BYTES_MAX);
+    n += SCENARIO_ROM_BYTES_MAX;
+    n += (size_t)snprintf(text + n, size - n, "\nend\n");
+    expect_error_n(text, n, SCENARIO_ERR_ROM_TOO_LARGE, 3, "a 4096-byte line + its newline");
+    free(text);
+}
+
+static void test_file_errors(void)
+{
+    expect_error("rom config\nend\n", SCENARIO_ERR_MISSING_NAME, 0, "no name");
+    expect_error("", SCENARIO_ERR_MISSING_NAME, 0, "empty text");
+    expect_error("name x\n", SCENARIO_ERR_MISSING_CONFIG, 0, "no config ROM");
+    expect_error("name x\nrom other\nend\n", SCENARIO_ERR_MISSING_CONFIG, 0, "other ROM only");
+
+    /* NOT_TEXT is a check of the whole text before lines are read: line 0. */
+    static const char with_nul[] = "name x\nrom config\nst\0rt a\nend\n";
+    expect_error_n(with_nul, sizeof with_nul - 1, SCENARIO_ERR_NOT_TEXT, 0, "a NUL byte");
+    expect_error("name x\n\x01\n", SCENARIO_ERR_NOT_TEXT, 0, "a 0x01 byte");
+    expect_error("name x\n# \x7f\n", SCENARIO_ERR_NOT_TEXT, 0, "a DEL byte");
+    expect_error("name x\n# \x1b[0m\n", SCENARIO_ERR_NOT_TEXT, 0, "an escape sequence");
+    struct parse_result *r = expect_valid("name x\n# caf\xc3\xa9\trésumé\nrom config\nend\n",
+                                          "UTF-8 and tab in a comment are text");
+    free(r);
+
+    char *big = checked_malloc(SCENARIO_TEXT_MAX + 1);
+    memset(big, '#', SCENARIO_TEXT_MAX + 1);
+    expect_error_n(big, SCENARIO_TEXT_MAX + 1, SCENARIO_ERR_TOO_LARGE, 0, "64 KiB + 1 byte");
+    free(big);
+}
+
+/* ---- scenario_load ---------------------------------------------------- */
+
+static void expect_load_error(const char *path, enum scenario_error expected, const char *what)
+{
+    struct scenario *s = checked_malloc(sizeof *s);
+    char *text = (char *)"not touched";
+    size_t line = 12345;
+    enum scenario_error error = scenario_load(path, s, &text, &line);
+    UNIT_CHECK(error == expected, "%s: scenario_load(%s): got %s, expected %s", what, path,
+               scenario_error_name(error), scenario_error_name(expected));
+    UNIT_CHECK(text == NULL, "%s: *out_text is NULL on error", what);
+    UNIT_CHECK(line == 0, "%s: line %zu, expected 0", what, line);
+    free(s);
+}
+
+static void test_load(void)
+{
+    expect_load_error(DUET_UNIT_SCRATCH_DIR "/no/such/file.scn", SCENARIO_ERR_UNREADABLE,
+                      "missing path");
+    expect_load_error(DUET_UNIT_SCRATCH_DIR, SCENARIO_ERR_UNREADABLE, "a directory");
+
+    char path[] = DUET_UNIT_SCRATCH_DIR "/unit_scenario_XXXXXX";
+    int fd = mkstemp(path);
+    if (!UNIT_CHECK(fd >= 0, "mkstemp in %s", DUET_UNIT_SCRATCH_DIR))
+        return;
+    FILE *file = fdopen(fd, "wb");
+    static const char head[] = "name x\nrom config\nend\n";
+    fwrite(head, 1, sizeof head - 1, file);
+    for (size_t i = sizeof head - 1; i < SCENARIO_TEXT_MAX + 1; i++)
+        fputc(i % 80 == 79 ? '\n' : '#', file);
+    fclose(file);
+    expect_load_error(path, SCENARIO_ERR_TOO_LARGE, "a file of 64 KiB + 1 byte");
+    unlink(path);
+}
+
+/* ---- scenario_set_rom ------------------------------------------------- */
+
+static void test_set_rom(void)
+{
+    struct scenario *s = checked_malloc(sizeof *s);
+    *s = empty_scenario;
+    uint8_t *data = checked_malloc(SCENARIO_ROM_BYTES_MAX + 1);
+    memset(data, 'd', SCENARIO_ROM_BYTES_MAX + 1);
+
+    UNIT_CHECK(scenario_set_rom(s, "config", data, SCENARIO_ROM_BYTES_MAX) == SCENARIO_OK,
+               "set_rom: 4096 bytes fit");
+    expect_rom(s, "config", data, SCENARIO_ROM_BYTES_MAX, "set_rom");
+    UNIT_CHECK(scenario_set_rom(s, "other", data, SCENARIO_ROM_BYTES_MAX + 1) ==
+                   SCENARIO_ERR_ROM_TOO_LARGE,
+               "set_rom: 4097 bytes are too large");
+    UNIT_CHECK_U64(s->rom_count, 1, "set_rom: a refused ROM is not added");
+    UNIT_CHECK(scenario_set_rom(s, "config", data, SCENARIO_ROM_BYTES_MAX + 1) ==
+                   SCENARIO_ERR_ROM_TOO_LARGE,
+               "set_rom: too large replacement");
+    expect_rom(s, "config", data, SCENARIO_ROM_BYTES_MAX, "refused replacement keeps the ROM");
+
+    UNIT_CHECK(scenario_set_rom(s, "config", "new\n", 4) == SCENARIO_OK, "set_rom: replace");
+    UNIT_CHECK_U64(s->rom_count, 1, "set_rom: replacing does not add");
+    expect_rom(s, "config", "new\n", 4, "replaced ROM");
+    UNIT_CHECK(scenario_set_rom(s, "config", NULL, 0) == SCENARIO_OK, "set_rom: empty");
+    expect_rom(s, "config", "", 0, "emptied ROM");
+
+    char name[SCENARIO_NAME_MAX + 1];
+    memset(name, 'n', SCENARIO_NAME_MAX);
+    name[SCENARIO_NAME_MAX] = '\0';
+    UNIT_CHECK(scenario_set_rom(s, name, "x", 1) == SCENARIO_ERR_BAD_NAME,
+               "set_rom: 32-character name");
+    name[SCENARIO_NAME_MAX - 1] = '\0';
+    UNIT_CHECK(scenario_set_rom(s, name, "x", 1) == SCENARIO_OK, "set_rom: 31-character name");
+    UNIT_CHECK(scenario_set_rom(s, "", "x", 1) == SCENARIO_ERR_BAD_NAME, "set_rom: empty name");
+    UNIT_CHECK(scenario_set_rom(s, "Bad", "x", 1) == SCENARIO_ERR_BAD_NAME,
+               "set_rom: uppercase name");
+    UNIT_CHECK(scenario_set_rom(s, "a/b", "x", 1) == SCENARIO_ERR_BAD_NAME,
+               "set_rom: '/' in a name");
+    UNIT_CHECK_U64(s->rom_count, 2, "set_rom: refused names are not added");
+
+    for (unsigned i = 2; i < SCENARIO_ROMS_MAX; i++) {
+        char extra[16];
+        snprintf(extra, sizeof extra, "extra%u", i);
+        UNIT_CHECK(scenario_set_rom(s, extra, "e", 1) == SCENARIO_OK, "set_rom: ROM %u", i);
+    }
+    UNIT_CHECK_U64(s->rom_count, SCENARIO_ROMS_MAX, "set_rom: full");
+    UNIT_CHECK(scenario_set_rom(s, "ninth", "x", 1) == SCENARIO_ERR_TOO_MANY_ROMS,
+               "set_rom: a ninth ROM");
+    UNIT_CHECK_U64(s->rom_count, SCENARIO_ROMS_MAX, "set_rom: still eight");
+    UNIT_CHECK(scenario_set_rom(s, "config", "again\n", 6) == SCENARIO_OK,
+               "set_rom: replacing works when full");
+    expect_rom(s, "config", "again\n", 6, "replaced when full");
+    free(data);
+    free(s);
+}
+
+static void test_error_names(void)
+{
+    static const char *const names[SCENARIO_ERROR_COUNT] = {
+        "SCENARIO_OK",
+        "SCENARIO_ERR_UNREADABLE",
+        "SCENARIO_ERR_TOO_LARGE",
+        "SCENARIO_ERR_NOT_TEXT",
+        "SCENARIO_ERR_UNKNOWN_KEYWORD",
+        "SCENARIO_ERR_MISSING_VALUE",
+        "SCENARIO_ERR_BAD_NAME",
+        "SCENARIO_ERR_BAD_NUMBER",
+        "SCENARIO_ERR_DUPLICATE",
+        "SCENARIO_ERR_UNTERMINATED_ROM",
+        "SCENARIO_ERR_TOO_MANY_ROMS",
+        "SCENARIO_ERR_ROM_TOO_LARGE",
+        "SCENARIO_ERR_MISSING_NAME",
+        "SCENARIO_ERR_MISSING_CONFIG",
+    };
+    for (int e = 0; e < SCENARIO_ERROR_COUNT; e++)
+        UNIT_CHECK_STR(scenario_error_name((enum scenario_error)e), names[e],
+                       "scenario_error_name");
+    UNIT_CHECK_STR(scenario_error_name(SCENARIO_ERROR_COUNT), "SCENARIO_ERR_UNKNOWN",
+                   "scenario_error_name(count)");
+    UNIT_CHECK_STR(scenario_error_name((enum scenario_error)-1), "SCENARIO_ERR_UNKNOWN",
+                   "scenario_error_name(-1)");
+}
+
+int main(void)
+{
+    test_demo();
+    test_valid();
+    test_valid_limits();
+    test_keyword_errors();
+    test_rom_errors();
+    test_file_errors();
+    test_load();
+    test_set_rom();
+    test_error_names();
+    return unit_finish("unit_scenario");
+}
