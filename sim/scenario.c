@@ -116,6 +116,7 @@ enum scenario_error scenario_set_rom(struct scenario *scenario, const char *name
 struct parser {
     struct scenario *out;
     struct scenario_rom *open_rom;   /* inside "rom NAME" ... "end" */
+    size_t open_rom_line;            /* where that block began      */
     bool have_budget;
     bool have_expect;
 };
@@ -183,14 +184,19 @@ static enum scenario_error parse_rom_line(struct parser *p, struct line line)
     return SCENARIO_OK;
 }
 
-static enum scenario_error check_text(const char *text, size_t length)
+/* Every byte must be printable ASCII, tab, CR or LF; *out_line says where not. */
+static enum scenario_error check_text(const char *text, size_t length, size_t *out_line)
 {
     if (length > SCENARIO_TEXT_MAX)
         return SCENARIO_ERR_TOO_LARGE;
+    size_t line = 1;
     for (size_t i = 0; i < length; i++) {
         unsigned char c = (unsigned char)text[i];
-        if (c == 0 || c == 0x7f || (c < 0x20 && c != '\n' && c != '\r' && c != '\t'))
+        if (c == 0 || c == 0x7f || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) {
+            *out_line = line;
             return SCENARIO_ERR_NOT_TEXT;
+        }
+        line += c == '\n';
     }
     return SCENARIO_OK;
 }
@@ -200,7 +206,7 @@ enum scenario_error scenario_parse(const char *text, size_t length, struct scena
 {
     memset(out, 0, sizeof *out);
     *out_line = 0;
-    enum scenario_error error = check_text(text, length);
+    enum scenario_error error = check_text(text, length, out_line);
     if (error != SCENARIO_OK)
         return error;
     struct parser p = {.out = out};
@@ -220,14 +226,19 @@ enum scenario_error scenario_parse(const char *text, size_t length, struct scena
             continue;
         else
             error = parse_keyword_line(&p, line);
+        if (error == SCENARIO_OK && p.open_rom != NULL && p.open_rom_line == 0)
+            p.open_rom_line = number;
+        if (p.open_rom == NULL)
+            p.open_rom_line = 0;
         if (error != SCENARIO_OK) {
             *out_line = number;
             return error;
         }
     }
-    *out_line = number;
-    if (p.open_rom != NULL)
+    if (p.open_rom != NULL) {
+        *out_line = p.open_rom_line;   /* the "rom NAME" line left open */
         return SCENARIO_ERR_UNTERMINATED_ROM;
+    }
     *out_line = 0;
     if (out->name[0] == '\0')
         return SCENARIO_ERR_MISSING_NAME;

@@ -77,38 +77,56 @@ static enum session_args_error scan_value(const char **at, char value[SESSION_AR
     return SESSION_ARGS_OK;
 }
 
+/* Scans one "key=value" pair into the next slot of out. */
+static enum session_args_error scan_pair(const char **at, struct session_args *out)
+{
+    if (out->count == SESSION_ARGS_MAX)
+        return SESSION_ARGS_ERR_TOO_MANY;
+    struct session_arg *arg = &out->arg[out->count];
+    enum session_args_error error = scan_key(at, arg->key);
+    if (error == SESSION_ARGS_OK && *(*at)++ != '=')
+        error = SESSION_ARGS_ERR_SYNTAX;
+    if (error == SESSION_ARGS_OK)
+        error = scan_value(at, arg->value);
+    if (error == SESSION_ARGS_OK && session_args_find(out, arg->key) != NULL)
+        error = SESSION_ARGS_ERR_DUPLICATE_KEY;
+    if (error == SESSION_ARGS_OK)
+        out->count++;
+    return error;
+}
+
+/* After a pair: the end, or "," and optional spaces before the next pair. */
+static enum session_args_error scan_separator(const char **at)
+{
+    const char *p = *at;
+    if (*p == '\0')
+        return SESSION_ARGS_OK;
+    if (*p++ != ',')
+        return SESSION_ARGS_ERR_SYNTAX;
+    while (*p == ' ')
+        p++;
+    if (*p == '\0')
+        return SESSION_ARGS_ERR_SYNTAX; /* trailing comma */
+    *at = p;
+    return SESSION_ARGS_OK;
+}
+
 enum session_args_error session_args_parse(const char *text, struct session_args *out)
 {
     duet_memset(out, 0, sizeof *out);
     if (duet_strnlen(text, SESSION_ARGS_TEXT_MAX) >= SESSION_ARGS_TEXT_MAX)
         return SESSION_ARGS_ERR_TOO_LONG;
     const char *p = text;
-    while (*p != '\0') {
-        if (out->count == SESSION_ARGS_MAX)
-            return SESSION_ARGS_ERR_TOO_MANY;
-        struct session_arg *arg = &out->arg[out->count];
-        enum session_args_error error = scan_key(&p, arg->key);
-        if (error == SESSION_ARGS_OK && *p++ != '=')
-            error = SESSION_ARGS_ERR_SYNTAX;
+    enum session_args_error error = SESSION_ARGS_OK;
+    while (error == SESSION_ARGS_OK && *p != '\0') {
+        error = scan_pair(&p, out);
         if (error == SESSION_ARGS_OK)
-            error = scan_value(&p, arg->value);
-        if (error == SESSION_ARGS_OK && session_args_find(out, arg->key) != NULL)
-            error = SESSION_ARGS_ERR_DUPLICATE_KEY;
-        if (error != SESSION_ARGS_OK) {
-            duet_memset(out, 0, sizeof *out);
-            return error;
-        }
-        out->count++;
-        if (*p == '\0')
-            break;
-        if (*p++ != ',')
-            return SESSION_ARGS_ERR_SYNTAX;
-        while (*p == ' ')
-            p++;
-        if (*p == '\0')
-            return SESSION_ARGS_ERR_SYNTAX; /* trailing comma */
+            error = scan_separator(&p);
     }
-    return SESSION_ARGS_OK;
+    /* On any error the caller sees no half-parsed arguments. */
+    if (error != SESSION_ARGS_OK)
+        duet_memset(out, 0, sizeof *out);
+    return error;
 }
 
 const char *session_args_find(const struct session_args *args, const char *key)

@@ -9,6 +9,9 @@
  * capped (UNIT_FAILURES_PRINTED_MAX) so a property test that fails on
  * thousands of inputs still gives a readable log; the count stays exact.
  *
+ * Also here: unit_escape, to print inputs with control bytes readably, and
+ * a seeded PRNG for property tests (same seed, same inputs, every run).
+ *
  * Header-only and test-only: the counters are per test program.
  */
 #ifndef DUET_UNIT_CHECK_H
@@ -33,10 +36,11 @@ struct unit_tally {
 static struct unit_tally unit_tally;
 
 /* Records one check; on failure prints the location and a formatted reason. */
-static bool unit_check_at(bool passed, const char *file, int line, const char *format, ...)
-    __attribute__((format(printf, 4, 5)));
+static inline bool unit_check_at(bool passed, const char *file, int line,
+                                 const char *format, ...) __attribute__((format(printf, 4, 5)));
 
-static bool unit_check_at(bool passed, const char *file, int line, const char *format, ...)
+static inline bool unit_check_at(bool passed, const char *file, int line,
+                                 const char *format, ...)
 {
     unit_tally.checks++;
     if (passed)
@@ -64,8 +68,8 @@ static bool unit_check_at(bool passed, const char *file, int line, const char *f
 #define UNIT_CHECK_STR(actual, expected, what)                                              \
     unit_check_str_at((actual), (expected), (what), __FILE__, __LINE__)
 
-static bool unit_check_u64_at(uint64_t actual, uint64_t expected, const char *what,
-                              const char *file, int line)
+static inline bool unit_check_u64_at(uint64_t actual, uint64_t expected, const char *what,
+                                     const char *file, int line)
 {
     return unit_check_at(actual == expected, file, line,
                          "%s: got %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64 " (0x%" PRIx64
@@ -73,8 +77,8 @@ static bool unit_check_u64_at(uint64_t actual, uint64_t expected, const char *wh
                          what, actual, actual, expected, expected);
 }
 
-static bool unit_check_str_at(const char *actual, const char *expected, const char *what,
-                              const char *file, int line)
+static inline bool unit_check_str_at(const char *actual, const char *expected,
+                                     const char *what, const char *file, int line)
 {
     bool same = actual != NULL && strcmp(actual, expected) == 0;
     return unit_check_at(same, file, line, "%s: got \"%s\", expected \"%s\"", what,
@@ -83,7 +87,7 @@ static bool unit_check_str_at(const char *actual, const char *expected, const ch
 
 /* Writes bytes [text, text+length) into out[size] as a C-style literal body
  * (\t, \n, \", \\, \xNN for other non-printables); cuts with "..." if needed. */
-static const char *unit_escape(const void *text, size_t length, char *out, size_t size)
+static inline const char *unit_escape(const void *text, size_t length, char *out, size_t size)
 {
     const unsigned char *bytes = text;
     size_t used = 0;
@@ -114,8 +118,23 @@ static const char *unit_escape(const void *text, size_t length, char *out, size_
     return out;
 }
 
+/* splitmix64: the seeded, reproducible source of property-test inputs. */
+static inline uint64_t unit_prng_next(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* A value in [0, n), n >= 1 (modulo bias is irrelevant for test inputs). */
+static inline size_t unit_prng_below(uint64_t *state, size_t n)
+{
+    return (size_t)(unit_prng_next(state) % n);
+}
+
 /* Prints the one result line; the return value is main's exit status. */
-static int unit_finish(const char *test_name)
+static inline int unit_finish(const char *test_name)
 {
     if (unit_tally.checks == 0) {
         fprintf(stderr, "%s: FAILED (no checks ran)\n", test_name);

@@ -90,7 +90,8 @@ static void test_seed_mode_reproducible(void)
             choice_stream_init(&b, pairs[p][1], NULL, 0);
             unsigned differences = 0;
             for (unsigned i = 0; i < 64; i++)
-                differences += choice_stream_next(&a, ranges[r]) != choice_stream_next(&b, ranges[r]);
+                differences +=
+                    choice_stream_next(&a, ranges[r]) != choice_stream_next(&b, ranges[r]);
             UNIT_CHECK(differences > 0, "seeds %" PRIu64 " and %" PRIu64
                        " give the same 64 draws for n = %" PRIu64, pairs[p][0], pairs[p][1],
                        ranges[r]);
@@ -142,13 +143,19 @@ static void test_seed_mode_uniform(void)
 
 /* A heap copy of exactly `length` bytes (at least 1 allocated, so a
  * zero-length input is still byte mode, not NULL = seed mode). */
-static uint8_t *bytes_exact(const uint8_t *bytes, size_t length)
+static void *checked_malloc(size_t size)
 {
-    uint8_t *copy = malloc(length == 0 ? 1 : length);
-    if (copy == NULL) {
+    void *p = malloc(size);
+    if (p == NULL) {
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
+    return p;
+}
+
+static uint8_t *bytes_exact(const uint8_t *bytes, size_t length)
+{
+    uint8_t *copy = checked_malloc(length == 0 ? 1 : length);
     if (length > 0)
         memcpy(copy, bytes, length);
     return copy;
@@ -241,13 +248,7 @@ static void test_byte_mode_sequence(void)
 
     /* Random fuzzer bytes: every value in range, never past the end. */
     enum { RANDOM_BYTES = 4099 };
-    uint8_t *random = bytes_exact(NULL, 0);
-    free(random);
-    random = malloc(RANDOM_BYTES);
-    if (random == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
+    uint8_t *random = checked_malloc(RANDOM_BYTES);
     struct choice_stream source;
     choice_stream_init(&source, 2024, NULL, 0);
     for (size_t i = 0; i < RANDOM_BYTES; i++)

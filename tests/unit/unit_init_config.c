@@ -8,7 +8,8 @@
  * after a name, no final newline) and refuse everything else with the
  * named error and the 1-based line the header promises. Every input is
  * passed as a heap block of exactly `length` bytes with no terminating
- * NUL (the parser takes a length), so ASan reports any read past it.
+ * NUL (the parser takes a length), so ASan reports any read past it; a
+ * seeded property test runs thousands of generated configs the same way.
  *
  * Build: init_config.c and string.c are compiled into this program with
  * hal_stub.c; framework/os/init is on the include path for init_config.h.
@@ -166,6 +167,91 @@ static void test_not_text(void)
     expect_error("\n\n# caf\xc3\xa9\n", INIT_CONFIG_ERR_NOT_TEXT, 3);            /* >= 0x80 */
 }
 
+/* ---- property: random configs ---------------------------------------- */
+
+/* Lines in the parser's sense: '\n'-separated, a last unterminated one counts. */
+static size_t count_lines(const char *text, size_t length)
+{
+    size_t lines = 0;
+    for (size_t i = 0; i < length; i++)
+        lines += text[i] == '\n';
+    return lines + (length > 0 && text[length - 1] != '\n');
+}
+
+static bool is_valid_child_name(const char *name)
+{
+    size_t length = strlen(name);
+    if (length == 0 || length >= COMPONENT_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+              name[i] == '_'))
+            return false;
+    return true;
+}
+
+/*
+ * Thousands of configs of text bytes only, built from directive-like
+ * lines plus random edits: the verdict is always a named error; on error
+ * the line lies within the text; on success every child name is valid
+ * and distinct and there are at most INIT_CHILDREN_MAX of them.
+ */
+static void test_random_configs(void)
+{
+    static const char *const pieces[] = {
+        "start a", "start b", "start c", "start hello", "start rom_reader", "start Hello",
+        "start", "start a b", "# comment", "", "   ", "stop x", "start d # c", "start e#c",
+        "  start f  ", "start nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", "starts g"};
+    static const char text_bytes[] = " #\t\r\nazAZ09_-";
+    enum { CONFIGS = 3000 };
+    uint64_t state = 0x1217;
+    unsigned accepted = 0;
+    for (unsigned n = 0; n < CONFIGS; n++) {
+        char text[1024];
+        size_t length = 0;
+        size_t line_count = unit_prng_below(&state, 14);
+        for (size_t l = 0; l < line_count; l++) {
+            const char *piece = pieces[unit_prng_below(&state, sizeof pieces / sizeof pieces[0])];
+            const char *end = unit_prng_below(&state, 4) == 0 ? "\r\n" : "\n";
+            length += (size_t)snprintf(text + length, sizeof text - length, "%s%s", piece, end);
+        }
+        if (length > 0 && unit_prng_below(&state, 4) == 0)
+            length--;                                   /* no final newline */
+        for (size_t e = unit_prng_below(&state, 3); e > 0 && length > 0; e--)
+            text[unit_prng_below(&state, length)] =
+                text_bytes[unit_prng_below(&state, sizeof text_bytes - 1)];
+
+        char shown[SHOWN_MAX];
+        unit_escape(text, length, shown, sizeof shown);
+        struct parse_result r = parse_exact(text, length);
+        UNIT_CHECK(r.error >= INIT_CONFIG_OK && r.error < INIT_CONFIG_ERROR_COUNT &&
+                       r.error != INIT_CONFIG_ERR_NOT_TEXT,
+                   "random #%u: error %d for a text of text bytes \"%s\"", n, (int)r.error,
+                   shown);
+        if (r.error != INIT_CONFIG_OK) {
+            UNIT_CHECK(r.line >= 1 && r.line <= count_lines(text, length),
+                       "random #%u: %s at line %zu of %zu in \"%s\"", n,
+                       init_config_error_name(r.error), r.line, count_lines(text, length),
+                       shown);
+            continue;
+        }
+        accepted++;
+        bool names_valid = r.config.child_count <= INIT_CHILDREN_MAX;
+        for (size_t i = 0; i < r.config.child_count && names_valid; i++) {
+            names_valid = is_valid_child_name(r.config.child_name[i]);
+            for (size_t j = 0; j < i; j++)
+                names_valid = names_valid &&
+                              strcmp(r.config.child_name[i], r.config.child_name[j]) != 0;
+        }
+        UNIT_CHECK(names_valid && r.line == 0,
+                   "random #%u: accepted with an invalid, duplicate or excess child in \"%s\"",
+                   n, shown);
+    }
+    UNIT_CHECK(accepted > CONFIGS / 10 && accepted < CONFIGS * 9 / 10,
+               "random configs: %u of %d accepted; the generator should reach both verdicts",
+               accepted, CONFIGS);
+}
+
 static void test_error_names(void)
 {
     static const char *const names[INIT_CONFIG_ERROR_COUNT] = {
@@ -193,6 +279,7 @@ int main(void)
     test_limits();
     test_errors();
     test_not_text();
+    test_random_configs();
     test_error_names();
     return unit_finish("unit_init_config");
 }

@@ -12,6 +12,8 @@
  * scenario_set_rom, the programmatic way in (fuzz inputs), is checked at
  * its limits. scenario_load is checked on the demo, a missing path, a
  * directory and an oversized file written to this test's build directory.
+ * A seeded property test parses thousands of generated texts and checks
+ * that every accepted one survives being written back and parsed again.
  *
  * Build: links duet_sim (only scenario.o is pulled in; it needs libc only).
  */
@@ -358,10 +360,10 @@ static void test_keyword_errors(void)
 
 static void test_rom_errors(void)
 {
-    /* An unterminated block is found at the end of the text: its last line. */
-    expect_error("name x\nrom config\nstart a\n", SCENARIO_ERR_UNTERMINATED_ROM, 3,
+    /* An unterminated block is reported at the "rom" line that opened it. */
+    expect_error("name x\nrom config\nstart a\n", SCENARIO_ERR_UNTERMINATED_ROM, 2,
                  "no end line");
-    expect_error("name x\nrom config\nstart a\nend ", SCENARIO_ERR_UNTERMINATED_ROM, 4,
+    expect_error("name x\nrom config\nstart a\nend ", SCENARIO_ERR_UNTERMINATED_ROM, 2,
                  "\"end \" does not close a ROM");
     expect_error("name x\nrom config\n", SCENARIO_ERR_UNTERMINATED_ROM, 2,
                  "ROM opened on the last line");
@@ -397,12 +399,12 @@ static void test_file_errors(void)
     expect_error("name x\n", SCENARIO_ERR_MISSING_CONFIG, 0, "no config ROM");
     expect_error("name x\nrom other\nend\n", SCENARIO_ERR_MISSING_CONFIG, 0, "other ROM only");
 
-    /* NOT_TEXT is a check of the whole text before lines are read: line 0. */
+    /* NOT_TEXT names the line holding the first bad byte. */
     static const char with_nul[] = "name x\nrom config\nst\0rt a\nend\n";
-    expect_error_n(with_nul, sizeof with_nul - 1, SCENARIO_ERR_NOT_TEXT, 0, "a NUL byte");
-    expect_error("name x\n\x01\n", SCENARIO_ERR_NOT_TEXT, 0, "a 0x01 byte");
-    expect_error("name x\n# \x7f\n", SCENARIO_ERR_NOT_TEXT, 0, "a DEL byte");
-    expect_error("name x\n# \x1b[0m\n", SCENARIO_ERR_NOT_TEXT, 0, "an escape sequence");
+    expect_error_n(with_nul, sizeof with_nul - 1, SCENARIO_ERR_NOT_TEXT, 3, "a NUL byte");
+    expect_error("name x\n\x01\n", SCENARIO_ERR_NOT_TEXT, 2, "a 0x01 byte");
+    expect_error("name x\n# \x7f\n", SCENARIO_ERR_NOT_TEXT, 2, "a DEL byte");
+    expect_error("name x\n# \x1b[0m\n", SCENARIO_ERR_NOT_TEXT, 2, "an escape sequence");
     struct parse_result *r = expect_valid("name x\n# caf\xc3\xa9\trésumé\nrom config\nend\n",
                                           "UTF-8 and tab in a comment are text");
     free(r);
@@ -505,6 +507,126 @@ static void test_set_rom(void)
     free(s);
 }
 
+/* ---- property: random scenario texts --------------------------------- */
+
+/* Lines in the parser's sense: '\n'-separated, a last unterminated one counts. */
+static size_t count_lines(const char *text, size_t length)
+{
+    size_t lines = 0;
+    for (size_t i = 0; i < length; i++)
+        lines += text[i] == '\n';
+    return lines + (length > 0 && text[length - 1] != '\n');
+}
+
+/* Writes a parsed scenario back as text; returns its length. */
+static size_t scenario_write(const struct scenario *s, char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size, "name %s\n", s->name);
+    if (s->budget_steps != 0)
+        n += (size_t)snprintf(out + n, size - n, "budget %" PRIu64 "\n", s->budget_steps);
+    if (s->expect[0] != '\0')
+        n += (size_t)snprintf(out + n, size - n, "expect %s\n", s->expect);
+    for (size_t i = 0; i < s->rom_count; i++) {
+        n += (size_t)snprintf(out + n, size - n, "rom %s\n", s->roms[i].name);
+        memcpy(out + n, s->roms[i].data, s->roms[i].size);
+        n += s->roms[i].size;
+        n += (size_t)snprintf(out + n, size - n, "end\n");
+    }
+    return n;
+}
+
+static bool scenarios_equal(const struct scenario *a, const struct scenario *b)
+{
+    if (strcmp(a->name, b->name) != 0 || a->budget_steps != b->budget_steps ||
+        strcmp(a->expect, b->expect) != 0 || a->rom_count != b->rom_count)
+        return false;
+    for (size_t i = 0; i < a->rom_count; i++)
+        if (strcmp(a->roms[i].name, b->roms[i].name) != 0 ||
+            a->roms[i].size != b->roms[i].size ||
+            memcmp(a->roms[i].data, b->roms[i].data, a->roms[i].size) != 0)
+            return false;
+    return true;
+}
+
+/* Most texts get the skeleton of a valid file around random lines. */
+static size_t generate_scenario(uint64_t *state, char *text, size_t size)
+{
+    static const char *const pieces[] = {
+        "name x", "name Bad", "budget 12", "budget 0", "budget", "expect hello  world",
+        "rom config", "rom message", "rom r1", "rom", "end", "end ", "start a", "# c", "",
+        "  indented", "junk", "expect", "Duet: one framework", "name y"};
+    static const char text_bytes[] = " #\t\r\naz09_-";
+    size_t n = 0;
+    bool skeleton = unit_prng_below(state, 4) != 0;
+    if (skeleton)
+        n += (size_t)snprintf(text, size, "name s%zu\n", unit_prng_below(state, 100));
+    size_t lines = unit_prng_below(state, 7);
+    for (size_t l = 0; l < lines; l++) {
+        const char *piece = pieces[unit_prng_below(state, sizeof pieces / sizeof pieces[0])];
+        const char *end = unit_prng_below(state, 4) == 0 ? "\r\n" : "\n";
+        n += (size_t)snprintf(text + n, size - n, "%s%s", piece, end);
+    }
+    if (skeleton)
+        n += (size_t)snprintf(text + n, size - n, "rom config\nstart a\nend\n");
+    if (n > 0 && unit_prng_below(state, 4) == 0)
+        n--;                                            /* no final newline */
+    for (size_t e = unit_prng_below(state, 3) == 0; e > 0 && n > 0; e--)
+        text[unit_prng_below(state, n)] =
+            text_bytes[unit_prng_below(state, sizeof text_bytes - 1)];
+    return n;
+}
+
+/*
+ * Thousands of generated texts (text bytes only): the verdict is a named
+ * error; errors about a line name a line of the text, the others line 0;
+ * an accepted scenario has a valid name and a config ROM, and writing it
+ * back as text and parsing that again gives the same scenario.
+ */
+static void test_random_texts(void)
+{
+    enum { TEXTS = 3000, TEXT_MAX = 1024 };
+    uint64_t state = 0x5c4e;
+    unsigned accepted = 0;
+    char *written = checked_malloc(2 * TEXT_MAX);
+    for (unsigned t = 0; t < TEXTS; t++) {
+        char text[TEXT_MAX];
+        size_t length = generate_scenario(&state, text, sizeof text);
+        char shown[SHOWN_MAX];
+        unit_escape(text, length, shown, sizeof shown);
+        struct parse_result *r = parse_exact(text, length);
+        enum scenario_error error = r->error;
+        bool whole_text_error = error == SCENARIO_ERR_MISSING_NAME ||
+                                error == SCENARIO_ERR_MISSING_CONFIG;
+        UNIT_CHECK(error >= SCENARIO_OK && error < SCENARIO_ERROR_COUNT &&
+                       error != SCENARIO_ERR_NOT_TEXT && error != SCENARIO_ERR_UNREADABLE,
+                   "random #%u: error %d for \"%s\"", t, (int)error, shown);
+        if (error == SCENARIO_OK || whole_text_error)
+            UNIT_CHECK(r->line == 0, "random #%u: %s at line %zu, expected 0 for \"%s\"", t,
+                       scenario_error_name(error), r->line, shown);
+        else
+            UNIT_CHECK(r->line >= 1 && r->line <= count_lines(text, length),
+                       "random #%u: %s at line %zu of %zu in \"%s\"", t,
+                       scenario_error_name(error), r->line, count_lines(text, length), shown);
+        if (error == SCENARIO_OK) {
+            accepted++;
+            UNIT_CHECK(r->scenario.name[0] != '\0' && rom_named(&r->scenario, "config") != NULL,
+                       "random #%u: accepted without a name or config ROM: \"%s\"", t, shown);
+            size_t written_length = scenario_write(&r->scenario, written, 2 * TEXT_MAX);
+            struct parse_result *again = parse_exact(written, written_length);
+            UNIT_CHECK(again->error == SCENARIO_OK &&
+                           scenarios_equal(&r->scenario, &again->scenario),
+                       "random #%u: written back and parsed again, it differs (%s): \"%s\"", t,
+                       scenario_error_name(again->error), shown);
+            free(again);
+        }
+        free(r);
+    }
+    free(written);
+    UNIT_CHECK(accepted > TEXTS / 10 && accepted < TEXTS * 9 / 10,
+               "random texts: %u of %d accepted; the generator should reach both verdicts",
+               accepted, TEXTS);
+}
+
 static void test_error_names(void)
 {
     static const char *const names[SCENARIO_ERROR_COUNT] = {
@@ -542,6 +664,7 @@ int main(void)
     test_file_errors();
     test_load();
     test_set_rom();
+    test_random_texts();
     test_error_names();
     return unit_finish("unit_scenario");
 }

@@ -347,17 +347,6 @@ static bool reference_parse(const char *text, struct session_args *model)
     return true;
 }
 
-/* splitmix64: a seeded, reproducible source of test inputs. */
-static uint64_t prng_next(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static size_t prng_below(uint64_t *state, size_t n) { return (size_t)(prng_next(state) % n); }
-
 static void append(char *buffer, size_t size, size_t *length, const char *piece)
 {
     size_t n = strlen(piece);
@@ -368,48 +357,62 @@ static void append(char *buffer, size_t size, size_t *length, const char *piece)
     buffer[*length] = '\0';
 }
 
-/* Mostly grammatical text built from tokens, then a few random byte edits. */
+/* One of `good` most of the time, else one of `bad`. */
+static const char *pick(uint64_t *state, const char *const *good, size_t good_count,
+                        const char *const *bad, size_t bad_count)
+{
+    if (unit_prng_below(state, 10) != 0)
+        return good[unit_prng_below(state, good_count)];
+    return bad[unit_prng_below(state, bad_count)];
+}
+
+#define PICK(state, good, bad)                                                              \
+    pick(state, good, sizeof good / sizeof good[0], bad, sizeof bad / sizeof bad[0])
+
+/* Mostly grammatical text built from tokens, then sometimes a few byte edits. */
 static void generate_tokens(uint64_t *state, char *buffer, size_t size)
 {
-    static const char *const keys[] = {"a", "b", "ram_quota", "label", "_x9", "kkkkkkkkkkkkkkk",
-                                       "kkkkkkkkkkkkkkkk", "A", "9a", ""};
-    static const char *const values[] = {
+    static const char *const good_keys[] = {"a", "b", "ram_quota", "label", "_x9",
+                                            "kkkkkkkkkkkkkkk"};
+    static const char *const bad_keys[] = {"kkkkkkkkkkkkkkkk", "A", "9a", "", "a-b", "a b"};
+    static const char *const good_values[] = {
         "1", "4K", "x.y+z-", "\"init -> hello\"", "\"\"", "\"a=b, c\"", "\"\xc3\xa9\"",
-        "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv",      /* 47: fits      */
-        "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv",     /* 48: too long  */
-        "\"unterminated", "\"back\\slash\"", "", "$"};
-    static const char *const separators[] = {",", ", ", ",   ", ",,", " ,", ";", ""};
+        "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"};    /* 47 bytes: fits */
+    static const char *const bad_values[] = {
+        "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv",   /* 48 bytes: too long */
+        "\"unterminated", "\"back\\slash\"", "", "$", "\"tab\t\""};
+    static const char *const good_separators[] = {",", ", ", ",   "};
+    static const char *const bad_separators[] = {",,", " ,", ";", "", " "};
     static const char edits[] = " \"\\=,\t\x01\x7f\x80" "Az9_";
     size_t length = 0;
     buffer[0] = '\0';
-    size_t pairs = prng_below(state, SESSION_ARGS_MAX + 3);
+    size_t pairs = unit_prng_below(state, SESSION_ARGS_MAX + 3);
     for (size_t p = 0; p < pairs; p++) {
         if (p > 0)
-            append(buffer, size, &length,
-                   prng_below(state, 8) != 0 ? separators[prng_below(state, 2)]
-                                             : separators[prng_below(state, 7)]);
-        char key[8];
-        bool unique = prng_below(state, 4) != 0;
-        snprintf(key, sizeof key, "k%zu", p);
+            append(buffer, size, &length, PICK(state, good_separators, bad_separators));
+        char unique_key[8];
+        snprintf(unique_key, sizeof unique_key, "k%zu", p);
+        bool use_unique_key = unit_prng_below(state, 2) != 0;
         append(buffer, size, &length,
-               unique ? key : keys[prng_below(state, sizeof keys / sizeof keys[0])]);
-        append(buffer, size, &length, prng_below(state, 16) != 0 ? "=" : "");
-        append(buffer, size, &length, values[prng_below(state, sizeof values / sizeof values[0])]);
+               use_unique_key ? unique_key : PICK(state, good_keys, bad_keys));
+        append(buffer, size, &length, unit_prng_below(state, 32) != 0 ? "=" : "");
+        append(buffer, size, &length, PICK(state, good_values, bad_values));
     }
-    for (size_t e = prng_below(state, 4); e > 0 && length > 0; e--) {
-        size_t at = prng_below(state, length);
-        char c = prng_below(state, 2) ? edits[prng_below(state, sizeof edits - 1)]
-                                      : (char)(prng_below(state, 255) + 1);
-        buffer[at] = c;
+    size_t edit_count = unit_prng_below(state, 3) == 0 ? 1 + unit_prng_below(state, 3) : 0;
+    for (size_t e = edit_count; e > 0 && length > 0; e--) {
+        size_t at = unit_prng_below(state, length);
+        bool from_edits = unit_prng_below(state, 2) != 0;
+        buffer[at] = from_edits ? edits[unit_prng_below(state, sizeof edits - 1)]
+                                : (char)(unit_prng_below(state, 255) + 1);
     }
 }
 
 /* Arbitrary non-NUL bytes; the NUL is added by the caller. */
 static void generate_bytes(uint64_t *state, char *buffer, size_t size)
 {
-    size_t length = prng_below(state, size);
+    size_t length = unit_prng_below(state, size);
     for (size_t i = 0; i < length; i++)
-        buffer[i] = (char)(prng_below(state, 255) + 1);
+        buffer[i] = (char)(unit_prng_below(state, 255) + 1);
     buffer[length] = '\0';
 }
 

@@ -74,10 +74,14 @@ enum init_config_error init_config_parse(const char *text, size_t length,
 {
     duet_memset(out, 0, sizeof *out);
     *out_line = 0;
+    size_t text_line = 1;
     for (size_t i = 0; i < length; i++) {
         uint8_t c = (uint8_t)text[i];
-        if (c == 0 || c >= 0x7f || (c < 0x20 && c != '\n' && c != '\t' && c != '\r'))
+        if (c == 0 || c >= 0x7f || (c < 0x20 && c != '\n' && c != '\t' && c != '\r')) {
+            *out_line = text_line;
             return INIT_CONFIG_ERR_NOT_TEXT;
+        }
+        text_line += c == '\n';
     }
     const char *line = text;
     const char *text_end = text + length;

@@ -58,7 +58,9 @@ struct scenario {
 };
 
 /* Parses text (not necessarily NUL-terminated). On error *out_line is the
- * 1-based line of the problem (0 if not about a line). */
+ * 1-based line of the problem: for an unterminated ROM the "rom" line that
+ * opened it; 0 if the error is about the whole text (too large, no name,
+ * no config). */
 enum scenario_error scenario_parse(const char *text, size_t length, struct scenario *out,
                                    size_t *out_line);
 /* Reads and parses a file; *out_text receives a malloc'd copy of the text
