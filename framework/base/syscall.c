@@ -20,6 +20,7 @@ static const char *const sys_error_names[SYS_ERR_COUNT] = {
     [SYS_ERR_OUT_OF_RESOURCES] = "SYS_ERR_OUT_OF_RESOURCES",
     [SYS_ERR_NO_SUCH_COMPONENT] = "SYS_ERR_NO_SUCH_COMPONENT",
     [SYS_ERR_NO_REPLY_PENDING] = "SYS_ERR_NO_REPLY_PENDING",
+    [SYS_ERR_SERVER_EXITED] = "SYS_ERR_SERVER_EXITED",
 };
 
 const char *sys_error_name(enum sys_error error)

@@ -5,6 +5,7 @@
  * 1-based ids (0 = none), which is also what the trace shows.
  *
  *   thread    a CPU context in a PD, in exactly one state:
+ *               NEW          created, not yet made ready
  *               READY        in k->ready (or running: k->current)
  *               SEND         queued on endpoint->senders, message in sender's buffer
  *               RECEIVE      queued on endpoint->receivers
@@ -69,6 +70,7 @@ struct thread_queue {
 
 enum thread_state {
     THREAD_FREE = 0,
+    THREAD_NEW,
     THREAD_READY,
     THREAD_SEND,
     THREAD_RECEIVE,

@@ -85,13 +85,12 @@ uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,
     env_layout(pd, pd_id, info, (uintptr_t)stack_base);
 
     struct thread *t = &k->threads[thread_id];
-    *t = (struct thread){.state = THREAD_FREE, .pd = pd_id};
+    *t = (struct thread){.state = THREAD_NEW, .pd = pd_id};
     hal_context_init(&t->context, stack_base, KERNEL_STACK_SIZE - colour, component_start,
                      pd->env, pd_id, thread_id);
     hal_event(HAL_EVENT_PD_CREATE, pd_id, parent_pd, KERNEL_WINDOW_SIZE, 0, pd->name,
               duet_strlen(pd->name));
     hal_event(HAL_EVENT_THREAD_CREATE, thread_id, pd_id, 0, 0, NULL, 0);
-    t->state = THREAD_SEND; /* not yet runnable; sched_make_ready flips it */
     sched_make_ready(k, thread_id);
     return pd_id;
 }
@@ -164,7 +163,7 @@ void sys_thread_exit_perform(struct kernel *k)
     /* A caller still waiting for this thread's reply gets an error, not a hang. */
     if (t->reply_to != 0) {
         struct thread *caller = thread_of(k, t->reply_to);
-        frame_result(caller->frame, SYS_ERR_INVALID_CAP, 0);
+        frame_result(caller->frame, SYS_ERR_SERVER_EXITED, 0);
         t->reply_to = 0;
         sched_make_ready(k, (uint16_t)(caller - k->threads));
     }

@@ -83,6 +83,7 @@ void sched_make_ready(struct kernel *k, uint16_t id)
     struct thread *t = thread_of(k, id);
     DUET_ASSERT(t->state != THREAD_READY && t->state != THREAD_EXITED &&
                 t->state != THREAD_FREE);
+    DUET_ASSERT(t->queue_next == 0);
     t->state = THREAD_READY;
     t->blocked_on = 0;
     if (id != k->current)
