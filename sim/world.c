@@ -40,6 +40,7 @@ struct sim_world *sim_world_current;
 struct sim {
     uint8_t *arena;
     size_t arena_size;
+    size_t arena_used_max;      /* high-water mark over all runs so far */
 };
 
 enum { UART_BASE = 0x3f8, UART_IRQ = 4, PAGE_BYTES = 4096 };
@@ -179,7 +180,9 @@ static void world_modules(struct sim_world *world, const struct scenario *scenar
 
 static struct sim_world *world_build(struct sim *sim, const struct sim_config *config)
 {
-    SIM_UNPOISON(sim->arena, sim->arena_size);
+    /* Fibers of the last world left ASan poison on their stacks; only the
+     * part of the arena a world ever used can hold any. */
+    SIM_UNPOISON(sim->arena, sim->arena_used_max > 0 ? sim->arena_used_max : sizeof(struct sim_world));
     struct sim_world *world = (struct sim_world *)sim->arena;
     memset(world, 0, sizeof *world);
     world->arena = sim->arena;
@@ -246,6 +249,8 @@ void sim_run(struct sim *sim, const struct sim_config *config, struct sim_result
     /* Here after the world ended: by hal_world_end, a panic or the budget. */
     assert(world->ended);
     world->current = &world->boot;
+    if (world->arena_used > sim->arena_used_max)
+        sim->arena_used_max = world->arena_used;
     world_report(world, result);
     sim_world_current = NULL;
 }

@@ -1,24 +1,21 @@
 /*
  * string.c - the framework's memory and string helpers (duet/string.h).
- * Plain byte loops: small, obviously correct, freestanding.
+ *
+ * Copy and fill use the compiler's builtins: they become inline code or
+ * calls to memcpy/memset, which every C compiler may emit anyway (struct
+ * copies) and so every platform provides, the freestanding image included.
+ * The rest are plain loops: small, obviously correct, freestanding.
  */
 #include "duet/string.h"
 
 void *duet_memcpy(void *dst, const void *src, size_t n)
 {
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    for (size_t i = 0; i < n; i++)
-        d[i] = s[i];
-    return dst;
+    return __builtin_memcpy(dst, src, n);
 }
 
 void *duet_memset(void *dst, int value, size_t n)
 {
-    uint8_t *d = dst;
-    for (size_t i = 0; i < n; i++)
-        d[i] = (uint8_t)value;
-    return dst;
+    return __builtin_memset(dst, value, n);
 }
 
 int duet_memcmp(const void *a, const void *b, size_t n)
