@@ -9,6 +9,7 @@
  *   bench_report.c    clock, median, the output lines
  *   bench_switch.c    fiber switch: the sim's vs a hand-written baseline
  *   bench_rpc.c       RPC round trip through the kernel vs switches + copy
+ *   bench_event.c     one trace event into the ring recorder vs a plain copy
  *   bench_store.c     trace events into SQLite: store API vs raw inserts
  *   bench_fuzz.c      execs/s of the core_rpc fuzz target
  *   rpc_bench_component.c   the component the RPC benchmark runs
@@ -43,6 +44,7 @@ _Noreturn void bench_die(const char *format, ...) __attribute__((format(printf, 
 /* Each measures and reports its figures. */
 void bench_switch_run(void);
 void bench_rpc_run(void);
+void bench_event_run(void);
 void bench_store_run(const char *temp_dir);
 void bench_fuzz_run(void);
 

@@ -10,6 +10,9 @@
  * for a fixed time. For context, the same for the trivial (empty) input:
  * a world where the client only logs its closing line.
  *
+ * A note gives, for context, the time to zero three PD windows, which the
+ * sim does for every world it builds (hal_window_create).
+ *
  * Not measured: libFuzzer's own work (mutation, coverage feedback) and
  * sanitizers; run ./build/fuzz/fuzz/fuzz_core_rpc -max_total_time=60 for
  * that figure (it prints exec/s).
@@ -28,6 +31,9 @@ enum {
     FUZZ_INPUT_SIZE_MAX = 1024,
     FUZZ_RING_RECORDS = 4096,
     FUZZ_SAMPLE_NS = 1500000000,     /* per repetition */
+    FUZZ_WINDOWS = 3,                /* core, init, hostile_client */
+    FUZZ_WINDOW_BYTES = 256 * 1024,  /* KERNEL_WINDOW_SIZE, framework/kernel/kernel.h */
+    FUZZ_ZERO_ROUNDS = 200,
 };
 
 struct fuzz_bench {
@@ -39,6 +45,8 @@ struct fuzz_bench {
     size_t sizes[FUZZ_INPUTS];
     uint64_t verdicts;               /* execs whose oracle verdict was not NULL */
     const char *last_verdict;
+    uint64_t events;                 /* summed over the execs of one median */
+    uint64_t steps;
 };
 
 static uint64_t splitmix64(uint64_t *state)
@@ -73,6 +81,8 @@ static void fuzz_exec(struct fuzz_bench *bench, const uint8_t *data, size_t size
     struct sim_result result;
     const char *verdict = NULL;
     fuzz_target_execute(bench->sim, bench->target, bench->run, &observers, &result, &verdict);
+    bench->events += result.events;
+    bench->steps += result.steps;
     if (verdict != NULL) {
         bench->verdicts++;
         bench->last_verdict = verdict;
@@ -100,14 +110,37 @@ static double fuzz_sample_per_s(struct fuzz_bench *bench, bool trivial, uint64_t
     return (double)execs * 1e9 / (double)elapsed_ns;
 }
 
+/* Microseconds to zero FUZZ_WINDOWS windows, as sim_run does per world. */
+static double windows_zero_us(void)
+{
+    uint8_t *windows = malloc(FUZZ_WINDOWS * FUZZ_WINDOW_BYTES);
+    if (windows == NULL)
+        bench_die("no memory for the window-zeroing measurement");
+    memset(windows, 1, FUZZ_WINDOWS * FUZZ_WINDOW_BYTES);
+    double samples_us[BENCH_REPEATS];
+    for (int r = 0; r < BENCH_REPEATS; r++) {
+        uint64_t start_ns = bench_now_ns();
+        for (int round = 0; round < FUZZ_ZERO_ROUNDS; round++) {
+            for (int w = 0; w < FUZZ_WINDOWS; w++)
+                memset(windows + (size_t)w * FUZZ_WINDOW_BYTES, 0, FUZZ_WINDOW_BYTES);
+            __asm__ volatile("" : : "r"(windows) : "memory");   /* the stores must happen */
+        }
+        samples_us[r] = (double)(bench_now_ns() - start_ns) / 1e3 / FUZZ_ZERO_ROUNDS;
+    }
+    free(windows);
+    return bench_median(samples_us, BENCH_REPEATS);
+}
+
 static double fuzz_median_per_s(struct fuzz_bench *bench, bool trivial, uint64_t *out_execs)
 {
-    double samples[BENCH_REPEATS_SLOW];
+    double samples_per_s[BENCH_REPEATS_SLOW];
     *out_execs = 0;
     bench->verdicts = 0;
+    bench->events = 0;
+    bench->steps = 0;
     for (int r = 0; r < BENCH_REPEATS_SLOW; r++)
-        samples[r] = fuzz_sample_per_s(bench, trivial, out_execs);
-    return bench_median(samples, BENCH_REPEATS_SLOW);
+        samples_per_s[r] = fuzz_sample_per_s(bench, trivial, out_execs);
+    return bench_median(samples_per_s, BENCH_REPEATS_SLOW);
 }
 
 void bench_fuzz_run(void)
@@ -126,19 +159,23 @@ void bench_fuzz_run(void)
     uint64_t trivial_execs = 0;
     double trivial_per_s = fuzz_median_per_s(bench, true, &trivial_execs);
     uint64_t trivial_verdicts = bench->verdicts;
+    double trivial_events = (double)bench->events / (double)trivial_execs;
     uint64_t execs = 0;
     double inputs_per_s = fuzz_median_per_s(bench, false, &execs);
     bench_report("fuzz core_rpc, 50 inputs of 16..1024 B", inputs_per_s, "execs/s",
                  trivial_per_s);
-    bench_note("%llu execs in %d samples of %.1f s, baseline: the empty input below; "
-               "%llu ended with an oracle verdict%s%s",
+    bench_note("%llu execs in %d samples of %.1f s, %.0f events and %.0f steps per exec; "
+               "baseline: the empty input below",
                (unsigned long long)execs, BENCH_REPEATS_SLOW, FUZZ_SAMPLE_NS / 1e9,
-               (unsigned long long)bench->verdicts, bench->verdicts ? ", e.g. " : "",
-               bench->verdicts ? bench->last_verdict : "");
+               (double)bench->events / (double)execs, (double)bench->steps / (double)execs);
+    bench_note("%llu execs ended with an oracle verdict%s%s", (unsigned long long)bench->verdicts,
+               bench->verdicts ? ", e.g. " : "", bench->verdicts ? bench->last_verdict : "");
     bench_report("fuzz core_rpc, empty input (trivial world)", trivial_per_s, "execs/s", 0.0);
-    bench_note("%llu execs, %llu ended with an oracle verdict; libFuzzer on a trivial target: "
-               "3.0M execs/s (MACHINE_FACTS)", (unsigned long long)trivial_execs,
-               (unsigned long long)trivial_verdicts);
+    bench_note("%llu execs, %.0f events per exec, %llu with an oracle verdict; libFuzzer on a "
+               "trivial target: 3.0M execs/s (MACHINE_FACTS)", (unsigned long long)trivial_execs,
+               trivial_events, (unsigned long long)trivial_verdicts);
+    bench_note("zeroing the %d PD windows of such a world (%d KiB each) takes %.1f us",
+               FUZZ_WINDOWS, FUZZ_WINDOW_BYTES / 1024, windows_zero_us());
     free(bench->ring);
     free(bench->run);
     sim_destroy(bench->sim);

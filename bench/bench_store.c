@@ -271,16 +271,16 @@ void bench_store_run(const char *temp_dir)
         bench_die("no memory for the store benchmark's records");
     store_records_fill(records, STORE_BATCH_RECORDS);
 
-    double store_samples[BENCH_REPEATS_SLOW];
-    double raw_samples[BENCH_REPEATS_SLOW];
+    double store_samples_per_s[BENCH_REPEATS_SLOW];
+    double raw_samples_per_s[BENCH_REPEATS_SLOW];
     for (int r = 0; r < BENCH_REPEATS_SLOW; r++) {
         snprintf(path, sizeof path, "%s/store_%d.db", temp_dir, r);
-        store_samples[r] = store_api_rows_per_s(path, records);
+        store_samples_per_s[r] = store_api_rows_per_s(path, records);
         snprintf(path, sizeof path, "%s/raw_%d.db", temp_dir, r);
-        raw_samples[r] = raw_rows_per_s(path, records);
+        raw_samples_per_s[r] = raw_rows_per_s(path, records);
     }
-    double raw_per_s = bench_median(raw_samples, BENCH_REPEATS_SLOW);
-    bench_report("trace events into SQLite, store API", bench_median(store_samples,
+    double raw_per_s = bench_median(raw_samples_per_s, BENCH_REPEATS_SLOW);
+    bench_report("trace events into SQLite, store API", bench_median(store_samples_per_s,
                  BENCH_REPEATS_SLOW), "rows/s", raw_per_s);
     bench_note("%d records in batches of %d, medians of %d; baseline: raw prepared INSERT, "
                "same table shape, WAL, synchronous=NORMAL", STORE_BATCHES * STORE_BATCH_RECORDS,

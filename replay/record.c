@@ -55,9 +55,12 @@ static void choice_to_store(void *ctx, uint64_t seq, uint64_t range, uint64_t va
 
 static void store_kind_names(struct trace_store *store)
 {
-#define DUET_EVENT_NAME_STORE(name, number) trace_store_set_kind_name(store, number, #name);
-    DUET_EVENT_KINDS(DUET_EVENT_NAME_STORE)
-#undef DUET_EVENT_NAME_STORE
+    static const struct trace_kind_name names[] = {
+#define DUET_EVENT_NAME_ENTRY(name, number) {number, #name},
+        DUET_EVENT_KINDS(DUET_EVENT_NAME_ENTRY)
+#undef DUET_EVENT_NAME_ENTRY
+    };
+    trace_store_set_kind_names(store, names, sizeof names / sizeof names[0]);
 }
 
 

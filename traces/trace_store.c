@@ -450,6 +450,21 @@ void trace_store_close(struct trace_store *store)
 
 /* ---- event kind names -------------------------------------------------- */
 
+enum trace_store_error trace_store_set_kind_names(struct trace_store *store,
+                                                  const struct trace_kind_name *names,
+                                                  size_t count)
+{
+    assert(store != NULL && (names != NULL || count == 0));
+    enum trace_store_error error = store_transaction_begin(store);
+    for (size_t i = 0; error == TRACE_STORE_OK && i < count; i++)
+        error = trace_store_set_kind_name(store, names[i].kind, names[i].name);
+    if (error != TRACE_STORE_OK) {
+        store_transaction_rollback(store);
+        return error;
+    }
+    return store_transaction_commit(store);
+}
+
 enum trace_store_error trace_store_set_kind_name(struct trace_store *store, unsigned kind,
                                                  const char *name)
 {

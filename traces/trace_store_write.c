@@ -42,7 +42,8 @@ static void bind_text_or_null(sqlite3_stmt *statement, int index, const char *te
         sqlite3_bind_text(statement, index, text, -1, SQLITE_STATIC);
 }
 
-static inline int name_is_valid(const char *name)
+/* Used only in assertions, hence the attribute for NDEBUG builds. */
+__attribute__((unused)) static int name_is_valid(const char *name)
 {
     return name != NULL && name[0] != '\0' && strlen(name) <= TRACE_STORE_NAME_MAX;
 }

@@ -75,9 +75,17 @@ enum trace_store_error trace_store_open(struct trace_store **out_store, const ch
 void trace_store_close(struct trace_store *store);
 const char *trace_store_last_message(const struct trace_store *store);
 
-/* Optional: names for event kinds, stored in table event_kinds for readers. */
+/* Optional: names for event kinds, stored in table event_kinds for readers.
+ * The plural form writes them all in one transaction. */
+struct trace_kind_name {
+    unsigned kind;
+    const char *name;
+};
 enum trace_store_error trace_store_set_kind_name(struct trace_store *store, unsigned kind,
                                                  const char *name);
+enum trace_store_error trace_store_set_kind_names(struct trace_store *store,
+                                                  const struct trace_kind_name *names,
+                                                  size_t count);
 
 enum trace_store_error trace_store_run_begin(struct trace_store *store,
                                              const struct trace_run_info *info,
