@@ -36,6 +36,7 @@ static const char usage[] =
     "  duet targets\n";
 
 struct options {
+    const char *program;            /* argv[0], for printing runnable commands */
     const char *scenario;
     const char *db;
     const char *target;
@@ -133,8 +134,8 @@ static struct trace_store *store_open_or_report(const char *path)
     return store;
 }
 
-static void print_summary(const char *what, const struct record_report *report,
-                          const char *db)
+static void print_summary(const struct options *o, const char *what,
+                          const struct record_report *report, const char *db)
 {
     const struct sim_result *r = &report->result;
     char hash[19];
@@ -146,8 +147,8 @@ static void print_summary(const char *what, const struct record_report *report,
     printf("  %" PRIu64 " events, %" PRIu64 " choices, %" PRIu64 " steps, %.3f ms virtual time, "
            "trace hash %s\n",
            r->events, r->choices, r->steps, (double)r->time_ns / 1e6, hash);
-    printf("  stored in %s\n  replay it: duet replay --db %s --run %" PRId64 "\n", db, db,
-           report->run_id);
+    printf("  stored in %s\n  replay it: %s replay --db %s --run %" PRId64 "\n", db, o->program,
+           db, report->run_id);
 }
 
 static int command_run(const struct options *o)
@@ -184,7 +185,7 @@ static int command_run(const struct options *o)
         } else {
             char what[96];
             snprintf(what, sizeof what, "scenario %s, seed %" PRIu64, scenario->name, o->seed);
-            print_summary(what, &report, db);
+            print_summary(o, what, &report, db);
             status = report.result.outcome == SIM_PASS ? EXIT_PASS : EXIT_NOT_PASSED;
         }
     }
@@ -304,7 +305,7 @@ static int command_replay_target(const struct options *o)
             char what[256];
             snprintf(what, sizeof what, "target %s, input %s (%zu bytes)", o->target, o->input,
                      length);
-            print_summary(what, &report, db);
+            print_summary(o, what, &report, db);
             status = report.verdict == NULL ? EXIT_PASS : EXIT_NOT_PASSED;
         }
     }
@@ -370,7 +371,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("no command given");
-    struct options o = {0};
+    struct options o = {.program = argv[0]};
     int status = parse_options(argc, argv, 2, &o);
     if (status != 0)
         return status;

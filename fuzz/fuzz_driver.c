@@ -54,8 +54,8 @@ static void report_violation(const struct trace_recorder *recorder, const char *
         trace_record_describe(&last[i], line, sizeof line);
         fprintf(stderr, "  %s\n", line);
     }
-    fprintf(stderr, "reproduce: duet replay --target %s --input <the crash file> --db crash.db\n",
-            DUET_FUZZ_TARGET);
+    fprintf(stderr, "store and replay it: build/sim/cli/duet replay --target %s "
+                    "--input <the crash file> --db crash.db\n", DUET_FUZZ_TARGET);
 }
 
 void fuzz_driver_one(const uint8_t *data, size_t size)

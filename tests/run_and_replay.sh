@@ -7,9 +7,9 @@ db="$work/run_and_replay.db"
 rm -f "$db" "$db-wal" "$db-shm"
 out=$("$duet" run "$scenario" --seed 42 --db "$db" --quiet)
 echo "$out"
-replay_command=$(echo "$out" | sed -n 's/^  replay it: duet //p')
+replay_command=$(echo "$out" | sed -n 's/^  replay it: //p')
 [ -n "$replay_command" ] || { echo "no replay command printed"; exit 1; }
-replay_out=$("$duet" $replay_command)
+replay_out=$($replay_command)   # exactly what was printed
 echo "$replay_out"
 echo "$replay_out" | grep -q "matched" || { echo "replay did not match"; exit 1; }
 
