@@ -359,6 +359,8 @@ static int command_replay_run(const struct options *o)
             trace_hash_format(report.replayed_hash, replayed);
             printf("duet: replay of run %" PRId64 " did not match: stored hash %s, replayed %s\n",
                    o->run_id, stored, replayed);
+            printf("  (the run was recorded by a '%s' build; a replay also diverges when the "
+                   "framework changed since)\n", report.recorded_build);
             status = EXIT_NOT_PASSED;
         }
     }

@@ -131,6 +131,8 @@ bool replay_run(struct trace_store *store, struct sim *sim, int64_t run_id,
     if (error != TRACE_STORE_OK)
         return replay_fail(report, "cannot load the run", error, store);
     report->stored_hash = stored.hash;
+    snprintf(report->recorded_build, sizeof report->recorded_build, "%s",
+             info.build ? info.build : "?");
 
     struct comparison cmp = {.report = report};
     error = trace_store_events_open(store, run_id, &cmp.cursor);

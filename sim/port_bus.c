@@ -5,10 +5,16 @@
  * the port, with the offset inside the range. A port nobody decodes reads
  * all ones and ignores writes, as on a PC. Every access costs virtual time,
  * first runs any device deadline that has come due, and is traced.
+ *
+ * Port I/O is privileged: only core (PD 1) may do it, as only core holds
+ * the I/O permission on hardware. Any other PD touching a port ends the
+ * world with a named failure, the sim's #GP. (IO_PORT sessions will let
+ * core delegate ranges; then this asks the kernel.)
  */
 #include "sim_world.h"
 
 #include <assert.h>
+#include <stdio.h>
 
 #include "hal/event.h"
 #include "hal/port_io.h"
@@ -79,9 +85,22 @@ static struct port_slot *port_lookup(struct port_bus *bus, uint16_t port)
     return NULL;
 }
 
+enum { PORT_IO_PD = 1 };
+
+static void port_access_check(struct sim_world *world, uint16_t port)
+{
+    if (world->current->pd == PORT_IO_PD)
+        return;
+    char failure[96];
+    snprintf(failure, sizeof failure, "port I/O to 0x%x from pd %u, which has no I/O rights",
+             port, world->current->pd);
+    sim_world_finish(world, SIM_FAIL, failure);
+}
+
 static uint32_t port_read(uint16_t port, unsigned width)
 {
     struct sim_world *world = sim_world_current;
+    port_access_check(world, port);
     sim_world_step(world);
     world->now_ns += SIM_PORT_ACCESS_NS;
     port_bus_run_due(world);
@@ -98,6 +117,7 @@ static uint32_t port_read(uint16_t port, unsigned width)
 static void port_write(uint16_t port, unsigned width, uint32_t value)
 {
     struct sim_world *world = sim_world_current;
+    port_access_check(world, port);
     sim_world_step(world);
     world->now_ns += SIM_PORT_ACCESS_NS;
     port_bus_run_due(world);

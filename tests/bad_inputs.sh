@@ -41,10 +41,16 @@ expect 2 "no fuzz target named" -- "$duet" replay --target nope --input garbage.
 expect 2 "cannot read input" -- "$duet" replay --target core_rpc --input missing.bin
 
 # A world that fails is a recorded outcome (exit 1), not a crash of the tool.
+rm -f outcomes.db outcomes.db-wal outcomes.db-shm
 printf 'name tiny\nbudget 50\nexpect never\nrom config\nstart hello\nend\n' > tiny_budget.scn
 expect 1 "hang: step budget exhausted" -- "$duet" run tiny_budget.scn --db outcomes.db --quiet
 printf 'name unknown_child\nexpect never\nrom config\nstart no_such_component\nend\n' > unknown_child.scn
 expect 1 "no-success-line" -- "$duet" run unknown_child.scn --db outcomes.db --quiet
+printf 'name io\nexpect never\nrom config\nstart io_intruder\nend\n' > io.scn
+expect 1 "port I/O to 0x3f8 from pd 3, which has no I/O rights" -- "$duet" run io.scn --db outcomes.db
+printf 'name core_twice\nexpect never\nrom config\nstart core\nend\n' > core_twice.scn
+expect 1 "cannot start core: SYS_ERR_DENIED" -- "$duet" run core_twice.scn --db outcomes.db
+expect 0 "matched" -- "$duet" replay --db outcomes.db --run 3
 expect 0 "matched" -- "$duet" replay --db outcomes.db --run 1
 expect 0 "matched" -- "$duet" replay --db outcomes.db --run 2
 

@@ -9,6 +9,7 @@ static const struct component_info components[] = {
     {"hello", hello_main},
     {"rom_reader", rom_reader_main},
     {"cap_test", cap_test_main},
+    {"io_intruder", io_intruder_main},
 };
 
 const struct component_info *framework_components(size_t *count)

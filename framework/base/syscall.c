@@ -21,6 +21,7 @@ static const char *const sys_error_names[SYS_ERR_COUNT] = {
     [SYS_ERR_NO_SUCH_COMPONENT] = "SYS_ERR_NO_SUCH_COMPONENT",
     [SYS_ERR_NO_REPLY_PENDING] = "SYS_ERR_NO_REPLY_PENDING",
     [SYS_ERR_SERVER_EXITED] = "SYS_ERR_SERVER_EXITED",
+    [SYS_ERR_DENIED] = "SYS_ERR_DENIED",
 };
 
 const char *sys_error_name(enum sys_error error)

@@ -42,8 +42,8 @@ void kernel_run(struct kernel *k, struct hal_context *boot_context)
     hal_event(HAL_EVENT_BOOT, components, modules, 0, 0, NULL, 0);
 
     enum sys_error error = SYS_OK;
-    uint16_t core = pd_create(k, "core", 0, &error);
-    if (core == 0)
+    uint16_t core = pd_create(k, KERNEL_CORE_NAME, 0, &error);
+    if (core != KERNEL_CORE_PD)
         hal_panic(__func__, "cannot start core: no component named \"core\" or no memory");
     struct pd *pd = &k->pds[core];
     pd->caps[CORE_SLOT_PD_FACTORY] = (struct capability){KOBJ_PD_FACTORY, 0, 0};

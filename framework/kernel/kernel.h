@@ -124,6 +124,8 @@ struct kernel {
 };
 
 #define KERNEL_MAGIC UINT64_C(0x64756574206b726e) /* "duet krn" */
+#define KERNEL_CORE_NAME "core"
+enum { KERNEL_CORE_PD = 1 };
 
 /* sched.c */
 void sched_make_ready(struct kernel *k, uint16_t thread);

@@ -128,6 +128,9 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
         error = SYS_ERR_INVALID_ARGUMENT;
     if (error == SYS_OK && !name_decode(frame->message, name))
         error = SYS_ERR_INVALID_ARGUMENT;
+    /* core is the kernel's first PD and owns the hardware: nobody starts another. */
+    if (error == SYS_OK && duet_strcmp(name, KERNEL_CORE_NAME) == 0)
+        error = SYS_ERR_DENIED;
     if (error == SYS_OK && !cspace_has_free_slot(caller))
         error = SYS_ERR_CAP_SPACE_FULL;
     if (error != SYS_OK) {

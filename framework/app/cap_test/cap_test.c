@@ -58,6 +58,9 @@ void cap_test_main(struct env *env)
     expect(env, log, (struct check){"pd create with an endpoint as factory",
                                     sys_pd_create(env->parent, env->parent, "hello", false, &pd),
                                     SYS_ERR_WRONG_CAP_TYPE});
+    expect(env, log, (struct check){"start a second core",
+                                    sys_pd_create(env->parent, env->parent, "core", false, &pd),
+                                    SYS_ERR_WRONG_CAP_TYPE});
     cap_index_t irq = CAP_INDEX_INVALID;
     expect(env, log, (struct check){"irq create without irq control",
                                     sys_irq_create(env->parent, 4, &irq),

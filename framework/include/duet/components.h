@@ -15,5 +15,6 @@ void init_main(struct env *env);
 void hello_main(struct env *env);
 void rom_reader_main(struct env *env);
 void cap_test_main(struct env *env);
+void io_intruder_main(struct env *env);
 
 #endif

@@ -47,6 +47,7 @@ enum sys_error {
     SYS_ERR_NO_SUCH_COMPONENT,   /* PD_CREATE: name not in the image    */
     SYS_ERR_NO_REPLY_PENDING,    /* REPLY_WAIT with a reply but no caller */
     SYS_ERR_SERVER_EXITED,       /* CALL: the receiving thread exited before replying */
+    SYS_ERR_DENIED,              /* the request is well formed but not allowed */
     SYS_ERR_COUNT
 };
 

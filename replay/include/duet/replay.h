@@ -46,6 +46,7 @@ struct replay_report {
     bool expected_missing;          /* replay produced more events          */
     bool actual_missing;            /* replay ended before the stored run   */
     struct sim_result result;
+    char recorded_build[32];        /* the build that recorded the run */
     char error[200];
 };
 
