@@ -22,6 +22,7 @@ static const char *const sys_error_names[SYS_ERR_COUNT] = {
     [SYS_ERR_NO_REPLY_PENDING] = "SYS_ERR_NO_REPLY_PENDING",
     [SYS_ERR_SERVER_EXITED] = "SYS_ERR_SERVER_EXITED",
     [SYS_ERR_DENIED] = "SYS_ERR_DENIED",
+    [SYS_ERR_STALE_CAP] = "SYS_ERR_STALE_CAP",
 };
 
 const char *sys_error_name(enum sys_error error)
@@ -76,6 +77,12 @@ enum sys_error sys_cap_mint(cap_index_t endpoint, uint64_t badge, cap_index_t *o
 enum sys_error sys_cap_delete(cap_index_t cap)
 {
     struct syscall_frame frame = {.number = SYSCALL_CAP_DELETE, .arg = {cap}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_cap_revoke(cap_index_t cap)
+{
+    struct syscall_frame frame = {.number = SYSCALL_CAP_REVOKE, .arg = {cap}};
     return syscall_enter(&frame, NULL);
 }
 

@@ -1,55 +1,179 @@
 /*
- * cspace.c - capability spaces: lookup with type checks, insert, mint, delete.
+ * cspace.c - capability spaces and the capability derivation tree.
  *
- * A capability is a slot holding (type, object id, badge). Every index a
- * component passes is checked here before the kernel acts on it: out of
- * range or empty is SYS_ERR_INVALID_CAP, another type SYS_ERR_WRONG_CAP_TYPE.
- * Only endpoint capabilities can be minted (badged copies).
+ * A PD names capabilities by slot index; a slot names a node (see kernel.h)
+ * and the node's generation at the time. Lookup checks, in order:
+ *   index out of range or slot empty      SYS_ERR_INVALID_CAP
+ *   node freed since, or revoked          SYS_ERR_STALE_CAP
+ *   another object type than required     SYS_ERR_WRONG_CAP_TYPE
+ * Every copy of a capability is a derived node: minting derives with a new
+ * badge, an IPC transfer derives with the same badge. So revoking a node
+ * (sys_cap_revoke) withdraws every capability derived from it, however
+ * often it was passed on, while the revoker keeps its own.
  *
- * Not here: revocation (comes with typed capabilities and sessions).
+ * Invariant C2 (kernel.h) keeps the tree no larger than the slots: when a
+ * node loses its last slot its children are re-parented to its parent and
+ * it is freed, so passing a capability around and deleting the copies
+ * cannot grow the tree.
  */
 #include "kernel.h"
 
-enum sys_error cspace_lookup(struct pd *pd, cap_index_t index, enum kobject_type type,
-                             struct capability **out_cap)
+/* ---- nodes ------------------------------------------------------------- */
+
+/* Scans of the node table stop at cap_node_top: worlds use a few dozen
+ * nodes of the table's thousand. */
+static uint16_t node_alloc_peek(const struct kernel *k)
+{
+    for (uint16_t id = 1; id <= KERNEL_CAP_NODES_MAX; id++)
+        if (id > k->cap_node_top || k->cap_nodes[id].type == KOBJ_NONE)
+            return id;
+    return 0;
+}
+
+static uint16_t node_alloc(struct kernel *k)
+{
+    uint16_t id = node_alloc_peek(k);
+    if (id > k->cap_node_top)
+        k->cap_node_top = id;
+    return id;
+}
+
+bool cap_nodes_available(const struct kernel *k, unsigned count)
+{
+    unsigned free = KERNEL_CAP_NODES_MAX - k->cap_node_top;
+    for (uint16_t id = 1; id <= k->cap_node_top && free < count; id++)
+        free += k->cap_nodes[id].type == KOBJ_NONE;
+    return free >= count;
+}
+
+static bool node_is_descendant(const struct kernel *k, uint16_t node, uint16_t ancestor)
+{
+    unsigned depth = 0;
+    for (uint16_t at = k->cap_nodes[node].parent; at != 0; at = k->cap_nodes[at].parent) {
+        if (at == ancestor)
+            return true;
+        DUET_ASSERT(++depth <= KERNEL_CAP_NODES_MAX); /* the tree has no cycle */
+    }
+    return false;
+}
+
+/* C2: the node lost its last slot: its children move up, it is freed. */
+static void node_release(struct kernel *k, uint16_t id)
+{
+    struct cap_node *node = &k->cap_nodes[id];
+    DUET_ASSERT(node->type != KOBJ_NONE && node->slot_count == 0);
+    for (uint16_t other = 1; other <= k->cap_node_top; other++)
+        if (k->cap_nodes[other].type != KOBJ_NONE && k->cap_nodes[other].parent == id)
+            k->cap_nodes[other].parent = node->parent;
+    uint16_t generation = (uint16_t)(node->generation + 1);
+    *node = (struct cap_node){.generation = generation};
+}
+
+static void node_revoke_descendants(struct kernel *k, uint16_t ancestor)
+{
+    for (uint16_t id = 1; id <= k->cap_node_top; id++) {
+        struct cap_node *node = &k->cap_nodes[id];
+        if (node->type != KOBJ_NONE && !node->revoked && node_is_descendant(k, id, ancestor))
+            node->revoked = true;
+    }
+}
+
+void cap_revoke_object(struct kernel *k, enum kobject_type type, uint16_t object)
+{
+    for (uint16_t id = 1; id <= k->cap_node_top; id++) {
+        struct cap_node *node = &k->cap_nodes[id];
+        if (node->type == type && node->object == object)
+            node->revoked = true;
+    }
+}
+
+/* ---- slots ------------------------------------------------------------- */
+
+enum sys_error cspace_lookup(struct kernel *k, struct pd *pd, cap_index_t index,
+                             enum kobject_type type, struct cap_node **out_node)
 {
     DUET_ASSERT(pd->in_use);
     if (index == CAP_INDEX_INVALID || index >= CAP_SPACE_SLOTS)
         return SYS_ERR_INVALID_CAP;
-    struct capability *cap = &pd->caps[index];
-    if (cap->type == KOBJ_NONE)
+    struct cap_slot *slot = &pd->caps[index];
+    if (slot->node == 0)
         return SYS_ERR_INVALID_CAP;
-    if (type != KOBJ_NONE && cap->type != type)
+    struct cap_node *node = &k->cap_nodes[slot->node];
+    if (node->type == KOBJ_NONE || node->generation != slot->generation || node->revoked)
+        return SYS_ERR_STALE_CAP;
+    if (type != KOBJ_NONE && node->type != type)
         return SYS_ERR_WRONG_CAP_TYPE;
-    *out_cap = cap;
+    *out_node = node;
     return SYS_OK;
 }
 
-bool cspace_has_free_slot(const struct pd *pd)
+static cap_index_t slot_free(const struct pd *pd)
 {
     for (cap_index_t i = CAP_SLOT_FIRST_FREE; i < CAP_SPACE_SLOTS; i++)
-        if (pd->caps[i].type == KOBJ_NONE)
-            return true;
-    return false;
+        if (pd->caps[i].node == 0)
+            return i;
+    return CAP_INDEX_INVALID;
 }
 
-enum sys_error cspace_insert(struct pd *pd, struct capability cap, cap_index_t *out_index)
+bool cspace_has_room(const struct kernel *k, const struct pd *pd)
 {
-    DUET_ASSERT(cap.type != KOBJ_NONE);
-    for (cap_index_t i = CAP_SLOT_FIRST_FREE; i < CAP_SPACE_SLOTS; i++) {
-        if (pd->caps[i].type != KOBJ_NONE)
-            continue;
-        pd->caps[i] = cap;
-        *out_index = i;
-        return SYS_OK;
-    }
-    return SYS_ERR_CAP_SPACE_FULL;
+    return slot_free(pd) != CAP_INDEX_INVALID && node_alloc_peek(k) != 0;
 }
+
+static cap_index_t slot_place(struct kernel *k, struct pd *pd, uint16_t node, cap_index_t at)
+{
+    cap_index_t index = at != CAP_INDEX_INVALID ? at : slot_free(pd);
+    DUET_ASSERT(index != CAP_INDEX_INVALID && index < CAP_SPACE_SLOTS);
+    DUET_ASSERT(pd->caps[index].node == 0);
+    pd->caps[index] = (struct cap_slot){node, k->cap_nodes[node].generation};
+    k->cap_nodes[node].slot_count++;
+    return index;
+}
+
+cap_index_t cap_create(struct kernel *k, struct pd *pd, enum kobject_type type,
+                       uint16_t object, cap_index_t at)
+{
+    uint16_t id = node_alloc(k);
+    DUET_ASSERT(id != 0 && type != KOBJ_NONE);
+    struct cap_node *node = &k->cap_nodes[id];
+    *node = (struct cap_node){.type = (uint8_t)type, .object = object,
+                              .generation = node->generation};
+    return slot_place(k, pd, id, at);
+}
+
+cap_index_t cap_derive(struct kernel *k, const struct cap_node *from, uint64_t badge,
+                       struct pd *pd, cap_index_t at)
+{
+    DUET_ASSERT(from->type != KOBJ_NONE && !from->revoked);
+    uint16_t id = node_alloc(k);
+    DUET_ASSERT(id != 0);
+    struct cap_node *node = &k->cap_nodes[id];
+    *node = (struct cap_node){.type = from->type, .object = from->object, .badge = badge,
+                              .parent = cap_node_id(k, from), .generation = node->generation};
+    return slot_place(k, pd, id, at);
+}
+
+void cap_slot_clear(struct kernel *k, struct pd *pd, cap_index_t index)
+{
+    struct cap_slot *slot = &pd->caps[index];
+    if (slot->node == 0)
+        return;
+    uint16_t id = slot->node;
+    struct cap_node *node = &k->cap_nodes[id];
+    /* C2: a node is freed only with its last slot, so a slot's node is live. */
+    DUET_ASSERT(node->type != KOBJ_NONE && node->generation == slot->generation);
+    DUET_ASSERT(node->slot_count > 0);
+    *slot = (struct cap_slot){0};
+    if (--node->slot_count == 0)
+        node_release(k, id);
+}
+
+/* ---- system calls ------------------------------------------------------ */
 
 void sys_endpoint_create_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
-    if (!cspace_has_free_slot(pd)) {
+    if (!cspace_has_room(k, pd)) {
         frame_result(frame, SYS_ERR_CAP_SPACE_FULL, 0);
         return;
     }
@@ -57,11 +181,8 @@ void sys_endpoint_create_perform(struct kernel *k, struct syscall_frame *frame)
         struct endpoint *ep = &k->endpoints[id];
         if (ep->in_use)
             continue;
-        *ep = (struct endpoint){.in_use = true};
-        cap_index_t index = 0;
-        enum sys_error error = cspace_insert(pd, (struct capability){KOBJ_ENDPOINT, id, 0},
-                                             &index);
-        DUET_ASSERT(error == SYS_OK);
+        *ep = (struct endpoint){.in_use = true, .owner_pd = current_thread(k)->pd};
+        cap_index_t index = cap_create(k, pd, KOBJ_ENDPOINT, id, CAP_INDEX_INVALID);
         frame_result(frame, SYS_OK, index);
         return;
     }
@@ -71,26 +192,38 @@ void sys_endpoint_create_perform(struct kernel *k, struct syscall_frame *frame)
 void sys_cap_mint_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
-    struct capability *source = NULL;
-    enum sys_error error = cspace_lookup(pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT,
+    struct cap_node *source = NULL;
+    enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT,
                                          &source);
+    if (error == SYS_OK && !cspace_has_room(k, pd))
+        error = SYS_ERR_CAP_SPACE_FULL;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);
         return;
     }
-    struct capability copy = *source;
-    copy.badge = frame->arg[1];
-    cap_index_t index = 0;
-    error = cspace_insert(pd, copy, &index);
-    frame_result(frame, error, index);
+    frame_result(frame, SYS_OK, cap_derive(k, source, frame->arg[1], pd, CAP_INDEX_INVALID));
 }
 
 void sys_cap_delete_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
-    struct capability *cap = NULL;
-    enum sys_error error = cspace_lookup(pd, (cap_index_t)frame->arg[0], KOBJ_NONE, &cap);
+    cap_index_t index = (cap_index_t)frame->arg[0];
+    /* A stale slot can (and should) still be deleted: only range and
+     * emptiness are checked. */
+    if (index == CAP_INDEX_INVALID || index >= CAP_SPACE_SLOTS || pd->caps[index].node == 0) {
+        frame_result(frame, SYS_ERR_INVALID_CAP, 0);
+        return;
+    }
+    cap_slot_clear(k, pd, index);
+    frame_result(frame, SYS_OK, 0);
+}
+
+void sys_cap_revoke_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct cap_node *node = NULL;
+    enum sys_error error = cspace_lookup(k, current_pd(k), (cap_index_t)frame->arg[0],
+                                         KOBJ_NONE, &node);
     if (error == SYS_OK)
-        *cap = (struct capability){0};
+        node_revoke_descendants(k, cap_node_id(k, node));
     frame_result(frame, error, 0);
 }

@@ -9,23 +9,25 @@
  *   wait, nobody queued       we READY -> RECEIVE (queued on the endpoint)
  *
  * Every call is decoded first (capability indices, message sizes: no side
- * effects) and then performed. A transferred capability is copied into a
- * free slot of the receiver; the sender keeps its own. Words past
- * word_count are zeroed in the receiver's buffer so nothing leaks across
- * protection domains.
+ * effects) and then performed. A transferred capability arrives as a new
+ * capability derived from the sender's (cspace.c), in a free slot of the
+ * receiver; the sender keeps its own, and can withdraw the copy with
+ * sys_cap_revoke. Words past word_count are zeroed in the receiver's
+ * buffer so nothing leaks across protection domains.
  */
 #include "kernel.h"
 
 #include "duet/string.h"
 
-static enum sys_error message_check(struct pd *pd, const struct ipc_message *message)
+static enum sys_error message_check(struct kernel *k, struct pd *pd,
+                                    const struct ipc_message *message)
 {
     if (message == NULL || message->word_count > IPC_WORDS)
         return SYS_ERR_INVALID_ARGUMENT;
     if (message->cap == CAP_INDEX_INVALID)
         return SYS_OK;
-    struct capability *cap = NULL;
-    return cspace_lookup(pd, message->cap, KOBJ_NONE, &cap);
+    struct cap_node *cap = NULL;
+    return cspace_lookup(k, pd, message->cap, KOBJ_NONE, &cap);
 }
 
 /* Copies `from` (sent by PD `sender_pd`) into `to` (owned by PD `receiver_pd`),
@@ -40,10 +42,15 @@ static enum sys_error message_transfer(struct kernel *k, uint16_t sender_pd,
     duet_memcpy(copy.word, from->word, from->word_count * sizeof(uint64_t));
 
     enum sys_error error = SYS_OK;
-    struct capability *cap = NULL;
+    struct cap_node *cap = NULL;
+    struct pd *receiver = &k->pds[receiver_pd];
     if (from->cap != CAP_INDEX_INVALID &&
-        cspace_lookup(&k->pds[sender_pd], from->cap, KOBJ_NONE, &cap) == SYS_OK)
-        error = cspace_insert(&k->pds[receiver_pd], *cap, &copy.cap);
+        cspace_lookup(k, &k->pds[sender_pd], from->cap, KOBJ_NONE, &cap) == SYS_OK) {
+        if (cspace_has_room(k, receiver))
+            copy.cap = cap_derive(k, cap, cap->badge, receiver, CAP_INDEX_INVALID);
+        else
+            error = SYS_ERR_CAP_SPACE_FULL;
+    }
     *to = copy;
     return error;
 }
@@ -71,10 +78,10 @@ void sys_call_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct thread *caller = current_thread(k);
     struct pd *pd = current_pd(k);
-    struct capability *cap = NULL;
-    enum sys_error error = cspace_lookup(pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
+    struct cap_node *cap = NULL;
+    enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
     if (error == SYS_OK)
-        error = message_check(pd, frame->message);
+        error = message_check(k, pd, frame->message);
     if (error != SYS_OK) {
         frame_result(frame, error, 0);
         return;
@@ -104,7 +111,7 @@ static enum sys_error reply_decode(struct kernel *k, struct syscall_frame *frame
     struct thread *server = current_thread(k);
     if (server->reply_to == 0)
         return SYS_ERR_NO_REPLY_PENDING;
-    return message_check(current_pd(k), frame->message);
+    return message_check(k, current_pd(k), frame->message);
 }
 
 static void reply_perform(struct kernel *k, struct syscall_frame *frame)
@@ -124,9 +131,9 @@ static void reply_perform(struct kernel *k, struct syscall_frame *frame)
 void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
-    struct capability *cap = NULL;
+    struct cap_node *cap = NULL;
     bool reply = frame->arg[1] != 0;
-    enum sys_error error = cspace_lookup(pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
+    enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
     if (error == SYS_OK && reply)
         error = reply_decode(k, frame);
     if (error == SYS_OK && !reply && frame->message == NULL)

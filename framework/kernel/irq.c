@@ -13,31 +13,28 @@
 void sys_irq_create_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
-    struct capability *control = NULL;
-    enum sys_error error = cspace_lookup(pd, (cap_index_t)frame->arg[0], KOBJ_IRQ_CONTROL,
+    struct cap_node *control = NULL;
+    enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_IRQ_CONTROL,
                                          &control);
     uint64_t line = frame->arg[1];
     if (error == SYS_OK && line >= KERNEL_IRQS_MAX)
         error = SYS_ERR_INVALID_ARGUMENT;
     if (error == SYS_OK && k->irqs[line].in_use)
         error = SYS_ERR_OUT_OF_RESOURCES;
-    if (error == SYS_OK && !cspace_has_free_slot(pd))
+    if (error == SYS_OK && !cspace_has_room(k, pd))
         error = SYS_ERR_CAP_SPACE_FULL;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);
         return;
     }
     k->irqs[line] = (struct irq){.in_use = true};
-    cap_index_t index = 0;
-    error = cspace_insert(pd, (struct capability){KOBJ_IRQ, (uint16_t)line, 0}, &index);
-    DUET_ASSERT(error == SYS_OK);
-    frame_result(frame, SYS_OK, index);
+    frame_result(frame, SYS_OK, cap_create(k, pd, KOBJ_IRQ, (uint16_t)line, CAP_INDEX_INVALID));
 }
 
 void sys_irq_wait_perform(struct kernel *k, struct syscall_frame *frame)
 {
-    struct capability *cap = NULL;
-    enum sys_error error = cspace_lookup(current_pd(k), (cap_index_t)frame->arg[0], KOBJ_IRQ,
+    struct cap_node *cap = NULL;
+    enum sys_error error = cspace_lookup(k, current_pd(k), (cap_index_t)frame->arg[0], KOBJ_IRQ,
                                          &cap);
     if (error == SYS_OK && k->irqs[cap->object].waiter != 0)
         error = SYS_ERR_INVALID_ARGUMENT;

@@ -46,8 +46,8 @@ void kernel_run(struct kernel *k, struct hal_context *boot_context)
     if (core != KERNEL_CORE_PD)
         hal_panic(__func__, "cannot start core: no component named \"core\" or no memory");
     struct pd *pd = &k->pds[core];
-    pd->caps[CORE_SLOT_PD_FACTORY] = (struct capability){KOBJ_PD_FACTORY, 0, 0};
-    pd->caps[CORE_SLOT_IRQ_CONTROL] = (struct capability){KOBJ_IRQ_CONTROL, 0, 0};
+    cap_create(k, pd, KOBJ_PD_FACTORY, 0, CORE_SLOT_PD_FACTORY);
+    cap_create(k, pd, KOBJ_IRQ_CONTROL, 0, CORE_SLOT_IRQ_CONTROL);
     pd->env->parent = CAP_INDEX_INVALID;
     pd->env->pd_factory = CORE_SLOT_PD_FACTORY;
     pd->env->irq_control = CORE_SLOT_IRQ_CONTROL;
@@ -80,6 +80,7 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     case SYSCALL_IRQ_WAIT:        sys_irq_wait_perform(k, frame); break;
     case SYSCALL_YIELD:           break;
     case SYSCALL_THREAD_EXIT:     sys_thread_exit_perform(k); break;
+    case SYSCALL_CAP_REVOKE:      sys_cap_revoke_perform(k, frame); break;
     default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)

@@ -16,6 +16,10 @@
  *   endpoint  two FIFO queues: blocked senders and blocked receivers;
  *             never both non-empty (invariant E1)
  *   irq       one line: a waiting thread, or a pending delivery
+ *   cap node  one capability: (type, object, badge) plus the node it was
+ *             derived from. A PD's slot names a node (and its generation).
+ *             Minting and every IPC transfer derive a child node, so revoking
+ *             a node's descendants withdraws every copy ever handed out.
  *
  * Invariants:
  *   T1  a thread is linked into at most one queue, and into one exactly
@@ -23,6 +27,10 @@
  *   T2  thread->reply_to != 0 only while that thread is in state REPLY
  *       with caller_of == this thread.
  *   C1  slot 0 of every capability space is empty.
+ *   C2  every live node is named by at least one slot (a node whose last
+ *       slot goes is freed and its children move up to its parent), so
+ *       there are never more nodes than slots.
+ *   C3  a revoked node's descendants are all revoked.
  *
  * Files: kernel.c (create, boot, syscall decode/dispatch), sched.c,
  * ipc.c, cspace.c, pd.c, irq.c.
@@ -43,6 +51,7 @@ enum {
     KERNEL_PDS_MAX = 16,
     KERNEL_ENDPOINTS_MAX = 64,
     KERNEL_IRQS_MAX = HAL_IRQ_LINES,
+    KERNEL_CAP_NODES_MAX = KERNEL_PDS_MAX * CAP_SPACE_SLOTS,   /* C2 */
     KERNEL_WINDOW_SIZE = 256 * 1024,    /* per PD, until RM sessions    */
     KERNEL_STACK_SIZE = 64 * 1024,      /* main thread, top of window   */
     KERNEL_STACK_COLOUR = 64,           /* per-PD offset, see MACHINE_FACTS */
@@ -57,10 +66,20 @@ enum kobject_type {
     KOBJ_IRQ,
 };
 
-struct capability {
-    uint8_t type;           /* enum kobject_type, KOBJ_NONE = empty slot */
+struct cap_node {
+    uint8_t type;           /* enum kobject_type, KOBJ_NONE = free node      */
+    bool revoked;           /* withdrawn: every slot naming it is stale      */
     uint16_t object;        /* id in the type's table (unused for factories) */
+    uint16_t parent;        /* node it was derived from, 0 = an original     */
+    uint16_t generation;    /* bumped when the node is freed                 */
+    uint16_t slot_count;    /* slots naming this node                        */
     uint64_t badge;
+};
+
+/* A capability slot: which node, and which incarnation of it. */
+struct cap_slot {
+    uint16_t node;          /* 0 = empty */
+    uint16_t generation;
 };
 
 struct thread_queue {
@@ -96,11 +115,12 @@ struct pd {
     char name[COMPONENT_NAME_MAX];
     uint8_t *window;             /* platform memory; never traced       */
     struct env *env;
-    struct capability caps[CAP_SPACE_SLOTS];
+    struct cap_slot caps[CAP_SPACE_SLOTS];
 };
 
 struct endpoint {
     bool in_use;
+    uint16_t owner_pd;          /* the PD that created it */
     struct thread_queue senders;
     struct thread_queue receivers;
 };
@@ -121,6 +141,8 @@ struct kernel {
     struct pd pds[KERNEL_PDS_MAX + 1];
     struct endpoint endpoints[KERNEL_ENDPOINTS_MAX + 1];
     struct irq irqs[KERNEL_IRQS_MAX];
+    struct cap_node cap_nodes[KERNEL_CAP_NODES_MAX + 1];   /* [0] unused */
+    uint16_t cap_node_top;               /* no node above this id was ever used */
 };
 
 #define KERNEL_MAGIC UINT64_C(0x64756574206b726e) /* "duet krn" */
@@ -149,13 +171,29 @@ static inline struct pd *current_pd(struct kernel *k)
 }
 
 /* cspace.c */
-enum sys_error cspace_lookup(struct pd *pd, cap_index_t index, enum kobject_type type,
-                             struct capability **out_cap);
-enum sys_error cspace_insert(struct pd *pd, struct capability cap, cap_index_t *out_index);
-bool cspace_has_free_slot(const struct pd *pd);
+enum sys_error cspace_lookup(struct kernel *k, struct pd *pd, cap_index_t index,
+                             enum kobject_type type, struct cap_node **out_node);
+/* True if a new capability can be placed in pd: a free slot and a free node. */
+bool cspace_has_room(const struct kernel *k, const struct pd *pd);
+bool cap_nodes_available(const struct kernel *k, unsigned count);
+/* A new original capability for a fresh object, in a free slot (or `at`). */
+cap_index_t cap_create(struct kernel *k, struct pd *pd, enum kobject_type type,
+                       uint16_t object, cap_index_t at);
+/* A capability derived from `from` (same object) with `badge`, in a free
+ * slot of pd (or `at`). The caller checked cspace_has_room. */
+cap_index_t cap_derive(struct kernel *k, const struct cap_node *from, uint64_t badge,
+                       struct pd *pd, cap_index_t at);
+void cap_slot_clear(struct kernel *k, struct pd *pd, cap_index_t index);
+/* Revokes every node of (type, object): the object is gone. */
+void cap_revoke_object(struct kernel *k, enum kobject_type type, uint16_t object);
+static inline uint16_t cap_node_id(const struct kernel *k, const struct cap_node *node)
+{
+    return (uint16_t)(node - k->cap_nodes);
+}
 void sys_endpoint_create_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_cap_mint_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_cap_delete_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_cap_revoke_perform(struct kernel *k, struct syscall_frame *frame);
 
 /* ipc.c */
 void sys_call_perform(struct kernel *k, struct syscall_frame *frame);

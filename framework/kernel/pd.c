@@ -117,13 +117,13 @@ enum { PD_CREATE_GRANT_FACTORY = 1 };
 void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *caller = current_pd(k);
-    struct capability *factory = NULL;
-    struct capability *parent = NULL;
+    struct cap_node *factory = NULL;
+    struct cap_node *parent = NULL;
     char name[COMPONENT_NAME_MAX];
-    enum sys_error error = cspace_lookup(caller, (cap_index_t)frame->arg[0], KOBJ_PD_FACTORY,
+    enum sys_error error = cspace_lookup(k, caller, (cap_index_t)frame->arg[0], KOBJ_PD_FACTORY,
                                          &factory);
     if (error == SYS_OK)
-        error = cspace_lookup(caller, (cap_index_t)frame->arg[1], KOBJ_ENDPOINT, &parent);
+        error = cspace_lookup(k, caller, (cap_index_t)frame->arg[1], KOBJ_ENDPOINT, &parent);
     if (error == SYS_OK && (frame->arg[2] & ~(uint64_t)PD_CREATE_GRANT_FACTORY) != 0)
         error = SYS_ERR_INVALID_ARGUMENT;
     if (error == SYS_OK && !name_decode(frame->message, name))
@@ -131,8 +131,12 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
     /* core is the kernel's first PD and owns the hardware: nobody starts another. */
     if (error == SYS_OK && duet_strcmp(name, KERNEL_CORE_NAME) == 0)
         error = SYS_ERR_DENIED;
-    if (error == SYS_OK && !cspace_has_free_slot(caller))
+    /* Room for: the caller's PD capability, the child's parent capability
+     * and perhaps its factory; nodes are shared, so ask for three. */
+    if (error == SYS_OK && !cspace_has_room(k, caller))
         error = SYS_ERR_CAP_SPACE_FULL;
+    if (error == SYS_OK && !cap_nodes_available(k, 3))
+        error = SYS_ERR_OUT_OF_RESOURCES;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);
         return;
@@ -144,17 +148,10 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
         return;
     }
     struct pd *child = &k->pds[pd_id];
-    child->caps[CAP_SLOT_PARENT] = *parent;
-    if (frame->arg[2] & PD_CREATE_GRANT_FACTORY) {
-        cap_index_t slot = 0;
-        error = cspace_insert(child, *factory, &slot);
-        DUET_ASSERT(error == SYS_OK);
-        child->env->pd_factory = slot;
-    }
-    cap_index_t index = 0;
-    error = cspace_insert(caller, (struct capability){KOBJ_PD, pd_id, 0}, &index);
-    DUET_ASSERT(error == SYS_OK);
-    frame_result(frame, SYS_OK, index);
+    cap_derive(k, parent, parent->badge, child, CAP_SLOT_PARENT);
+    if (frame->arg[2] & PD_CREATE_GRANT_FACTORY)
+        child->env->pd_factory = cap_derive(k, factory, 0, child, CAP_INDEX_INVALID);
+    frame_result(frame, SYS_OK, cap_create(k, caller, KOBJ_PD, pd_id, CAP_INDEX_INVALID));
 }
 
 void sys_thread_exit_perform(struct kernel *k)

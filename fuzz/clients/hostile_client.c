@@ -7,6 +7,9 @@
  *   0  open a LOG session                     3  raw message (see below)
  *   1  open a ROM session (module from a list) 4  log a line of raw bytes
  *   2  raw session request (service, args)    5  yield
+ *   6  revocation round: mint a chain of capabilities from a fresh
+ *      endpoint, pass one to core, revoke, and check that no capability
+ *      of the chain works any more (an oracle, asserted)
  * A raw message goes to the parent, to one of the sessions it holds, or to
  * a raw capability index, with any label, word count, words and attached
  * capability index. Whatever it sends, every answer must be a *named*
@@ -170,6 +173,40 @@ static void action_log_raw(struct hostile *h)
     check_rpc_status(status);
 }
 
+enum { REVOKE_CHAIN_MAX = 4 };
+
+static void action_revoke_round(struct hostile *h)
+{
+    unsigned length = 1 + script_byte_or_zero(h) % REVOKE_CHAIN_MAX;
+    cap_index_t endpoint = CAP_INDEX_INVALID;
+    if (sys_endpoint_create(&endpoint) != SYS_OK)
+        return; /* out of slots: nothing to check this time */
+    cap_index_t chain[REVOKE_CHAIN_MAX];
+    unsigned made = 0;
+    for (cap_index_t from = endpoint; made < length; from = chain[made - 1])
+        if (sys_cap_mint(from, made + 1, &chain[made]) != SYS_OK)
+            break;
+        else
+            made++;
+    if (made > 0 && h->log.index != CAP_INDEX_INVALID) {
+        /* Hand a copy to core (which drops it) so derivation crosses PDs. */
+        struct ipc_message *m = &h->env->message;
+        *m = (struct ipc_message){.label = LOG_WRITE, .word_count = 1,
+                                  .word = {LOG_FLAG_LINE_END}, .cap = chain[made - 1]};
+        enum sys_error error = sys_call(h->log.index, m);
+        DUET_ASSERT(error == SYS_OK || error == SYS_ERR_STALE_CAP);
+    }
+    DUET_ASSERT(sys_cap_revoke(endpoint) == SYS_OK);
+    for (unsigned i = 0; i < made; i++) {
+        struct ipc_message probe = {.label = LOG_WRITE};
+        cap_index_t copy = CAP_INDEX_INVALID;
+        DUET_ASSERT(sys_call(chain[i], &probe) == SYS_ERR_STALE_CAP);
+        DUET_ASSERT(sys_cap_mint(chain[i], 1, &copy) == SYS_ERR_STALE_CAP);
+        DUET_ASSERT(sys_cap_delete(chain[i]) == SYS_OK);
+    }
+    DUET_ASSERT(sys_cap_delete(endpoint) == SYS_OK);
+}
+
 static bool hostile_step(struct hostile *h)
 {
     uint8_t opcode = 0;
@@ -177,13 +214,14 @@ static bool hostile_step(struct hostile *h)
         return false;
     h->actions++;
     bool sessions_full = h->session_count == HOSTILE_SESSIONS_MAX;
-    switch (opcode % 6) {
+    switch (opcode % 7) {
     case 0: if (!sessions_full) action_open_log(h); break;
     case 1: if (!sessions_full) action_open_rom(h); break;
     case 2: if (!sessions_full) action_raw_session(h); break;
     case 3: action_raw_message(h); break;
     case 4: action_log_raw(h); break;
     case 5: sys_yield(); break;
+    case 6: action_revoke_round(h); break;
     }
     return true;
 }

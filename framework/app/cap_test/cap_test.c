@@ -83,6 +83,42 @@ void cap_test_main(struct env *env)
     expect(env, log, (struct check){"unknown system call", (enum sys_error)unknown.result[0],
                                     SYS_ERR_INVALID_SYSCALL});
 
+    /* Revocation: everything derived from a capability goes stale, the
+     * capability itself stays; stale slots can be deleted. */
+    cap_index_t original = CAP_INDEX_INVALID, child = CAP_INDEX_INVALID;
+    cap_index_t grandchild = CAP_INDEX_INVALID;
+    expect(env, log, (struct check){"endpoint create", sys_endpoint_create(&original), SYS_OK});
+    expect(env, log, (struct check){"mint", sys_cap_mint(original, 7, &child), SYS_OK});
+    expect(env, log, (struct check){"mint from a minted one", sys_cap_mint(child, 9, &grandchild),
+                                    SYS_OK});
+    expect(env, log, (struct check){"revoke", sys_cap_revoke(original), SYS_OK});
+    expect(env, log, (struct check){"call on a revoked capability", sys_call(child, &m),
+                                    SYS_ERR_STALE_CAP});
+    expect(env, log, (struct check){"mint from a revoked capability",
+                                    sys_cap_mint(grandchild, 1, &minted), SYS_ERR_STALE_CAP});
+    expect(env, log, (struct check){"send a revoked capability",
+                                    sys_call(log.index, &(struct ipc_message){.label = LOG_WRITE,
+                                                                             .cap = child}),
+                                    SYS_ERR_STALE_CAP});
+    expect(env, log, (struct check){"revoke through a revoked capability",
+                                    sys_cap_revoke(child), SYS_ERR_STALE_CAP});
+    expect(env, log, (struct check){"the original survives its revocation",
+                                    sys_cap_mint(original, 3, &minted), SYS_OK});
+    expect(env, log, (struct check){"delete a stale capability", sys_cap_delete(child), SYS_OK});
+    expect(env, log, (struct check){"delete it twice", sys_cap_delete(child), SYS_ERR_INVALID_CAP});
+    expect(env, log, (struct check){"delete the other stale one", sys_cap_delete(grandchild),
+                                    SYS_OK});
+    expect(env, log, (struct check){"revoke an empty slot", sys_cap_revoke(40),
+                                    SYS_ERR_INVALID_CAP});
+
+    /* Deriving and deleting many times cannot exhaust the kernel (C2). */
+    for (unsigned round = 0; round < 2000; round++) {
+        cap_index_t copy = CAP_INDEX_INVALID;
+        expect(env, log, (struct check){"mint in a loop", sys_cap_mint(minted, round, &copy),
+                                        SYS_OK});
+        expect(env, log, (struct check){"delete in a loop", sys_cap_delete(copy), SYS_OK});
+    }
+
     /* A valid capability still works after all that. */
     DUET_ASSERT(log_write(env, log, "capability checks passed") == RPC_OK);
     parent_exit(env, 0);

@@ -3,8 +3,13 @@
  *
  * A component names kernel objects only through capability indices into
  * its PD's capability space (index 0 is never valid). The kernel checks
- * every index: out of range or empty gives SYS_ERR_INVALID_CAP, a
- * capability of the wrong object type gives SYS_ERR_WRONG_CAP_TYPE.
+ * every index: out of range or empty gives SYS_ERR_INVALID_CAP, a revoked
+ * capability or one whose object is gone SYS_ERR_STALE_CAP, a capability
+ * of the wrong object type SYS_ERR_WRONG_CAP_TYPE.
+ *
+ * Every capability a PD receives (minted, or passed in a message) is
+ * derived from the one it came from; sys_cap_revoke withdraws everything
+ * derived from a capability, however far it was passed on.
  *
  * IPC is synchronous. sys_call sends a message to an endpoint and blocks
  * until the receiver replies; sys_reply_wait replies to the last caller
@@ -48,6 +53,7 @@ enum sys_error {
     SYS_ERR_NO_REPLY_PENDING,    /* REPLY_WAIT with a reply but no caller */
     SYS_ERR_SERVER_EXITED,       /* CALL: the receiving thread exited before replying */
     SYS_ERR_DENIED,              /* the request is well formed but not allowed */
+    SYS_ERR_STALE_CAP,           /* the capability was revoked or its object is gone */
     SYS_ERR_COUNT
 };
 
@@ -64,6 +70,7 @@ enum syscall_number {
     SYSCALL_IRQ_WAIT,
     SYSCALL_YIELD,
     SYSCALL_THREAD_EXIT,
+    SYSCALL_CAP_REVOKE,
     SYSCALL_NUMBER_END
 };
 
@@ -90,7 +97,11 @@ enum sys_error sys_reply_wait(cap_index_t endpoint, bool reply, struct ipc_messa
 enum sys_error sys_endpoint_create(cap_index_t *out_endpoint);
 /* A copy of an endpoint capability that carries `badge`. */
 enum sys_error sys_cap_mint(cap_index_t endpoint, uint64_t badge, cap_index_t *out_cap);
+/* Empties the slot; a stale capability can be deleted too. */
 enum sys_error sys_cap_delete(cap_index_t cap);
+/* Withdraws every capability derived from `cap` (minted from it, or passed
+ * on in messages, transitively); `cap` itself stays valid. */
+enum sys_error sys_cap_revoke(cap_index_t cap);
 /* Starts component `name` from the image in a new PD whose parent slot
  * gets a copy of `parent_endpoint`. Needs a PD-factory capability, which
  * is passed on to the new PD only if grant_pd_factory is set. */
