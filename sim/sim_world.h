@@ -28,6 +28,7 @@ enum {
     SIM_ARENA_BYTES = 16u << 20,
     SIM_COMPONENTS_MAX = 32,
     SIM_PORT_DEVICES_MAX = 8,
+    SIM_FREE_WINDOWS_MAX = 32,
     SIM_DEADLINE_STORM_MAX = 10000,     /* deadline callbacks in one catch-up */
     SIM_KERNEL_ENTRY_NS = 100,          /* virtual cost of one system call    */
     SIM_PORT_ACCESS_NS = 1000,          /* an ISA port access takes ~1 us     */
@@ -76,6 +77,10 @@ struct sim_world {
     size_t component_count;
     struct boot_module modules[SCENARIO_ROMS_MAX];
     size_t module_count;
+
+    void *free_windows[SIM_FREE_WINDOWS_MAX];   /* returned, same size   */
+    size_t free_window_count;
+    size_t window_size;                 /* the one size windows have      */
 
     uint8_t *arena;                     /* [arena, arena + arena_size)    */
     size_t arena_size;

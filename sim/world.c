@@ -339,7 +339,28 @@ const struct boot_module *hal_boot_modules(size_t *count)
     return sim_world_current->modules;
 }
 
+/* Windows are all one size (the kernel's), so a returned window is kept
+ * on a free list and handed out again, zeroed and without stale ASan
+ * poison from the fibers that ran on it. */
 void *hal_window_create(size_t size)
 {
-    return arena_alloc(sim_world_current, size);
+    struct sim_world *world = sim_world_current;
+    assert(world->window_size == 0 || world->window_size == size);
+    world->window_size = size;
+    if (world->free_window_count == 0)
+        return arena_alloc(world, size);
+    void *window = world->free_windows[--world->free_window_count];
+    SIM_UNPOISON(window, size);
+    memset(window, 0, size);
+    return window;
+}
+
+void hal_window_destroy(void *window, size_t size)
+{
+    struct sim_world *world = sim_world_current;
+    assert(size == world->window_size);
+    assert((uint8_t *)window >= world->arena &&
+           (uint8_t *)window + size <= world->arena + world->arena_used);
+    if (world->free_window_count < SIM_FREE_WINDOWS_MAX)
+        world->free_windows[world->free_window_count++] = window;
 }

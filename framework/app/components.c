@@ -10,6 +10,8 @@ static const struct component_info components[] = {
     {"rom_reader", rom_reader_main},
     {"cap_test", cap_test_main},
     {"io_intruder", io_intruder_main},
+    {"pd_test", pd_test_main},
+    {"quitter", quitter_main},
 };
 
 const struct component_info *framework_components(size_t *count)

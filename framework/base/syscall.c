@@ -103,6 +103,12 @@ enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint
     return syscall_cap_result(&frame, out_pd);
 }
 
+enum sys_error sys_pd_destroy(cap_index_t pd)
+{
+    struct syscall_frame frame = {.number = SYSCALL_PD_DESTROY, .arg = {pd}};
+    return syscall_enter(&frame, NULL);
+}
+
 enum sys_error sys_irq_create(cap_index_t irq_control, unsigned line, cap_index_t *out_irq)
 {
     struct syscall_frame frame = {.number = SYSCALL_IRQ_CREATE, .arg = {irq_control, line}};

@@ -27,7 +27,7 @@ void sys_irq_create_perform(struct kernel *k, struct syscall_frame *frame)
         frame_result(frame, error, 0);
         return;
     }
-    k->irqs[line] = (struct irq){.in_use = true};
+    k->irqs[line] = (struct irq){.in_use = true, .owner_pd = current_thread(k)->pd};
     frame_result(frame, SYS_OK, cap_create(k, pd, KOBJ_IRQ, (uint16_t)line, CAP_INDEX_INVALID));
 }
 

@@ -81,6 +81,7 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     case SYSCALL_YIELD:           break;
     case SYSCALL_THREAD_EXIT:     sys_thread_exit_perform(k); break;
     case SYSCALL_CAP_REVOKE:      sys_cap_revoke_perform(k, frame); break;
+    case SYSCALL_PD_DESTROY:      sys_pd_destroy_perform(k, frame); break;
     default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)

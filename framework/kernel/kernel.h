@@ -127,6 +127,7 @@ struct endpoint {
 
 struct irq {
     bool in_use;
+    uint16_t owner_pd;          /* the PD that created it */
     uint16_t waiter;            /* thread blocked in IRQ_WAIT, 0 = none */
     bool pending;               /* delivered while nobody waited        */
 };
@@ -204,6 +205,9 @@ uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,
                    enum sys_error *out_error);
 void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_thread_exit_perform(struct kernel *k);
+void sys_pd_destroy_perform(struct kernel *k, struct syscall_frame *frame);
+/* Wakes a thread blocked in a system call with `error` (cancel-blocking). */
+void thread_cancel_blocking(struct kernel *k, uint16_t thread, enum sys_error error);
 
 /* irq.c */
 void sys_irq_create_perform(struct kernel *k, struct syscall_frame *frame);

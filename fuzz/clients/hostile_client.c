@@ -146,9 +146,13 @@ static void action_raw_message(struct hostile *h)
     uint8_t cap_byte = script_byte_or_zero(h);
     m->cap = cap_byte < 128 ? CAP_INDEX_INVALID : cap_byte % (CAP_SPACE_SLOTS + 8);
 
-    /* Never let it open sessions past its budget through the back door. */
+    /* Never let it open sessions past its budget through the back door, and
+     * never quit by the back door: PARENT_EXIT to the parent is a real exit
+     * (init destroys the PD), after which nothing could check anything. */
     bool may_open = m->label == PARENT_SESSION && target == h->env->parent;
     if (may_open && h->session_count == HOSTILE_SESSIONS_MAX)
+        return;
+    if (m->label == PARENT_EXIT && target == h->env->parent)
         return;
     enum sys_error error = sys_call(target, m);
     DUET_ASSERT((unsigned)error < SYS_ERR_COUNT);

@@ -78,8 +78,20 @@ static void expect_error(const char *text, enum init_config_error expected, size
 
 /* ---- valid configs ---------------------------------------------------- */
 
+static void expect_factory(const char *text, size_t child, bool pd_factory)
+{
+    struct parse_result r = parse_exact(text, strlen(text));
+    UNIT_CHECK(r.error == INIT_CONFIG_OK && child < r.config.child_count &&
+                   r.config.child_pd_factory[child] == pd_factory,
+               "parse(\"%s\"): child %zu pd_factory should be %d", text, child, pd_factory);
+}
+
 static void test_valid(void)
 {
+    expect_factory("start a pd_factory\n", 0, true);
+    expect_factory("start a   pd_factory   # comment\n", 0, true);
+    expect_factory("start a\nstart b pd_factory\n", 0, false);
+    expect_factory("start a\nstart b pd_factory\n", 1, true);
     expect_children("", NULL, 0);
     expect_children("\n\n\n", NULL, 0);
     expect_children("# only a comment\n", NULL, 0);
@@ -149,8 +161,13 @@ static void test_errors(void)
     expect_error("\nstart -x\n", INIT_CONFIG_ERR_BAD_NAME, 2);
     expect_error("start .\n", INIT_CONFIG_ERR_BAD_NAME, 1);
 
-    expect_error("start a b\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
-    expect_error("start a\nstart b c # d\n", INIT_CONFIG_ERR_TRAILING_TEXT, 2);
+    /* A second word is an option; pd_factory is the only one. */
+    expect_error("start a b\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
+    expect_error("start a\nstart b c # d\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 2);
+    expect_error("start a pd_factor\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
+    expect_error("start a pd_factoryx\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
+    expect_error("start a pd_factory pd_factory\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
+    expect_error("start a pd_factory x\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
     expect_error("start a\t\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
     expect_error("start aB\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
 
@@ -263,6 +280,7 @@ static void test_error_names(void)
         "INIT_CONFIG_ERR_DUPLICATE_CHILD",
         "INIT_CONFIG_ERR_TOO_MANY_CHILDREN",
         "INIT_CONFIG_ERR_NOT_TEXT",
+        "INIT_CONFIG_ERR_UNKNOWN_OPTION",
     };
     for (int e = 0; e < INIT_CONFIG_ERROR_COUNT; e++)
         UNIT_CHECK_STR(init_config_error_name((enum init_config_error)e), names[e],

@@ -71,6 +71,7 @@ enum syscall_number {
     SYSCALL_YIELD,
     SYSCALL_THREAD_EXIT,
     SYSCALL_CAP_REVOKE,
+    SYSCALL_PD_DESTROY,
     SYSCALL_NUMBER_END
 };
 
@@ -107,6 +108,12 @@ enum sys_error sys_cap_revoke(cap_index_t cap);
  * is passed on to the new PD only if grant_pd_factory is set. */
 enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint,
                              const char *name, bool grant_pd_factory, cap_index_t *out_pd);
+/* Destroys the PD `pd` names and everything it holds: its threads (a
+ * thread blocked on one of them, or on one of its endpoints, gets
+ * SYS_ERR_SERVER_EXITED), its endpoints and IRQs, its capabilities (and
+ * so every capability derived from them), its window. Every capability
+ * naming the PD goes stale. A PD cannot destroy itself (SYS_ERR_DENIED). */
+enum sys_error sys_pd_destroy(cap_index_t pd);
 /* An IRQ capability for `line`. Needs the IRQ-control capability. */
 enum sys_error sys_irq_create(cap_index_t irq_control, unsigned line, cap_index_t *out_irq);
 /* Unmasks the line and blocks until it fires. */

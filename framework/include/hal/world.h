@@ -40,5 +40,7 @@ const struct boot_module *hal_boot_modules(size_t *count);
  * zeroed. Addresses inside it are reported window-relative in traces.
  * Returns NULL when the platform has no room. */
 void *hal_window_create(size_t size);
+/* Returns a window to the platform; its contents are gone. */
+void hal_window_destroy(void *window, size_t size);
 
 #endif

@@ -7,8 +7,10 @@
  *   PARENT_SESSION  re-labelled ("<child> -> <label>") and forwarded to
  *                   init's own parent; the session capability it gets back
  *                   is passed on to the child and then dropped by init.
- *   PARENT_EXIT     recorded and logged; when every child has exited init
- *                   logs "all N children exited" and keeps serving.
+ *   PARENT_EXIT     logged, and the child's PD destroyed (no reply: the
+ *                   child is gone), which reclaims everything it held;
+ *                   when every child has exited init logs "all N children
+ *                   exited" and keeps serving.
  * init never exits: it is the parent of everything it started.
  */
 #include "duet/assert.h"
@@ -92,7 +94,8 @@ static void init_start_children(struct init *init)
         cap_index_t parent_cap = CAP_INDEX_INVALID;
         enum sys_error error = sys_cap_mint(init->endpoint, init->child_count + 1, &parent_cap);
         if (error == SYS_OK)
-            error = sys_pd_create(env->pd_factory, parent_cap, child->name, false, &child->pd);
+            error = sys_pd_create(env->pd_factory, parent_cap, child->name,
+                                  init->config.child_pd_factory[i], &child->pd);
         if (parent_cap != CAP_INDEX_INVALID)
             sys_cap_delete(parent_cap);
         if (error != SYS_OK) {
@@ -148,7 +151,8 @@ static enum rpc_status init_session(struct init *init, struct init_child *child,
     return parent_session(init->env, service, forwarded, out_cap);
 }
 
-static void init_exit(struct init *init, struct init_child *child, uint64_t code)
+/* Returns false: the exiting child gets no reply, its PD is destroyed. */
+static bool init_exit(struct init *init, struct init_child *child, uint64_t code)
 {
     char line[LOG_LINE_MAX];
     struct text text;
@@ -158,17 +162,20 @@ static void init_exit(struct init *init, struct init_child *child, uint64_t code
     text_append(&text, " exited with code ");
     text_append_u64(&text, code);
     init_log(init, line);
-    if (child->exited)
-        return;
+    DUET_ASSERT(!child->exited); /* an exited child's capability is stale */
+    enum sys_error error = sys_pd_destroy(child->pd);
+    DUET_ASSERT(error == SYS_OK);
+    sys_cap_delete(child->pd);
     child->exited = true;
     init->exited_count++;
     if (init->exited_count != init->child_count)
-        return;
+        return false;
     text_init(&text, line, sizeof line);
     text_append(&text, "all ");
     text_append_u64(&text, init->child_count);
     text_append(&text, " children exited");
     init_log(init, line);
+    return false;
 }
 
 static const struct rpc_interface *parent_interface(void)
@@ -177,25 +184,29 @@ static const struct rpc_interface *parent_interface(void)
     return &parent_interface;
 }
 
-/* Handles the request in env->message and leaves the reply there. */
-static void init_dispatch(struct init *init, uint64_t badge)
+/* Handles the request in env->message and leaves the reply there.
+ * Returns whether to reply (not to a child that exited). */
+static bool init_dispatch(struct init *init, uint64_t badge)
 {
     struct ipc_message request = init->env->message;
     const struct rpc_function *function = NULL;
     cap_index_t session_cap = CAP_INDEX_INVALID;
     enum rpc_status status = RPC_ERR_INVALID_SESSION;
-    struct init_child *child = badge >= 1 && badge <= init->child_count
-                             ? &init->children[badge - 1] : NULL;
+    struct init_child *child = badge >= 1 && badge <= init->child_count &&
+                                       !init->children[badge - 1].exited
+                                   ? &init->children[badge - 1] : NULL;
     if (child != NULL)
         status = rpc_decode(parent_interface(), &request, &function);
     if (status == RPC_OK && function->opcode == PARENT_SESSION)
         status = init_session(init, child, &request, &session_cap);
+    bool reply = true;
     if (status == RPC_OK && function->opcode == PARENT_EXIT)
-        init_exit(init, child, request.word[0]);
+        reply = init_exit(init, child, request.word[0]);
     if (request.cap != CAP_INDEX_INVALID)
         sys_cap_delete(request.cap);
     init->env->message = (struct ipc_message){.label = status, .cap = session_cap};
     init->delete_after_reply = session_cap;
+    return reply;
 }
 
 void init_main(struct env *env)
@@ -218,8 +229,6 @@ void init_main(struct env *env)
             sys_cap_delete(init->delete_after_reply);
             init->delete_after_reply = CAP_INDEX_INVALID;
         }
-        reply = error == SYS_OK;
-        if (reply)
-            init_dispatch(init, badge);
+        reply = error == SYS_OK && init_dispatch(init, badge);
     }
 }

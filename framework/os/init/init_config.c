@@ -14,6 +14,7 @@ static const char *const error_names[INIT_CONFIG_ERROR_COUNT] = {
     [INIT_CONFIG_ERR_DUPLICATE_CHILD] = "INIT_CONFIG_ERR_DUPLICATE_CHILD",
     [INIT_CONFIG_ERR_TOO_MANY_CHILDREN] = "INIT_CONFIG_ERR_TOO_MANY_CHILDREN",
     [INIT_CONFIG_ERR_NOT_TEXT] = "INIT_CONFIG_ERR_NOT_TEXT",
+    [INIT_CONFIG_ERR_UNKNOWN_OPTION] = "INIT_CONFIG_ERR_UNKNOWN_OPTION",
 };
 
 const char *init_config_error_name(enum init_config_error error)
@@ -54,6 +55,19 @@ static enum init_config_error parse_line(const char *begin, const char *end,
         return INIT_CONFIG_ERR_BAD_NAME;
     while (p < end && *p == ' ')
         p++;
+    bool pd_factory = false;
+    static const char option[] = "pd_factory";
+    size_t option_length = sizeof option - 1;
+    if (p < end && *p != '#' && is_name_char(*p)) {
+        const char *word = p;
+        while (p < end && is_name_char(*p))
+            p++;
+        if ((size_t)(p - word) != option_length || duet_strncmp(word, option, option_length) != 0)
+            return INIT_CONFIG_ERR_UNKNOWN_OPTION;
+        pd_factory = true;
+        while (p < end && *p == ' ')
+            p++;
+    }
     if (p != end && *p != '#')
         return INIT_CONFIG_ERR_TRAILING_TEXT;
 
@@ -65,6 +79,7 @@ static enum init_config_error parse_line(const char *begin, const char *end,
     for (size_t i = 0; i < out->child_count; i++)
         if (duet_strcmp(out->child_name[i], slot) == 0)
             return INIT_CONFIG_ERR_DUPLICATE_CHILD;
+    out->child_pd_factory[out->child_count] = pd_factory;
     out->child_count++;
     return INIT_CONFIG_OK;
 }

@@ -2,7 +2,10 @@
  * init_config.h - init's configuration, parsed strictly from the "config" ROM.
  *
  * One directive per line; '#' starts a comment; blank lines are fine:
- *     start NAME        start component NAME as a child (NAME: [a-z0-9_]+)
+ *     start NAME [pd_factory]
+ *         start component NAME as a child (NAME: [a-z0-9_]+); with
+ *         pd_factory the child may start PDs of its own (until core offers
+ *         a PD service, this is how a component becomes a parent)
  * Anything else is an error, reported by name with its line number.
  */
 #ifndef DUET_INIT_CONFIG_H
@@ -25,12 +28,14 @@ enum init_config_error {
     INIT_CONFIG_ERR_DUPLICATE_CHILD,
     INIT_CONFIG_ERR_TOO_MANY_CHILDREN,
     INIT_CONFIG_ERR_NOT_TEXT,
+    INIT_CONFIG_ERR_UNKNOWN_OPTION,
     INIT_CONFIG_ERROR_COUNT
 };
 
 struct init_config {
     size_t child_count;
     char child_name[INIT_CHILDREN_MAX][COMPONENT_NAME_MAX];
+    bool child_pd_factory[INIT_CHILDREN_MAX];
 };
 
 /* On error, *out_line is the 1-based line of the problem. */
