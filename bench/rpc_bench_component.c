@@ -33,7 +33,7 @@ enum {
 
 struct rpc_bench {
     struct env *env;
-    struct log_session_cap log;
+    struct log_connection log;
     uint8_t rounds_text[RPC_BENCH_ROUNDS_TEXT_MAX];
     uint64_t rounds;
 };
@@ -57,13 +57,13 @@ static bool rounds_parse(const uint8_t *text, size_t length, uint64_t *out_round
 
 static bool rpc_bench_setup(struct rpc_bench *bench)
 {
-    struct rom_session_cap rom;
+    struct rom_connection rom;
     size_t length = 0;
-    if (log_session_open(bench->env, &bench->log) != RPC_OK)
+    if (log_connection_open(bench->env, &bench->log) != RPC_OK)
         return false;
-    enum rpc_status status = rom_session_open(bench->env, "rounds", &rom);
+    enum rpc_status status = rom_connection_open(bench->env, "rounds", &rom);
     if (status == RPC_OK)
-        status = rom_read_all(bench->env, rom, bench->rounds_text, sizeof bench->rounds_text,
+        status = rom_read_all(bench->env, rom.cap, bench->rounds_text, sizeof bench->rounds_text,
                               &length);
     return status == RPC_OK && rounds_parse(bench->rounds_text, length, &bench->rounds);
 }
@@ -99,7 +99,7 @@ void rpc_bench_main(struct env *env)
     text_append(&text, "rpc_bench: ");
     text_append_u64(&text, bench->rounds);
     text_append(&text, " round trips");
-    enum rpc_status status = log_write(env, bench->log, line);
+    enum rpc_status status = log_write(env, bench->log.cap, line);
     DUET_ASSERT(status == RPC_OK);
     parent_exit(env, 0);
 }

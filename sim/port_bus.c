@@ -65,6 +65,8 @@ void port_bus_run_due(struct sim_world *world)
         }
         if (due == NULL)
             return;
+        if (round == SIM_DEADLINE_STORM_MAX && world->ended)
+            return; /* draining after the end: just stop */
         if (round == SIM_DEADLINE_STORM_MAX)
             sim_world_finish(world, SIM_FAIL, "device deadline storm: a model keeps "
                                               "asking for callbacks in the past");

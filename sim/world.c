@@ -212,6 +212,22 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     return world;
 }
 
+/* After the end, let the devices finish what they were doing (the UART's
+ * last bytes), so a failing world's last words reach the console. Nothing
+ * of this is traced: the trace ended with WORLD_END. */
+static void world_drain_devices(struct sim_world *world)
+{
+    enum { DRAIN_ROUNDS_MAX = 4096 };
+    for (unsigned round = 0; round < DRAIN_ROUNDS_MAX; round++) {
+        uint64_t next = port_bus_next_deadline(&world->bus);
+        if (next == HW_DEADLINE_NONE)
+            return;
+        if (next > world->now_ns)
+            world->now_ns = next;
+        port_bus_run_due(world);
+    }
+}
+
 static void world_report(struct sim_world *world, struct sim_result *result)
 {
     struct trace_recorder *recorder = world->config->recorder;
@@ -249,6 +265,7 @@ void sim_run(struct sim *sim, const struct sim_config *config, struct sim_result
     /* Here after the world ended: by hal_world_end, a panic or the budget. */
     assert(world->ended);
     world->current = &world->boot;
+    world_drain_devices(world);
     if (world->arena_used > sim->arena_used_max)
         sim->arena_used_max = world->arena_used;
     world_report(world, result);
@@ -315,6 +332,8 @@ void hal_event(enum hal_event_kind kind, uint64_t a0, uint64_t a1, uint64_t a2, 
                const void *blob, size_t blob_len)
 {
     struct sim_world *world = sim_world_current;
+    if (world->ended)
+        return; /* the trace ends with WORLD_END; device draining is not traced */
     struct trace_record record;
     trace_record_init(&record, world->now_ns, (uint16_t)kind, world->current->pd,
                       world->current->thread);

@@ -6,11 +6,19 @@
 #include "duet/parent.h"
 #include "duet/string.h"
 
-enum rpc_status log_session_open(struct env *env, struct log_session_cap *out_log)
+enum rpc_status log_connection_open(struct env *env, struct log_connection *out)
 {
     cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = parent_session(env, "LOG", "", &cap);
-    out_log->index = cap;
+    enum rpc_status status = parent_session(env, "LOG", "", &cap, &out->id);
+    out->cap.index = cap;
+    return status;
+}
+
+enum rpc_status log_connection_close(struct env *env, struct log_connection *connection)
+{
+    enum rpc_status status = parent_close(env, connection->id);
+    sys_cap_delete(connection->cap.index);
+    *connection = (struct log_connection){0};
     return status;
 }
 

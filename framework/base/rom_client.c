@@ -6,8 +6,8 @@
 #include "duet/parent.h"
 #include "duet/string.h"
 
-enum rpc_status rom_session_open(struct env *env, const char *module,
-                                 struct rom_session_cap *out_rom)
+enum rpc_status rom_connection_open(struct env *env, const char *module,
+                                    struct rom_connection *out)
 {
     char args[PARENT_ARGS_MAX];
     static const char prefix[] = "label=\"";
@@ -18,8 +18,16 @@ enum rpc_status rom_session_open(struct env *env, const char *module,
     duet_memcpy(args + sizeof prefix - 1, module, module_length);
     duet_memcpy(args + sizeof prefix - 1 + module_length, "\"", 2);
     cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = parent_session(env, "ROM", args, &cap);
-    out_rom->index = cap;
+    enum rpc_status status = parent_session(env, "ROM", args, &cap, &out->id);
+    out->cap.index = cap;
+    return status;
+}
+
+enum rpc_status rom_connection_close(struct env *env, struct rom_connection *connection)
+{
+    enum rpc_status status = parent_close(env, connection->id);
+    sys_cap_delete(connection->cap.index);
+    *connection = (struct rom_connection){0};
     return status;
 }
 

@@ -36,6 +36,8 @@ enum core_service { CORE_SERVICE_NONE = 0, CORE_SERVICE_LOG, CORE_SERVICE_ROM };
 
 struct core_session {
     uint8_t service;                      /* enum core_service */
+    cap_index_t cap;                      /* core's own capability of it:
+                                             revoking it closes every copy */
     char label[CORE_LABEL_MAX];
     size_t module;                        /* ROM: boot module index */
     char line[LOG_LINE_MAX + 1];          /* LOG: line being assembled */
@@ -46,7 +48,6 @@ struct core {
     struct env *env;
     struct com_port console;
     cap_index_t endpoint;
-    cap_index_t delete_after_reply;       /* a capability we handed out */
     struct core_session sessions[CORE_SESSIONS_MAX];
 };
 

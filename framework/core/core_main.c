@@ -4,8 +4,9 @@
  * Start: console (COM1, then its IRQ), endpoint, init. Then one loop:
  * receive, route by the badge's kind, reply. A capability that arrives
  * with a request none of core's functions takes is deleted at once, so a
- * client cannot fill core's capability space; a capability core hands out
- * is deleted from core's space once the reply carrying it has gone.
+ * client cannot fill core's capability space. core keeps its own copy of
+ * every session capability it hands out, so that closing the session can
+ * revoke every copy.
  */
 #include "core.h"
 
@@ -61,8 +62,6 @@ static void core_dispatch(struct core *core, uint64_t badge, struct ipc_message 
     /* None of core's functions keeps a capability it was sent. */
     if (request.cap != CAP_INDEX_INVALID)
         sys_cap_delete(request.cap);
-    if (reply->cap != CAP_INDEX_INVALID)
-        core->delete_after_reply = reply->cap;
 }
 
 void core_main(struct env *env)
@@ -86,10 +85,6 @@ void core_main(struct env *env)
     for (;;) {
         uint64_t badge = 0;
         error = sys_reply_wait(core->endpoint, reply, message, &badge);
-        if (core->delete_after_reply != CAP_INDEX_INVALID) {
-            sys_cap_delete(core->delete_after_reply);
-            core->delete_after_reply = CAP_INDEX_INVALID;
-        }
         if (error != SYS_OK) {
             /* Only the reply can fail (the caller vanished): wait afresh. */
             reply = false;

@@ -5,7 +5,9 @@
  * words, the arguments must parse strictly, the labelled result must fit,
  * the service must be one core offers and, for ROM, the module (last label
  * element) must exist. Perform: take a session slot and answer with a
- * capability to core's endpoint badged with that slot.
+ * capability to core's endpoint badged with that slot, and the slot as the
+ * session's id. Closing revokes core's copy of that capability, which
+ * withdraws every copy init and the client hold, and frees the slot.
  */
 #include "core.h"
 
@@ -99,10 +101,25 @@ static enum rpc_status session_open(struct core *core, const struct ipc_message 
     cap_index_t cap = CAP_INDEX_INVALID;
     if (sys_cap_mint(core->endpoint, badge_make(BADGE_SESSION, slot), &cap) != SYS_OK)
         return RPC_ERR_SESSION_LIMIT;
+    decoded.cap = cap;
     core->sessions[slot] = decoded;
     reply->cap = cap;
+    reply->word_count = 1;
+    reply->word[0] = slot;
     hal_event(HAL_EVENT_SESSION_OPEN, slot, decoded.service, 0, 0, decoded.label,
               duet_strlen(decoded.label));
+    return RPC_OK;
+}
+
+static enum rpc_status session_close(struct core *core, uint64_t id)
+{
+    if (id >= CORE_SESSIONS_MAX || core->sessions[id].service == CORE_SERVICE_NONE)
+        return RPC_ERR_INVALID_SESSION;
+    struct core_session *session = &core->sessions[id];
+    enum sys_error error = sys_cap_revoke(session->cap);
+    DUET_ASSERT(error == SYS_OK);
+    sys_cap_delete(session->cap);
+    *session = (struct core_session){0};
     return RPC_OK;
 }
 
@@ -113,6 +130,8 @@ void core_parent_dispatch(struct core *core, const struct ipc_message *message,
     enum rpc_status status = rpc_decode(parent_interface(), message, &function);
     if (status == RPC_OK && function->opcode == PARENT_SESSION)
         status = session_open(core, message, reply);
+    if (status == RPC_OK && function->opcode == PARENT_CLOSE)
+        status = session_close(core, message->word[0]);
     if (status == RPC_OK && function->opcode == PARENT_EXIT) {
         char line[64];
         struct text text;

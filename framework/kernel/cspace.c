@@ -195,6 +195,10 @@ void sys_cap_mint_perform(struct kernel *k, struct syscall_frame *frame)
     struct cap_node *source = NULL;
     enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT,
                                          &source);
+    /* Only the unbadged original can be minted: re-badging a session
+     * capability would let its holder pose as any other session. */
+    if (error == SYS_OK && source->badge != 0)
+        error = SYS_ERR_DENIED;
     if (error == SYS_OK && !cspace_has_room(k, pd))
         error = SYS_ERR_CAP_SPACE_FULL;
     if (error != SYS_OK) {

@@ -7,9 +7,11 @@
  *   0  open a LOG session                     3  raw message (see below)
  *   1  open a ROM session (module from a list) 4  log a line of raw bytes
  *   2  raw session request (service, args)    5  yield
- *   6  revocation round: mint a chain of capabilities from a fresh
- *      endpoint, pass one to core, revoke, and check that no capability
+ *   6  revocation round: mint capabilities from a fresh endpoint, pass
+ *      one to core, revoke, and check that no capability
  *      of the chain works any more (an oracle, asserted)
+ *   7  close one of its sessions; its capability must then be stale,
+ *      whether this close or an earlier raw one closed it (asserted)
  * A raw message goes to the parent, to one of the sessions it holds, or to
  * a raw capability index, with any label, word count, words and attached
  * capability index. Whatever it sends, every answer must be a *named*
@@ -17,7 +19,7 @@
  * RPC_STATUS_COUNT. Anything else is an oracle violation (an assertion,
  * which ends the world as failed).
  * At the end it proves core and init still serve: it opens a fresh LOG
- * session (or reuses one) and logs "core and init survived".
+ * session (one slot is kept for it) and logs "core and init survived".
  */
 #include "duet/assert.h"
 #include "duet/log_session.h"
@@ -38,6 +40,7 @@ struct hostile {
     size_t length;
     size_t at;
     cap_index_t sessions[HOSTILE_SESSION_SLOTS];
+    uint64_t session_ids[HOSTILE_SESSION_SLOTS];
     size_t session_count;
     struct log_session_cap log;          /* a LOG session, if it has one */
     uint64_t actions;
@@ -63,10 +66,11 @@ static void check_rpc_status(uint64_t status)
     DUET_ASSERT(status < RPC_STATUS_COUNT);
 }
 
-static void session_keep(struct hostile *h, cap_index_t cap, bool is_log)
+static void session_keep(struct hostile *h, cap_index_t cap, uint64_t id, bool is_log)
 {
     DUET_ASSERT(cap != CAP_INDEX_INVALID);
     DUET_ASSERT(h->session_count < HOSTILE_SESSION_SLOTS);
+    h->session_ids[h->session_count] = id;
     h->sessions[h->session_count++] = cap;
     if (is_log && h->log.index == CAP_INDEX_INVALID)
         h->log.index = cap;
@@ -74,11 +78,11 @@ static void session_keep(struct hostile *h, cap_index_t cap, bool is_log)
 
 static void action_open_log(struct hostile *h)
 {
-    struct log_session_cap log;
-    enum rpc_status status = log_session_open(h->env, &log);
+    struct log_connection log;
+    enum rpc_status status = log_connection_open(h->env, &log);
     check_rpc_status(status);
     if (status == RPC_OK)
-        session_keep(h, log.index, true);
+        session_keep(h, log.cap.index, log.id, true);
 }
 
 static void action_open_rom(struct hostile *h)
@@ -86,11 +90,11 @@ static void action_open_rom(struct hostile *h)
     static const char *const modules[] = {"config", "actions", "no_such_module", "",
                                           "a_module_name_that_is_much_too_long_to_fit"};
     const char *module = modules[script_byte_or_zero(h) % DUET_ARRAY_COUNT(modules)];
-    struct rom_session_cap rom;
-    enum rpc_status status = rom_session_open(h->env, module, &rom);
+    struct rom_connection rom;
+    enum rpc_status status = rom_connection_open(h->env, module, &rom);
     check_rpc_status(status);
     if (status == RPC_OK)
-        session_keep(h, rom.index, false);
+        session_keep(h, rom.cap.index, rom.id, false);
 }
 
 /* Copies up to max-1 script bytes, NUL-terminated, length from the script. */
@@ -114,10 +118,11 @@ static void action_raw_session(struct hostile *h)
     script_string(h, service, sizeof service);
     script_string(h, args, sizeof args);
     cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = parent_session(h->env, service, args, &cap);
+    uint64_t id = 0;
+    enum rpc_status status = parent_session(h->env, service, args, &cap, &id);
     check_rpc_status(status);
     if (status == RPC_OK)
-        session_keep(h, cap, duet_strcmp(service, "LOG") == 0);
+        session_keep(h, cap, id, duet_strcmp(service, "LOG") == 0);
 }
 
 static cap_index_t raw_target(struct hostile *h, uint8_t selector)
@@ -131,7 +136,8 @@ static cap_index_t raw_target(struct hostile *h, uint8_t selector)
 
 static void action_raw_message(struct hostile *h)
 {
-    static const uint64_t labels[] = {PARENT_SESSION, PARENT_EXIT, LOG_WRITE, ROM_SIZE, ROM_READ};
+    static const uint64_t labels[] = {PARENT_SESSION, PARENT_EXIT, PARENT_CLOSE, LOG_WRITE,
+                                      ROM_SIZE, ROM_READ};
     uint8_t selector = script_byte_or_zero(h);
     uint8_t label_byte = script_byte_or_zero(h);
     cap_index_t target = raw_target(h, selector);
@@ -161,7 +167,7 @@ static void action_raw_message(struct hostile *h)
     check_rpc_status(m->label);
     if (m->cap != CAP_INDEX_INVALID) {
         if (may_open && m->label == RPC_OK)
-            session_keep(h, m->cap, false);
+            session_keep(h, m->cap, m->word_count > 0 ? m->word[0] : 0, false);
         else
             sys_cap_delete(m->cap);
     }
@@ -187,11 +193,10 @@ static void action_revoke_round(struct hostile *h)
         return; /* out of slots: nothing to check this time */
     cap_index_t chain[REVOKE_CHAIN_MAX];
     unsigned made = 0;
-    for (cap_index_t from = endpoint; made < length; from = chain[made - 1])
-        if (sys_cap_mint(from, made + 1, &chain[made]) != SYS_OK)
-            break;
-        else
-            made++;
+    /* Siblings minted from the endpoint (a badged capability cannot be
+     * minted again); depth comes from passing one on to core. */
+    while (made < length && sys_cap_mint(endpoint, made + 1, &chain[made]) == SYS_OK)
+        made++;
     if (made > 0 && h->log.index != CAP_INDEX_INVALID) {
         /* Hand a copy to core (which drops it) so derivation crosses PDs. */
         struct ipc_message *m = &h->env->message;
@@ -211,6 +216,23 @@ static void action_revoke_round(struct hostile *h)
     DUET_ASSERT(sys_cap_delete(endpoint) == SYS_OK);
 }
 
+static void action_close(struct hostile *h)
+{
+    if (h->session_count == 0)
+        return;
+    size_t i = script_byte_or_zero(h) % h->session_count;
+    cap_index_t cap = h->sessions[i];
+    check_rpc_status(parent_close(h->env, h->session_ids[i]));
+    struct ipc_message probe = {.label = LOG_WRITE};
+    DUET_ASSERT(sys_call(cap, &probe) == SYS_ERR_STALE_CAP);
+    DUET_ASSERT(sys_cap_delete(cap) == SYS_OK);
+    if (h->log.index == cap)
+        h->log.index = CAP_INDEX_INVALID;
+    h->session_count--;
+    h->sessions[i] = h->sessions[h->session_count];
+    h->session_ids[i] = h->session_ids[h->session_count];
+}
+
 static bool hostile_step(struct hostile *h)
 {
     uint8_t opcode = 0;
@@ -218,7 +240,7 @@ static bool hostile_step(struct hostile *h)
         return false;
     h->actions++;
     bool sessions_full = h->session_count == HOSTILE_SESSIONS_MAX;
-    switch (opcode % 7) {
+    switch (opcode % 8) {
     case 0: if (!sessions_full) action_open_log(h); break;
     case 1: if (!sessions_full) action_open_rom(h); break;
     case 2: if (!sessions_full) action_raw_session(h); break;
@@ -226,6 +248,7 @@ static bool hostile_step(struct hostile *h)
     case 4: action_log_raw(h); break;
     case 5: sys_yield(); break;
     case 6: action_revoke_round(h); break;
+    case 7: action_close(h); break;
     }
     return true;
 }
@@ -235,18 +258,18 @@ void hostile_client_main(struct env *env)
     struct hostile *h = env_alloc(env, sizeof *h);
     DUET_ASSERT(h != NULL);
     h->env = env;
-    struct rom_session_cap rom;
-    enum rpc_status status = rom_session_open(env, "actions", &rom);
+    struct rom_connection rom;
+    enum rpc_status status = rom_connection_open(env, "actions", &rom);
     DUET_ASSERT(status == RPC_OK);
-    status = rom_read_all(env, rom, h->script, sizeof h->script, &h->length);
+    status = rom_read_all(env, rom.cap, h->script, sizeof h->script, &h->length);
     DUET_ASSERT(status == RPC_OK);
 
     while (hostile_step(h))
         DUET_ASSERT(h->actions <= HOSTILE_SCRIPT_MAX);
 
-    if (h->log.index == CAP_INDEX_INVALID)
-        action_open_log(h);
-    DUET_ASSERT(h->log.index != CAP_INDEX_INVALID);
+    struct log_connection last;
+    DUET_ASSERT(log_connection_open(env, &last) == RPC_OK);
+    h->log = last.cap;
     char line[64];
     struct text text;
     text_init(&text, line, sizeof line);

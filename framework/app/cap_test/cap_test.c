@@ -34,8 +34,9 @@ static void expect(struct env *env, struct log_session_cap log, struct check c)
 
 void cap_test_main(struct env *env)
 {
-    struct log_session_cap log;
-    DUET_ASSERT(log_session_open(env, &log) == RPC_OK);
+    struct log_connection connection;
+    DUET_ASSERT(log_connection_open(env, &connection) == RPC_OK);
+    struct log_session_cap log = connection.cap;
     struct ipc_message m = {.label = LOG_WRITE};
 
     expect(env, log, (struct check){"call on index 0", sys_call(0, &m), SYS_ERR_INVALID_CAP});
@@ -89,13 +90,18 @@ void cap_test_main(struct env *env)
     cap_index_t grandchild = CAP_INDEX_INVALID;
     expect(env, log, (struct check){"endpoint create", sys_endpoint_create(&original), SYS_OK});
     expect(env, log, (struct check){"mint", sys_cap_mint(original, 7, &child), SYS_OK});
-    expect(env, log, (struct check){"mint from a minted one", sys_cap_mint(child, 9, &grandchild),
+    expect(env, log, (struct check){"re-badge a badged capability",
+                                    sys_cap_mint(child, 9, &grandchild), SYS_ERR_DENIED});
+    expect(env, log, (struct check){"forge a badge from a session capability",
+                                    sys_cap_mint(log.index, 1, &grandchild), SYS_ERR_DENIED});
+    /* A copy passed through IPC is derived too: send the child to core... */
+    expect(env, log, (struct check){"mint another", sys_cap_mint(original, 9, &grandchild),
                                     SYS_OK});
     expect(env, log, (struct check){"revoke", sys_cap_revoke(original), SYS_OK});
     expect(env, log, (struct check){"call on a revoked capability", sys_call(child, &m),
                                     SYS_ERR_STALE_CAP});
-    expect(env, log, (struct check){"mint from a revoked capability",
-                                    sys_cap_mint(grandchild, 1, &minted), SYS_ERR_STALE_CAP});
+    expect(env, log, (struct check){"call on another revoked capability",
+                                    sys_call(grandchild, &m), SYS_ERR_STALE_CAP});
     expect(env, log, (struct check){"send a revoked capability",
                                     sys_call(log.index, &(struct ipc_message){.label = LOG_WRITE,
                                                                              .cap = child}),
@@ -114,9 +120,29 @@ void cap_test_main(struct env *env)
     /* Deriving and deleting many times cannot exhaust the kernel (C2). */
     for (unsigned round = 0; round < 2000; round++) {
         cap_index_t copy = CAP_INDEX_INVALID;
-        expect(env, log, (struct check){"mint in a loop", sys_cap_mint(minted, round, &copy),
+        expect(env, log, (struct check){"mint in a loop", sys_cap_mint(original, round, &copy),
                                         SYS_OK});
         expect(env, log, (struct check){"delete in a loop", sys_cap_delete(copy), SYS_OK});
+    }
+
+    /* Closing a session withdraws its capability: keep the slot, close by
+     * id, and the capability is stale; its id is then unknown. */
+    struct log_connection second;
+    DUET_ASSERT(log_connection_open(env, &second) == RPC_OK);
+    DUET_ASSERT(log_write(env, second.cap, "a second LOG session") == RPC_OK);
+    DUET_ASSERT(parent_close(env, second.id) == RPC_OK);
+    expect(env, log, (struct check){"call on a closed session",
+                                    sys_call(second.cap.index, &(struct ipc_message){
+                                                                   .label = LOG_WRITE}),
+                                    SYS_ERR_STALE_CAP});
+    DUET_ASSERT(parent_close(env, second.id) == RPC_ERR_INVALID_SESSION);
+    DUET_ASSERT(parent_close(env, 31) == RPC_ERR_INVALID_SESSION);
+    DUET_ASSERT(parent_close(env, UINT64_MAX) == RPC_ERR_INVALID_SESSION);
+    expect(env, log, (struct check){"delete it", sys_cap_delete(second.cap.index), SYS_OK});
+    /* Open/close cycles past core's session table: closing frees slots. */
+    for (unsigned round = 0; round < 100; round++) {
+        DUET_ASSERT(log_connection_open(env, &second) == RPC_OK);
+        DUET_ASSERT(log_connection_close(env, &second) == RPC_OK);
     }
 
     /* A valid capability still works after all that. */

@@ -10,12 +10,12 @@ enum { HELLO_STEPS = 3 };
 
 void hello_main(struct env *env)
 {
-    struct log_session_cap log;
-    if (log_session_open(env, &log) != RPC_OK) {
+    struct log_connection log;
+    if (log_connection_open(env, &log) != RPC_OK) {
         parent_exit(env, 1);
         return;
     }
-    log_write(env, log, "Hello from a component in the simulated world!");
+    log_write(env, log.cap, "Hello from a component in the simulated world!");
     for (unsigned step = 1; step <= HELLO_STEPS; step++) {
         char line[64];
         struct text text;
@@ -24,7 +24,7 @@ void hello_main(struct env *env)
         text_append_u64(&text, step);
         text_append(&text, " of ");
         text_append_u64(&text, HELLO_STEPS);
-        log_write(env, log, line);
+        log_write(env, log.cap, line);
     }
     parent_exit(env, 0);
 }

@@ -10,10 +10,10 @@
 
 void io_intruder_main(struct env *env)
 {
-    struct log_session_cap log;
-    if (log_session_open(env, &log) == RPC_OK)
-        log_write(env, log, "about to write to COM1 directly");
+    struct log_connection log;
+    if (log_connection_open(env, &log) == RPC_OK)
+        log_write(env, log.cap, "about to write to COM1 directly");
     hal_out8(0x3f8, '!');
-    log_write(env, log, "the port write was not stopped");
+    log_write(env, log.cap, "the port write was not stopped");
     parent_exit(env, 1);
 }

@@ -21,7 +21,7 @@ enum { PD_TEST_ROUNDS = 40 };
 
 struct pd_test {
     struct env *env;
-    struct log_session_cap log;
+    struct log_connection log;
     cap_index_t endpoint;
     struct ipc_message message;
 };
@@ -38,7 +38,7 @@ static void check(struct pd_test *t, const char *what, enum sys_error got, enum 
     text_append(&text, sys_error_name(got));
     text_append(&text, ", want ");
     text_append(&text, sys_error_name(want));
-    log_write(t->env, t->log, line);
+    log_write(t->env, t->log.cap, line);
     DUET_ASSERT(got == want);
 }
 
@@ -77,7 +77,7 @@ void pd_test_main(struct env *env)
     struct pd_test *t = env_alloc(env, sizeof *t);
     DUET_ASSERT(t != NULL && env->pd_factory != CAP_INDEX_INVALID);
     t->env = env;
-    DUET_ASSERT(log_session_open(env, &t->log) == RPC_OK);
+    DUET_ASSERT(log_connection_open(env, &t->log) == RPC_OK);
     check(t, "endpoint", sys_endpoint_create(&t->endpoint), SYS_OK);
 
     rounds(t);
@@ -92,7 +92,7 @@ void pd_test_main(struct env *env)
 
     check(t, "destroy through an endpoint", sys_pd_destroy(t->endpoint),
           SYS_ERR_WRONG_CAP_TYPE);
-    DUET_ASSERT(log_write(env, t->log, "pd lifecycle checks passed") == RPC_OK);
+    DUET_ASSERT(log_write(env, t->log.cap, "pd lifecycle checks passed") == RPC_OK);
     parent_exit(env, 0);
 }
 

@@ -13,7 +13,7 @@ enum { ROM_READER_MAX = 1024 };
 
 struct rom_reader {
     struct env *env;
-    struct log_session_cap log;
+    struct log_connection log;
     uint8_t content[ROM_READER_MAX];
 };
 
@@ -29,7 +29,7 @@ static void log_lines(struct rom_reader *reader, size_t length)
             text_init(&text, line, sizeof line);
             text_append(&text, "message: ");
             text_append_bytes(&text, reader->content + begin, i - begin);
-            log_write(reader->env, reader->log, line);
+            log_write(reader->env, reader->log.cap, line);
         }
         begin = i + 1;
     }
@@ -46,18 +46,18 @@ static uint64_t fnv1a(const uint8_t *bytes, size_t length)
 void rom_reader_main(struct env *env)
 {
     struct rom_reader *reader = env_alloc(env, sizeof *reader);
-    struct rom_session_cap rom;
+    struct rom_connection rom;
     size_t length = 0;
-    if (reader == NULL || log_session_open(env, &reader->log) != RPC_OK) {
+    if (reader == NULL || log_connection_open(env, &reader->log) != RPC_OK) {
         parent_exit(env, 1);
         return;
     }
     reader->env = env;
-    enum rpc_status status = rom_session_open(env, "message", &rom);
+    enum rpc_status status = rom_connection_open(env, "message", &rom);
     if (status == RPC_OK)
-        status = rom_read_all(env, rom, reader->content, sizeof reader->content, &length);
+        status = rom_read_all(env, rom.cap, reader->content, sizeof reader->content, &length);
     if (status != RPC_OK) {
-        log_write(env, reader->log, rpc_status_name(status));
+        log_write(env, reader->log.cap, rpc_status_name(status));
         parent_exit(env, 2);
         return;
     }
@@ -69,6 +69,6 @@ void rom_reader_main(struct env *env)
     text_append_u64(&text, length);
     text_append(&text, " bytes, fnv1a ");
     text_append_hex(&text, fnv1a(reader->content, length));
-    log_write(env, reader->log, line);
+    log_write(env, reader->log.cap, line);
     parent_exit(env, 0);
 }

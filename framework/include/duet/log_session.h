@@ -28,7 +28,16 @@ enum log_opcode { LOG_SESSION_RPCS(RPC_OPCODE_ENUM) };
 /* A LOG capability is not a ROM capability: the types keep them apart. */
 struct log_session_cap { cap_index_t index; };
 
-enum rpc_status log_session_open(struct env *env, struct log_session_cap *out_log);
+/* The connection: opening it opens a LOG session through the parent,
+ * closing it closes the session (its capability goes stale and is
+ * deleted). A LOG session donates no quota. */
+struct log_connection {
+    struct log_session_cap cap;
+    uint64_t id;
+};
+
+enum rpc_status log_connection_open(struct env *env, struct log_connection *out);
+enum rpc_status log_connection_close(struct env *env, struct log_connection *connection);
 /* Writes one line (no newline needed). */
 enum rpc_status log_write(struct env *env, struct log_session_cap log, const char *line);
 

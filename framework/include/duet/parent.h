@@ -4,8 +4,10 @@
  * Every component holds a capability to its parent in CAP_SLOT_PARENT. It
  * asks for a session of a named service with an argument string; the
  * parent routes the request (init: by its config, to its own parent) and
- * answers with a session capability. PARENT_EXIT tells the parent the
- * component is done.
+ * answers with a session capability and the session's id (reply word 0).
+ * PARENT_CLOSE(id) closes the session: the server revokes the session
+ * capability, so every copy of it goes stale. PARENT_EXIT tells the parent
+ * the component is done; the parent then destroys it.
  *
  * Request layout: words 0-1 the service name (<= 15 chars), words 2-7 the
  * argument string (<= 47 chars), both NUL-terminated.
@@ -26,15 +28,19 @@ enum {
 /*     name            opcode  words  cap */
 #define PARENT_RPCS(X)                         \
     X(PARENT_SESSION,  0x300,  8, 8,  false)   \
-    X(PARENT_EXIT,     0x301,  1, 1,  false)
+    X(PARENT_EXIT,     0x301,  1, 1,  false)   \
+    X(PARENT_CLOSE,    0x302,  1, 1,  false)
 
 enum parent_opcode { PARENT_RPCS(RPC_OPCODE_ENUM) };
 
 struct parent_cap { cap_index_t index; };
 
-/* On RPC_OK, *out_session is a capability of the requested service. */
+/* On RPC_OK, *out_session is a capability of the requested service and
+ * *out_id the id that closes it. */
 enum rpc_status parent_session(struct env *env, const char *service, const char *args,
-                               cap_index_t *out_session);
+                               cap_index_t *out_session, uint64_t *out_id);
+/* Closes the session; the capability should be deleted by the caller. */
+enum rpc_status parent_close(struct env *env, uint64_t id);
 enum rpc_status parent_exit(struct env *env, uint64_t exit_code);
 
 #endif

@@ -22,8 +22,15 @@ enum rom_opcode { ROM_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
 struct rom_session_cap { cap_index_t index; };
 
-enum rpc_status rom_session_open(struct env *env, const char *module,
-                                 struct rom_session_cap *out_rom);
+/* The connection (see log_session.h); a ROM session donates no quota. */
+struct rom_connection {
+    struct rom_session_cap cap;
+    uint64_t id;
+};
+
+enum rpc_status rom_connection_open(struct env *env, const char *module,
+                                    struct rom_connection *out);
+enum rpc_status rom_connection_close(struct env *env, struct rom_connection *connection);
 enum rpc_status rom_size(struct env *env, struct rom_session_cap rom, uint64_t *out_size);
 /* Reads the whole module into buf (at most buf_size bytes, *out_len set).
  * RPC_ERR_OUT_OF_RANGE if it does not fit. */

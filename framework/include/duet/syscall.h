@@ -96,7 +96,9 @@ enum sys_error sys_call(cap_index_t endpoint, struct ipc_message *message);
 enum sys_error sys_reply_wait(cap_index_t endpoint, bool reply, struct ipc_message *message,
                               uint64_t *out_badge);
 enum sys_error sys_endpoint_create(cap_index_t *out_endpoint);
-/* A copy of an endpoint capability that carries `badge`. */
+/* A copy of an endpoint capability that carries `badge`. Only an
+ * unbadged endpoint capability can be minted (else SYS_ERR_DENIED), so a
+ * badge is always the minter's choice and can never be forged. */
 enum sys_error sys_cap_mint(cap_index_t endpoint, uint64_t badge, cap_index_t *out_cap);
 /* Empties the slot; a stale capability can be deleted too. */
 enum sys_error sys_cap_delete(cap_index_t cap);

@@ -6,9 +6,13 @@
  * the parent interface:
  *   PARENT_SESSION  re-labelled ("<child> -> <label>") and forwarded to
  *                   init's own parent; the session capability it gets back
- *                   is passed on to the child and then dropped by init.
+ *                   is passed on to the child (then dropped by init) with
+ *                   init's id for the session, which init maps to its
+ *                   parent's id;
+ *   PARENT_CLOSE    the child's session is closed at init's parent;
  *   PARENT_EXIT     logged, and the child's PD destroyed (no reply: the
- *                   child is gone), which reclaims everything it held;
+ *                   child is gone), which reclaims everything it held,
+ *                   and its sessions closed;
  *                   when every child has exited init logs "all N children
  *                   exited" and keeps serving.
  * init never exits: it is the parent of everything it started.
@@ -22,6 +26,14 @@
 #include "duet/text.h"
 #include "init_config.h"
 
+enum { INIT_SESSIONS_MAX = 32 };
+
+struct init_session {
+    bool in_use;
+    size_t child;                 /* index in init->children         */
+    uint64_t parent_id;           /* the id init's parent gave it    */
+};
+
 struct init_child {
     char name[COMPONENT_NAME_MAX];
     cap_index_t pd;
@@ -30,19 +42,20 @@ struct init_child {
 
 struct init {
     struct env *env;
-    struct log_session_cap log;
+    struct log_connection log;
     cap_index_t endpoint;
     cap_index_t delete_after_reply;
     size_t child_count;
     size_t exited_count;
     struct init_child children[INIT_CHILDREN_MAX];
+    struct init_session sessions[INIT_SESSIONS_MAX];
     char config_text[INIT_CONFIG_MAX];
     struct init_config config;
 };
 
 static void init_log(struct init *init, const char *line)
 {
-    log_write(init->env, init->log, line);
+    log_write(init->env, init->log.cap, line);
 }
 
 static void init_log_status(struct init *init, const char *what, const char *name,
@@ -60,11 +73,11 @@ static void init_log_status(struct init *init, const char *what, const char *nam
 
 static bool init_read_config(struct init *init)
 {
-    struct rom_session_cap rom;
+    struct rom_connection rom;
     size_t length = 0;
-    enum rpc_status status = rom_session_open(init->env, "config", &rom);
+    enum rpc_status status = rom_connection_open(init->env, "config", &rom);
     if (status == RPC_OK)
-        status = rom_read_all(init->env, rom, (uint8_t *)init->config_text,
+        status = rom_read_all(init->env, rom.cap, (uint8_t *)init->config_text,
                               sizeof init->config_text, &length);
     if (status != RPC_OK) {
         init_log_status(init, "cannot read ROM ", "config", rpc_status_name(status));
@@ -136,7 +149,8 @@ static enum rpc_status forward_args(const char *child, const char *args_text, ch
 }
 
 static enum rpc_status init_session(struct init *init, struct init_child *child,
-                                    const struct ipc_message *request, cap_index_t *out_cap)
+                                    const struct ipc_message *request, cap_index_t *out_cap,
+                                    uint64_t *out_id)
 {
     char service[PARENT_SERVICE_MAX];
     char args[PARENT_ARGS_MAX];
@@ -148,7 +162,42 @@ static enum rpc_status init_session(struct init *init, struct init_child *child,
     enum rpc_status status = forward_args(child->name, args, forwarded, sizeof forwarded);
     if (status != RPC_OK)
         return status;
-    return parent_session(init->env, service, forwarded, out_cap);
+    uint64_t parent_id = 0;
+    status = parent_session(init->env, service, forwarded, out_cap, &parent_id);
+    if (status != RPC_OK)
+        return status;
+    for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
+        if (init->sessions[id].in_use)
+            continue;
+        init->sessions[id] = (struct init_session){true, (size_t)(child - init->children),
+                                                   parent_id};
+        *out_id = id;
+        return RPC_OK;
+    }
+    /* No room to remember it: give the session back. */
+    parent_close(init->env, parent_id);
+    sys_cap_delete(*out_cap);
+    *out_cap = CAP_INDEX_INVALID;
+    return RPC_ERR_SESSION_LIMIT;
+}
+
+static enum rpc_status init_close(struct init *init, struct init_child *child, uint64_t id)
+{
+    size_t child_index = (size_t)(child - init->children);
+    if (id >= INIT_SESSIONS_MAX || !init->sessions[id].in_use ||
+        init->sessions[id].child != child_index)
+        return RPC_ERR_INVALID_SESSION;
+    enum rpc_status status = parent_close(init->env, init->sessions[id].parent_id);
+    init->sessions[id] = (struct init_session){0};
+    return status;
+}
+
+static void init_close_all(struct init *init, struct init_child *child)
+{
+    for (size_t id = 0; id < INIT_SESSIONS_MAX; id++)
+        if (init->sessions[id].in_use &&
+            init->sessions[id].child == (size_t)(child - init->children))
+            init_close(init, child, id);
 }
 
 /* Returns false: the exiting child gets no reply, its PD is destroyed. */
@@ -163,6 +212,7 @@ static bool init_exit(struct init *init, struct init_child *child, uint64_t code
     text_append_u64(&text, code);
     init_log(init, line);
     DUET_ASSERT(!child->exited); /* an exited child's capability is stale */
+    init_close_all(init, child);
     enum sys_error error = sys_pd_destroy(child->pd);
     DUET_ASSERT(error == SYS_OK);
     sys_cap_delete(child->pd);
@@ -191,6 +241,7 @@ static bool init_dispatch(struct init *init, uint64_t badge)
     struct ipc_message request = init->env->message;
     const struct rpc_function *function = NULL;
     cap_index_t session_cap = CAP_INDEX_INVALID;
+    uint64_t session_id = 0;
     enum rpc_status status = RPC_ERR_INVALID_SESSION;
     struct init_child *child = badge >= 1 && badge <= init->child_count &&
                                        !init->children[badge - 1].exited
@@ -198,13 +249,18 @@ static bool init_dispatch(struct init *init, uint64_t badge)
     if (child != NULL)
         status = rpc_decode(parent_interface(), &request, &function);
     if (status == RPC_OK && function->opcode == PARENT_SESSION)
-        status = init_session(init, child, &request, &session_cap);
+        status = init_session(init, child, &request, &session_cap, &session_id);
+    if (status == RPC_OK && function->opcode == PARENT_CLOSE)
+        status = init_close(init, child, request.word[0]);
     bool reply = true;
     if (status == RPC_OK && function->opcode == PARENT_EXIT)
         reply = init_exit(init, child, request.word[0]);
     if (request.cap != CAP_INDEX_INVALID)
         sys_cap_delete(request.cap);
     init->env->message = (struct ipc_message){.label = status, .cap = session_cap};
+    if (session_cap != CAP_INDEX_INVALID)
+        init->env->message = (struct ipc_message){.label = status, .cap = session_cap,
+                                                  .word_count = 1, .word = {session_id}};
     init->delete_after_reply = session_cap;
     return reply;
 }
@@ -214,7 +270,7 @@ void init_main(struct env *env)
     struct init *init = env_alloc(env, sizeof *init);
     DUET_ASSERT(init != NULL);
     init->env = env;
-    if (log_session_open(env, &init->log) != RPC_OK || !init_read_config(init) ||
+    if (log_connection_open(env, &init->log) != RPC_OK || !init_read_config(init) ||
         sys_endpoint_create(&init->endpoint) != SYS_OK) {
         parent_exit(env, 1);
         return;
