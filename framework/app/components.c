@@ -12,6 +12,8 @@ static const struct component_info components[] = {
     {"io_intruder", io_intruder_main},
     {"pd_test", pd_test_main},
     {"quitter", quitter_main},
+    {"echo_server", echo_server_main},
+    {"echo_client", echo_client_main},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -36,10 +36,9 @@ enum rpc_status log_write(struct env *env, struct log_session_cap log, const cha
                                   .word_count = 1 + (uint32_t)((chunk + 7) / 8)};
         m->word[0] = chunk | (last ? LOG_FLAG_LINE_END : 0);
         rpc_pack_bytes(&m->word[1], line + sent, chunk);
-        if (sys_call(log.index, m) != SYS_OK)
-            return RPC_ERR_TRANSPORT;
-        if (m->label != RPC_OK)
-            return m->label < RPC_STATUS_COUNT ? (enum rpc_status)m->label : RPC_ERR_TRANSPORT;
+        enum rpc_status status = rpc_call(log.index, m);
+        if (status != RPC_OK)
+            return status;
         sent += chunk;
     } while (sent < length);
     return RPC_OK;

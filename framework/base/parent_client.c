@@ -5,12 +5,25 @@
 
 #include "duet/string.h"
 
-static enum rpc_status rpc_result(enum sys_error error, const struct ipc_message *reply)
+/* A route's server may not have announced yet: ask again, yielding. */
+enum { PARENT_SESSION_RETRIES = 1000 };
+
+static enum rpc_status session_request(struct env *env, const char *service, const char *args)
 {
-    if (error != SYS_OK)
-        return RPC_ERR_TRANSPORT;
-    return reply->label < RPC_STATUS_COUNT ? (enum rpc_status)reply->label
-                                           : RPC_ERR_TRANSPORT;
+    struct ipc_message *m = &env->message;
+    enum rpc_status status = RPC_ERR_UNAVAILABLE;
+    for (unsigned attempt = 0; attempt <= PARENT_SESSION_RETRIES; attempt++) {
+        if (attempt > 0)
+            sys_yield();
+        *m = (struct ipc_message){.label = PARENT_SESSION, .word_count = IPC_WORDS};
+        if (!rpc_pack_string(&m->word[0], PARENT_SERVICE_WORDS, service) ||
+            !rpc_pack_string(&m->word[PARENT_SERVICE_WORDS], PARENT_ARGS_WORDS, args))
+            return RPC_ERR_INVALID_ARGUMENT;
+        status = rpc_call(env->parent, m);
+        if (status != RPC_ERR_UNAVAILABLE)
+            break;
+    }
+    return status;
 }
 
 enum rpc_status parent_session(struct env *env, const char *service, const char *args,
@@ -19,11 +32,7 @@ enum rpc_status parent_session(struct env *env, const char *service, const char 
     struct ipc_message *m = &env->message;
     *out_session = CAP_INDEX_INVALID;
     *out_id = 0;
-    *m = (struct ipc_message){.label = PARENT_SESSION, .word_count = IPC_WORDS};
-    if (!rpc_pack_string(&m->word[0], PARENT_SERVICE_WORDS, service) ||
-        !rpc_pack_string(&m->word[PARENT_SERVICE_WORDS], PARENT_ARGS_WORDS, args))
-        return RPC_ERR_INVALID_ARGUMENT;
-    enum rpc_status status = rpc_result(sys_call(env->parent, m), m);
+    enum rpc_status status = session_request(env, service, args);
     if (status == RPC_OK && (m->cap == CAP_INDEX_INVALID || m->word_count != 1)) {
         if (m->cap != CAP_INDEX_INVALID)
             sys_cap_delete(m->cap);
@@ -36,16 +45,26 @@ enum rpc_status parent_session(struct env *env, const char *service, const char 
     return status;
 }
 
+enum rpc_status parent_announce(struct env *env, const char *service, cap_index_t root)
+{
+    struct ipc_message *m = &env->message;
+    *m = (struct ipc_message){.label = PARENT_ANNOUNCE, .word_count = PARENT_SERVICE_WORDS,
+                              .cap = root};
+    if (!rpc_pack_string(&m->word[0], PARENT_SERVICE_WORDS, service))
+        return RPC_ERR_INVALID_ARGUMENT;
+    return rpc_call(env->parent, m);
+}
+
 enum rpc_status parent_close(struct env *env, uint64_t id)
 {
     struct ipc_message *m = &env->message;
     *m = (struct ipc_message){.label = PARENT_CLOSE, .word_count = 1, .word = {id}};
-    return rpc_result(sys_call(env->parent, m), m);
+    return rpc_call(env->parent, m);
 }
 
 enum rpc_status parent_exit(struct env *env, uint64_t exit_code)
 {
     struct ipc_message *m = &env->message;
     *m = (struct ipc_message){.label = PARENT_EXIT, .word_count = 1, .word = {exit_code}};
-    return rpc_result(sys_call(env->parent, m), m);
+    return rpc_call(env->parent, m);
 }

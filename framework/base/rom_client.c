@@ -31,18 +31,11 @@ enum rpc_status rom_connection_close(struct env *env, struct rom_connection *con
     return status;
 }
 
-static enum rpc_status rom_call(struct env *env, cap_index_t rom, struct ipc_message *m)
-{
-    if (sys_call(rom, m) != SYS_OK)
-        return RPC_ERR_TRANSPORT;
-    return m->label < RPC_STATUS_COUNT ? (enum rpc_status)m->label : RPC_ERR_TRANSPORT;
-}
-
 enum rpc_status rom_size(struct env *env, struct rom_session_cap rom, uint64_t *out_size)
 {
     struct ipc_message *m = &env->message;
     *m = (struct ipc_message){.label = ROM_SIZE};
-    enum rpc_status status = rom_call(env, rom.index, m);
+    enum rpc_status status = rpc_call(rom.index, m);
     if (status == RPC_OK && m->word_count < 1)
         return RPC_ERR_TRANSPORT;
     *out_size = status == RPC_OK ? m->word[0] : 0;
@@ -62,7 +55,7 @@ enum rpc_status rom_read_all(struct env *env, struct rom_session_cap rom, uint8_
     for (uint64_t offset = 0; offset < size;) {
         struct ipc_message *m = &env->message;
         *m = (struct ipc_message){.label = ROM_READ, .word_count = 1, .word = {offset}};
-        status = rom_call(env, rom.index, m);
+        status = rpc_call(rom.index, m);
         if (status != RPC_OK)
             return status;
         uint64_t count = m->word[0];

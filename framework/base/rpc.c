@@ -18,6 +18,9 @@ static const char *const rpc_status_names[RPC_STATUS_COUNT] = {
     [RPC_ERR_NO_SUCH_MODULE] = "RPC_ERR_NO_SUCH_MODULE",
     [RPC_ERR_OUT_OF_RANGE] = "RPC_ERR_OUT_OF_RANGE",
     [RPC_ERR_TRANSPORT] = "RPC_ERR_TRANSPORT",
+    [RPC_ERR_DENIED] = "RPC_ERR_DENIED",
+    [RPC_ERR_UNAVAILABLE] = "RPC_ERR_UNAVAILABLE",
+    [RPC_ERR_SERVER_GONE] = "RPC_ERR_SERVER_GONE",
 };
 
 const char *rpc_status_name(uint64_t status)
@@ -25,6 +28,17 @@ const char *rpc_status_name(uint64_t status)
     if (status >= RPC_STATUS_COUNT)
         return "RPC_ERR_UNKNOWN";
     return rpc_status_names[status];
+}
+
+enum rpc_status rpc_call(cap_index_t cap, struct ipc_message *message)
+{
+    enum sys_error error = sys_call(cap, message);
+    if (error == SYS_ERR_SERVER_EXITED || error == SYS_ERR_STALE_CAP)
+        return RPC_ERR_SERVER_GONE;
+    if (error != SYS_OK)
+        return RPC_ERR_TRANSPORT;
+    return message->label < RPC_STATUS_COUNT ? (enum rpc_status)message->label
+                                             : RPC_ERR_TRANSPORT;
 }
 
 enum rpc_status rpc_decode(const struct rpc_interface *interface,

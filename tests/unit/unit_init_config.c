@@ -86,8 +86,20 @@ static void expect_factory(const char *text, size_t child, bool pd_factory)
                "parse(\"%s\"): child %zu pd_factory should be %d", text, child, pd_factory);
 }
 
+static void test_routes_valid(void)
+{
+    struct parse_result r = parse_exact("route ECHO srv  # later\nstart cli\nstart srv\n"
+                                        "route LOG_2 cli\n", 60);
+    UNIT_CHECK(r.error == INIT_CONFIG_OK && r.config.route_count == 2 &&
+                   strcmp(r.config.routes[0].service, "ECHO") == 0 &&
+                   r.config.routes[0].child == 1 && r.config.routes[1].child == 0,
+               "routes: got %s, %zu routes", init_config_error_name(r.error),
+               r.config.route_count);
+}
+
 static void test_valid(void)
 {
+    test_routes_valid();
     expect_factory("start a pd_factory\n", 0, true);
     expect_factory("start a   pd_factory   # comment\n", 0, true);
     expect_factory("start a\nstart b pd_factory\n", 0, false);
@@ -160,6 +172,20 @@ static void test_errors(void)
     expect_error("start Hello\n", INIT_CONFIG_ERR_BAD_NAME, 1);
     expect_error("\nstart -x\n", INIT_CONFIG_ERR_BAD_NAME, 2);
     expect_error("start .\n", INIT_CONFIG_ERR_BAD_NAME, 1);
+
+    /* Routes: a service in capitals, a child the config starts (anywhere). */
+    expect_error("route ECHO\n", INIT_CONFIG_ERR_MISSING_NAME, 1);
+    expect_error("route echo srv\nstart srv\n", INIT_CONFIG_ERR_BAD_SERVICE, 1);
+    expect_error("route ECHO_SERVICE_TOO_LONG srv\n", INIT_CONFIG_ERR_BAD_SERVICE, 1);
+    expect_error("route E-CHO srv\n", INIT_CONFIG_ERR_BAD_SERVICE, 1);
+    expect_error("start srv\nroute ECHO nobody\n", INIT_CONFIG_ERR_UNKNOWN_CHILD, 2);
+    expect_error("start srv\nroute ECHO srv\nroute ECHO srv\n",
+                 INIT_CONFIG_ERR_DUPLICATE_ROUTE, 3);
+    expect_error("start srv\nroute ECHO srv extra\n", INIT_CONFIG_ERR_TRAILING_TEXT, 2);
+    expect_error("start s\nroute A s\nroute B s\nroute C s\nroute D s\nroute E s\n"
+                 "route F s\nroute G s\nroute H s\nroute I s\n",
+                 INIT_CONFIG_ERR_TOO_MANY_ROUTES, 10);
+    expect_error("router ECHO srv\n", INIT_CONFIG_ERR_UNKNOWN_DIRECTIVE, 1);
 
     /* A second word is an option; pd_factory is the only one. */
     expect_error("start a b\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
@@ -281,6 +307,10 @@ static void test_error_names(void)
         "INIT_CONFIG_ERR_TOO_MANY_CHILDREN",
         "INIT_CONFIG_ERR_NOT_TEXT",
         "INIT_CONFIG_ERR_UNKNOWN_OPTION",
+        "INIT_CONFIG_ERR_BAD_SERVICE",
+        "INIT_CONFIG_ERR_DUPLICATE_ROUTE",
+        "INIT_CONFIG_ERR_TOO_MANY_ROUTES",
+        "INIT_CONFIG_ERR_UNKNOWN_CHILD",
     };
     for (int e = 0; e < INIT_CONFIG_ERROR_COUNT; e++)
         UNIT_CHECK_STR(init_config_error_name((enum init_config_error)e), names[e],

@@ -18,5 +18,7 @@ void cap_test_main(struct env *env);
 void io_intruder_main(struct env *env);
 void pd_test_main(struct env *env);
 void quitter_main(struct env *env);
+void echo_server_main(struct env *env);
+void echo_client_main(struct env *env);
 
 #endif

@@ -7,7 +7,9 @@
  * answers with a session capability and the session's id (reply word 0).
  * PARENT_CLOSE(id) closes the session: the server revokes the session
  * capability, so every copy of it goes stale. PARENT_EXIT tells the parent
- * the component is done; the parent then destroys it.
+ * the component is done; the parent then destroys it. PARENT_ANNOUNCE
+ * offers a service: it carries the server's root capability (duet/root.h),
+ * through which the parent asks for sessions on a client's behalf.
  *
  * Request layout: words 0-1 the service name (<= 15 chars), words 2-7 the
  * argument string (<= 47 chars), both NUL-terminated.
@@ -29,7 +31,8 @@ enum {
 #define PARENT_RPCS(X)                         \
     X(PARENT_SESSION,  0x300,  8, 8,  false)   \
     X(PARENT_EXIT,     0x301,  1, 1,  false)   \
-    X(PARENT_CLOSE,    0x302,  1, 1,  false)
+    X(PARENT_CLOSE,    0x302,  1, 1,  false)   \
+    X(PARENT_ANNOUNCE, 0x303,  2, 2,  true)
 
 enum parent_opcode { PARENT_RPCS(RPC_OPCODE_ENUM) };
 
@@ -41,6 +44,8 @@ enum rpc_status parent_session(struct env *env, const char *service, const char 
                                cap_index_t *out_session, uint64_t *out_id);
 /* Closes the session; the capability should be deleted by the caller. */
 enum rpc_status parent_close(struct env *env, uint64_t id);
+/* Offers `service` (<= 15 chars) through the server's root capability. */
+enum rpc_status parent_announce(struct env *env, const char *service, cap_index_t root);
 enum rpc_status parent_exit(struct env *env, uint64_t exit_code);
 
 #endif

@@ -32,6 +32,9 @@ enum rpc_status {
     RPC_ERR_NO_SUCH_MODULE,      /* ROM: no boot module of that name      */
     RPC_ERR_OUT_OF_RANGE,        /* offset or index beyond the object     */
     RPC_ERR_TRANSPORT,           /* the kernel refused the call           */
+    RPC_ERR_DENIED,              /* the parent's policy refuses the route */
+    RPC_ERR_UNAVAILABLE,         /* routed to a server not yet announced  */
+    RPC_ERR_SERVER_GONE,         /* the serving component has exited      */
     RPC_STATUS_COUNT
 };
 
@@ -50,6 +53,12 @@ struct rpc_interface {
     const struct rpc_function *functions;
     size_t function_count;
 };
+
+/* A client's call: sys_call, then the reply's status. A server that is
+ * gone (SYS_ERR_SERVER_EXITED, or its capability stale) is
+ * RPC_ERR_SERVER_GONE; any other kernel refusal, or a reply label that is
+ * no status, RPC_ERR_TRANSPORT. */
+enum rpc_status rpc_call(cap_index_t cap, struct ipc_message *message);
 
 /* Decode step of a server: RPC_OK and *out_function set, or the named error. */
 enum rpc_status rpc_decode(const struct rpc_interface *interface,

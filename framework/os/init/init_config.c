@@ -15,6 +15,10 @@ static const char *const error_names[INIT_CONFIG_ERROR_COUNT] = {
     [INIT_CONFIG_ERR_TOO_MANY_CHILDREN] = "INIT_CONFIG_ERR_TOO_MANY_CHILDREN",
     [INIT_CONFIG_ERR_NOT_TEXT] = "INIT_CONFIG_ERR_NOT_TEXT",
     [INIT_CONFIG_ERR_UNKNOWN_OPTION] = "INIT_CONFIG_ERR_UNKNOWN_OPTION",
+    [INIT_CONFIG_ERR_BAD_SERVICE] = "INIT_CONFIG_ERR_BAD_SERVICE",
+    [INIT_CONFIG_ERR_DUPLICATE_ROUTE] = "INIT_CONFIG_ERR_DUPLICATE_ROUTE",
+    [INIT_CONFIG_ERR_TOO_MANY_ROUTES] = "INIT_CONFIG_ERR_TOO_MANY_ROUTES",
+    [INIT_CONFIG_ERR_UNKNOWN_CHILD] = "INIT_CONFIG_ERR_UNKNOWN_CHILD",
 };
 
 const char *init_config_error_name(enum init_config_error error)
@@ -28,47 +32,60 @@ static bool is_name_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* One line without its newline: [begin, end). */
-static enum init_config_error parse_line(const char *begin, const char *end,
-                                         struct init_config *out)
+static bool is_service_char(char c)
 {
-    const char *p = begin;
-    while (p < end && *p == ' ')
-        p++;
-    if (p == end || *p == '#')
-        return INIT_CONFIG_OK;
-    static const char directive[] = "start";
-    size_t directive_length = sizeof directive - 1;
-    if ((size_t)(end - p) < directive_length || duet_strncmp(p, directive, directive_length) != 0 ||
-        (p + directive_length < end && p[directive_length] != ' '))
-        return INIT_CONFIG_ERR_UNKNOWN_DIRECTIVE;
-    p += directive_length;
-    while (p < end && *p == ' ')
-        p++;
-    const char *name = p;
-    while (p < end && is_name_char(*p))
-        p++;
-    size_t name_length = (size_t)(p - name);
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+struct words {
+    const char *at;
+    const char *end;
+};
+
+static void skip_spaces(struct words *w)
+{
+    while (w->at < w->end && *w->at == ' ')
+        w->at++;
+}
+
+/* The next word made of `accept` characters, as [*out_begin, +length). */
+static size_t next_word(struct words *w, bool (*accept)(char), const char **out_begin)
+{
+    skip_spaces(w);
+    *out_begin = w->at;
+    while (w->at < w->end && accept(*w->at))
+        w->at++;
+    return (size_t)(w->at - *out_begin);
+}
+
+/* Nothing but spaces or a comment may follow. */
+static bool at_line_end(struct words *w)
+{
+    skip_spaces(w);
+    return w->at == w->end || *w->at == '#';
+}
+
+static bool word_is(const char *begin, size_t length, const char *word)
+{
+    return length == duet_strlen(word) && duet_strncmp(begin, word, length) == 0;
+}
+
+static enum init_config_error parse_start(struct words *w, struct init_config *out)
+{
+    const char *name = NULL;
+    size_t name_length = next_word(w, is_name_char, &name);
     if (name_length == 0)
-        return p == end ? INIT_CONFIG_ERR_MISSING_NAME : INIT_CONFIG_ERR_BAD_NAME;
+        return at_line_end(w) ? INIT_CONFIG_ERR_MISSING_NAME : INIT_CONFIG_ERR_BAD_NAME;
     if (name_length >= COMPONENT_NAME_MAX)
         return INIT_CONFIG_ERR_BAD_NAME;
-    while (p < end && *p == ' ')
-        p++;
-    bool pd_factory = false;
-    static const char option[] = "pd_factory";
-    size_t option_length = sizeof option - 1;
-    if (p < end && *p != '#' && is_name_char(*p)) {
-        const char *word = p;
-        while (p < end && is_name_char(*p))
-            p++;
-        if ((size_t)(p - word) != option_length || duet_strncmp(word, option, option_length) != 0)
-            return INIT_CONFIG_ERR_UNKNOWN_OPTION;
-        pd_factory = true;
-        while (p < end && *p == ' ')
-            p++;
-    }
-    if (p != end && *p != '#')
+    if (w->at < w->end && *w->at != ' ' && *w->at != '#')
+        return INIT_CONFIG_ERR_TRAILING_TEXT;
+    const char *option = NULL;
+    size_t option_length = next_word(w, is_name_char, &option);
+    bool pd_factory = option_length > 0;
+    if (pd_factory && !word_is(option, option_length, "pd_factory"))
+        return INIT_CONFIG_ERR_UNKNOWN_OPTION;
+    if (!at_line_end(w))
         return INIT_CONFIG_ERR_TRAILING_TEXT;
 
     if (out->child_count == INIT_CHILDREN_MAX)
@@ -81,6 +98,83 @@ static enum init_config_error parse_line(const char *begin, const char *end,
             return INIT_CONFIG_ERR_DUPLICATE_CHILD;
     out->child_pd_factory[out->child_count] = pd_factory;
     out->child_count++;
+    return INIT_CONFIG_OK;
+}
+
+/* The child is resolved after the whole config is read (it may be started
+ * further down); until then `child` holds the line's child name index in
+ * route_child_names. */
+static enum init_config_error parse_route(struct words *w, struct init_config *out,
+                                          char child_names[][COMPONENT_NAME_MAX],
+                                          size_t lines[], size_t line)
+{
+    const char *service = NULL;
+    size_t service_length = next_word(w, is_service_char, &service);
+    if (service_length == 0 || service_length >= INIT_SERVICE_MAX ||
+        (w->at < w->end && *w->at != ' '))
+        return INIT_CONFIG_ERR_BAD_SERVICE;
+    const char *child = NULL;
+    size_t child_length = next_word(w, is_name_char, &child);
+    if (child_length == 0)
+        return at_line_end(w) ? INIT_CONFIG_ERR_MISSING_NAME : INIT_CONFIG_ERR_BAD_NAME;
+    if (child_length >= COMPONENT_NAME_MAX)
+        return INIT_CONFIG_ERR_BAD_NAME;
+    if (!at_line_end(w))
+        return INIT_CONFIG_ERR_TRAILING_TEXT;
+    if (out->route_count == INIT_ROUTES_MAX)
+        return INIT_CONFIG_ERR_TOO_MANY_ROUTES;
+    struct init_route *route = &out->routes[out->route_count];
+    duet_memcpy(route->service, service, service_length);
+    route->service[service_length] = '\0';
+    for (size_t i = 0; i < out->route_count; i++)
+        if (duet_strcmp(out->routes[i].service, route->service) == 0)
+            return INIT_CONFIG_ERR_DUPLICATE_ROUTE;
+    duet_memcpy(child_names[out->route_count], child, child_length);
+    child_names[out->route_count][child_length] = '\0';
+    lines[out->route_count] = line;
+    out->route_count++;
+    return INIT_CONFIG_OK;
+}
+
+struct route_pending {
+    char child_names[INIT_ROUTES_MAX][COMPONENT_NAME_MAX];
+    size_t lines[INIT_ROUTES_MAX];
+};
+
+/* One line without its newline: [begin, end). */
+static enum init_config_error parse_line(const char *begin, const char *end,
+                                         struct init_config *out, struct route_pending *routes,
+                                         size_t line)
+{
+    struct words w = {begin, end};
+    if (at_line_end(&w))
+        return INIT_CONFIG_OK;
+    const char *directive = NULL;
+    size_t length = next_word(&w, is_name_char, &directive);
+    bool separated = w.at == w.end || *w.at == ' ';
+    if (separated && word_is(directive, length, "start"))
+        return parse_start(&w, out);
+    if (separated && word_is(directive, length, "route"))
+        return parse_route(&w, out, routes->child_names, routes->lines, line);
+    return INIT_CONFIG_ERR_UNKNOWN_DIRECTIVE;
+}
+
+/* Every route names a child the config starts. */
+static enum init_config_error resolve_routes(struct init_config *out,
+                                             const struct route_pending *routes,
+                                             size_t *out_line)
+{
+    for (size_t r = 0; r < out->route_count; r++) {
+        size_t child = 0;
+        while (child < out->child_count &&
+               duet_strcmp(out->child_name[child], routes->child_names[r]) != 0)
+            child++;
+        if (child == out->child_count) {
+            *out_line = routes->lines[r];
+            return INIT_CONFIG_ERR_UNKNOWN_CHILD;
+        }
+        out->routes[r].child = child;
+    }
     return INIT_CONFIG_OK;
 }
 
@@ -98,6 +192,7 @@ enum init_config_error init_config_parse(const char *text, size_t length,
         }
         text_line += c == '\n';
     }
+    struct route_pending routes;
     const char *line = text;
     const char *text_end = text + length;
     for (size_t number = 1; line < text_end; number++) {
@@ -107,12 +202,12 @@ enum init_config_error init_config_parse(const char *text, size_t length,
         const char *content_end = end;
         if (content_end > line && content_end[-1] == '\r')
             content_end--;
-        enum init_config_error error = parse_line(line, content_end, out);
+        enum init_config_error error = parse_line(line, content_end, out, &routes, number);
         if (error != INIT_CONFIG_OK) {
             *out_line = number;
             return error;
         }
         line = end + 1;
     }
-    return INIT_CONFIG_OK;
+    return resolve_routes(out, &routes, out_line);
 }

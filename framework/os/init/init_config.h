@@ -6,6 +6,11 @@
  *         start component NAME as a child (NAME: [a-z0-9_]+); with
  *         pd_factory the child may start PDs of its own (until core offers
  *         a PD service, this is how a component becomes a parent)
+ *     route SERVICE CHILD
+ *         session requests for SERVICE ([A-Z0-9_]+, at most 15 chars) go
+ *         to CHILD, which must be started by this config and announce it.
+ *         Without a route, LOG and ROM go to init's parent and any other
+ *         service is denied.
  * Anything else is an error, reported by name with its line number.
  */
 #ifndef DUET_INIT_CONFIG_H
@@ -16,6 +21,8 @@
 
 enum {
     INIT_CHILDREN_MAX = 8,
+    INIT_ROUTES_MAX = 8,
+    INIT_SERVICE_MAX = 16,          /* with NUL */
     INIT_CONFIG_MAX = 2048,
 };
 
@@ -29,13 +36,24 @@ enum init_config_error {
     INIT_CONFIG_ERR_TOO_MANY_CHILDREN,
     INIT_CONFIG_ERR_NOT_TEXT,
     INIT_CONFIG_ERR_UNKNOWN_OPTION,
+    INIT_CONFIG_ERR_BAD_SERVICE,
+    INIT_CONFIG_ERR_DUPLICATE_ROUTE,
+    INIT_CONFIG_ERR_TOO_MANY_ROUTES,
+    INIT_CONFIG_ERR_UNKNOWN_CHILD,
     INIT_CONFIG_ERROR_COUNT
+};
+
+struct init_route {
+    char service[INIT_SERVICE_MAX];
+    size_t child;                   /* index into child_name */
 };
 
 struct init_config {
     size_t child_count;
     char child_name[INIT_CHILDREN_MAX][COMPONENT_NAME_MAX];
     bool child_pd_factory[INIT_CHILDREN_MAX];
+    size_t route_count;
+    struct init_route routes[INIT_ROUTES_MAX];
 };
 
 /* On error, *out_line is the 1-based line of the problem. */

@@ -1,0 +1,134 @@
+/*
+ * echo_server.c - a component that provides a service to its siblings.
+ *
+ * It announces ECHO to its parent with a root capability (badge
+ * ECHO_BADGE_ROOT), then serves one endpoint:
+ *   root calls      ROOT_SESSION: parse the arguments strictly, take a
+ *                   session slot, answer with a capability badged with it;
+ *                   ROOT_CLOSE: revoke that capability, free the slot;
+ *   session calls   ECHO_ADD answers a + b; ECHO_HOLD never answers: the
+ *                   server exits instead, so the caller is left blocked on
+ *                   a server that goes away (the kernel must cancel it).
+ * Every request is decoded against its interface before it is performed.
+ */
+#include "duet/assert.h"
+#include "duet/echo_session.h"
+#include "duet/log_session.h"
+#include "duet/parent.h"
+#include "duet/root.h"
+#include "duet/session_args.h"
+
+enum {
+    ECHO_SESSIONS_MAX = 8,
+    ECHO_BADGE_ROOT = 1u << 16,
+    ECHO_BADGE_SESSION = 1u << 17,
+};
+
+struct echo_server {
+    struct env *env;
+    struct log_connection log;
+    cap_index_t endpoint;
+    cap_index_t sessions[ECHO_SESSIONS_MAX];   /* our copy of each session cap */
+};
+
+static const struct rpc_interface *root_interface(void)
+{
+    RPC_INTERFACE_DEFINE(root, "root", ROOT_RPCS);
+    return &root_interface;
+}
+
+static const struct rpc_interface *echo_interface(void)
+{
+    RPC_INTERFACE_DEFINE(echo, "ECHO", ECHO_SESSION_RPCS);
+    return &echo_interface;
+}
+
+static enum rpc_status session_open(struct echo_server *s, const struct ipc_message *request,
+                                    struct ipc_message *reply)
+{
+    char args_text[ROOT_ARGS_WORDS * 8];
+    struct session_args args;
+    if (!rpc_unpack_string(request->word, ROOT_ARGS_WORDS, args_text, sizeof args_text) ||
+        session_args_parse(args_text, &args) != SESSION_ARGS_OK)
+        return RPC_ERR_INVALID_ARGS_STRING;
+    for (uint64_t id = 0; id < ECHO_SESSIONS_MAX; id++) {
+        if (s->sessions[id] != CAP_INDEX_INVALID)
+            continue;
+        if (sys_cap_mint(s->endpoint, ECHO_BADGE_SESSION | id, &s->sessions[id]) != SYS_OK)
+            return RPC_ERR_SESSION_LIMIT;
+        *reply = (struct ipc_message){.label = RPC_OK, .cap = s->sessions[id],
+                                      .word_count = 1, .word = {id}};
+        return RPC_OK;
+    }
+    return RPC_ERR_SESSION_LIMIT;
+}
+
+static enum rpc_status session_close(struct echo_server *s, uint64_t id)
+{
+    if (id >= ECHO_SESSIONS_MAX || s->sessions[id] == CAP_INDEX_INVALID)
+        return RPC_ERR_INVALID_SESSION;
+    sys_cap_revoke(s->sessions[id]);
+    sys_cap_delete(s->sessions[id]);
+    s->sessions[id] = CAP_INDEX_INVALID;
+    return RPC_OK;
+}
+
+static void root_dispatch(struct echo_server *s, const struct ipc_message *request,
+                          struct ipc_message *reply)
+{
+    const struct rpc_function *function = NULL;
+    enum rpc_status status = rpc_decode(root_interface(), request, &function);
+    if (status == RPC_OK && function->opcode == ROOT_SESSION)
+        status = session_open(s, request, reply);
+    if (status == RPC_OK && function->opcode == ROOT_CLOSE)
+        status = session_close(s, request->word[0]);
+    reply->label = status;
+}
+
+static void echo_dispatch(struct echo_server *s, const struct ipc_message *request,
+                          struct ipc_message *reply)
+{
+    const struct rpc_function *function = NULL;
+    enum rpc_status status = rpc_decode(echo_interface(), request, &function);
+    if (status == RPC_OK && function->opcode == ECHO_HOLD) {
+        log_write(s->env, s->log.cap, "holding a call and exiting without an answer");
+        parent_exit(s->env, 0); /* the parent destroys us: this never returns */
+    }
+    if (status == RPC_OK && function->opcode == ECHO_ADD) {
+        reply->word_count = 1;
+        reply->word[0] = request->word[0] + request->word[1];
+    }
+    reply->label = status;
+}
+
+void echo_server_main(struct env *env)
+{
+    struct echo_server *s = env_alloc(env, sizeof *s);
+    DUET_ASSERT(s != NULL);
+    s->env = env;
+    DUET_ASSERT(log_connection_open(env, &s->log) == RPC_OK);
+    DUET_ASSERT(sys_endpoint_create(&s->endpoint) == SYS_OK);
+    cap_index_t root = CAP_INDEX_INVALID;
+    DUET_ASSERT(sys_cap_mint(s->endpoint, ECHO_BADGE_ROOT, &root) == SYS_OK);
+    DUET_ASSERT(parent_announce(env, "ECHO", root) == RPC_OK);
+
+    struct ipc_message *message = &env->message;
+    bool reply = false;
+    for (;;) {
+        uint64_t badge = 0;
+        if (sys_reply_wait(s->endpoint, reply, message, &badge) != SYS_OK) {
+            reply = false;
+            continue;
+        }
+        struct ipc_message request = *message;
+        *message = (struct ipc_message){.label = RPC_ERR_INVALID_SESSION};
+        if (badge == ECHO_BADGE_ROOT)
+            root_dispatch(s, &request, message);
+        else if ((badge & ECHO_BADGE_SESSION) && (badge & 0xffff) < ECHO_SESSIONS_MAX &&
+                 s->sessions[badge & 0xffff] != CAP_INDEX_INVALID)
+            echo_dispatch(s, &request, message);
+        if (request.cap != CAP_INDEX_INVALID)
+            sys_cap_delete(request.cap);
+        reply = true;
+    }
+}

@@ -1,0 +1,41 @@
+/*
+ * echo_client.c - client stubs of the ECHO service (duet/echo_session.h).
+ */
+#include "duet/echo_session.h"
+
+#include "duet/parent.h"
+
+enum rpc_status echo_connection_open(struct env *env, struct echo_connection *out)
+{
+    cap_index_t cap = CAP_INDEX_INVALID;
+    enum rpc_status status = parent_session(env, "ECHO", "", &cap, &out->id);
+    out->cap.index = cap;
+    return status;
+}
+
+enum rpc_status echo_connection_close(struct env *env, struct echo_connection *connection)
+{
+    enum rpc_status status = parent_close(env, connection->id);
+    sys_cap_delete(connection->cap.index);
+    *connection = (struct echo_connection){0};
+    return status;
+}
+
+enum rpc_status echo_add(struct env *env, struct echo_session_cap echo, uint64_t a, uint64_t b,
+                         uint64_t *out_sum)
+{
+    struct ipc_message *m = &env->message;
+    *m = (struct ipc_message){.label = ECHO_ADD, .word_count = 2, .word = {a, b}};
+    enum rpc_status status = rpc_call(echo.index, m);
+    if (status == RPC_OK && m->word_count != 1)
+        return RPC_ERR_TRANSPORT;
+    *out_sum = status == RPC_OK ? m->word[0] : 0;
+    return status;
+}
+
+enum sys_error echo_hold(struct env *env, struct echo_session_cap echo)
+{
+    struct ipc_message *m = &env->message;
+    *m = (struct ipc_message){.label = ECHO_HOLD};
+    return sys_call(echo.index, m);
+}

@@ -1,0 +1,33 @@
+/*
+ * root_client.c - the parent's side of the root interface (duet/root.h).
+ */
+#include "duet/root.h"
+
+enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_message *m,
+                             cap_index_t *out_session, uint64_t *out_id)
+{
+    *out_session = CAP_INDEX_INVALID;
+    *m = (struct ipc_message){.label = ROOT_SESSION, .word_count = ROOT_ARGS_WORDS};
+    if (!rpc_pack_string(m->word, ROOT_ARGS_WORDS, args))
+        return RPC_ERR_INVALID_ARGS_STRING;
+    enum rpc_status status = rpc_call(root.index, m);
+    if (status != RPC_OK) {
+        if (m->cap != CAP_INDEX_INVALID)
+            sys_cap_delete(m->cap);
+        return status;
+    }
+    if (m->cap == CAP_INDEX_INVALID || m->word_count != 1) {
+        if (m->cap != CAP_INDEX_INVALID)
+            sys_cap_delete(m->cap);
+        return RPC_ERR_TRANSPORT; /* a server that answers OK without a session */
+    }
+    *out_session = m->cap;
+    *out_id = m->word[0];
+    return RPC_OK;
+}
+
+enum rpc_status root_close(struct root_cap root, uint64_t id, struct ipc_message *m)
+{
+    *m = (struct ipc_message){.label = ROOT_CLOSE, .word_count = 1, .word = {id}};
+    return rpc_call(root.index, m);
+}

@@ -1,0 +1,35 @@
+/*
+ * root.h - the root interface: how a parent opens sessions at a server.
+ *
+ * A server announces a service to its parent with a root capability (an
+ * endpoint capability with a badge of the server's choosing). The parent
+ * calls it on a client's behalf:
+ *   ROOT_SESSION(args)  words 0-5: the argument string, labelled by the
+ *                       parent; reply: the session capability, and word 0
+ *                       the server's id for the session
+ *   ROOT_CLOSE(id)      the server revokes the session capability
+ * A client never holds a root capability.
+ */
+#ifndef DUET_ROOT_H
+#define DUET_ROOT_H
+
+#include "duet/env.h"
+#include "duet/rpc.h"
+
+enum { ROOT_ARGS_WORDS = 6 };
+
+/*     name           opcode  words  cap */
+#define ROOT_RPCS(X)                          \
+    X(ROOT_SESSION,   0x400,  6, 6,  false)   \
+    X(ROOT_CLOSE,     0x401,  1, 1,  false)
+
+enum root_opcode { ROOT_RPCS(RPC_OPCODE_ENUM) };
+
+struct root_cap { cap_index_t index; };
+
+/* The parent's side. `message` is the caller's IPC buffer. */
+enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_message *message,
+                             cap_index_t *out_session, uint64_t *out_id);
+enum rpc_status root_close(struct root_cap root, uint64_t id, struct ipc_message *message);
+
+#endif

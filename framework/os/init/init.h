@@ -1,0 +1,61 @@
+/*
+ * init.h - init's state (init-internal). See init.c for what init does.
+ */
+#ifndef DUET_INIT_H
+#define DUET_INIT_H
+
+#include "duet/log_session.h"
+#include "duet/root.h"
+#include "init_config.h"
+
+enum {
+    INIT_SESSIONS_MAX = 32,
+    INIT_ANNOUNCED_MAX = 2,         /* services one child may offer */
+    INIT_AT_PARENT = INIT_CHILDREN_MAX,   /* init_session.server: init's parent */
+};
+
+struct init_service {
+    char name[INIT_SERVICE_MAX];
+    struct root_cap root;           /* init's copy of the server's root */
+};
+
+struct init_child {
+    char name[COMPONENT_NAME_MAX];
+    cap_index_t pd;
+    bool exited;
+    size_t announced_count;
+    struct init_service announced[INIT_ANNOUNCED_MAX];
+};
+
+struct init_session {
+    bool in_use;
+    size_t client;                  /* index in init->children            */
+    size_t server;                  /* child index, or INIT_AT_PARENT     */
+    uint64_t server_id;             /* the server's (or parent's) id      */
+};
+
+struct init {
+    struct env *env;
+    struct log_connection log;
+    cap_index_t endpoint;
+    cap_index_t delete_after_reply;
+    size_t child_count;
+    size_t exited_count;
+    struct init_child children[INIT_CHILDREN_MAX];
+    struct init_session sessions[INIT_SESSIONS_MAX];
+    char config_text[INIT_CONFIG_MAX];
+    struct init_config config;
+};
+
+/* init_session.c */
+enum rpc_status init_session_open(struct init *init, struct init_child *client,
+                                  const struct ipc_message *request, cap_index_t *out_cap,
+                                  uint64_t *out_id);
+enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id);
+/* A child goes: close its sessions, forget those it served and its services. */
+void init_sessions_forget_child(struct init *init, struct init_child *child);
+/* Keeps `root` on success; the caller must not delete it then. */
+enum rpc_status init_announce(struct init *init, struct init_child *server,
+                              const struct ipc_message *request);
+
+#endif

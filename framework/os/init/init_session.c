@@ -1,0 +1,192 @@
+/*
+ * init_session.c - init as a parent: routing session requests, announced
+ * services, and closing sessions.
+ *
+ * A child's request for SERVICE goes
+ *   - to the child its config routes SERVICE to, through the root
+ *     capability that child announced: not yet announced is
+ *     RPC_ERR_UNAVAILABLE (the client library asks again), an exited
+ *     server RPC_ERR_SERVER_GONE, a route back to the requester
+ *     RPC_ERR_DENIED;
+ *   - with no route: LOG and ROM to init's parent, anything else
+ *     RPC_ERR_DENIED.
+ * The label is prefixed with the client's name on the way ("hello ->
+ * ..."), as every parent does. init remembers each session (client, where
+ * it lives, that side's id) under its own id, which the client uses to
+ * close it; a child that goes has its sessions closed and the sessions it
+ * served forgotten (the kernel already made their capabilities stale).
+ */
+#include "duet/assert.h"
+#include "duet/parent.h"
+#include "duet/session_args.h"
+#include "duet/string.h"
+#include "duet/text.h"
+#include "init.h"
+
+/* Builds the arguments the server sees: the label gets the client's name. */
+static enum rpc_status forward_args(const char *client, const char *args_text, char *out,
+                                    size_t out_size)
+{
+    struct session_args args;
+    if (session_args_parse(args_text, &args) != SESSION_ARGS_OK)
+        return RPC_ERR_INVALID_ARGS_STRING;
+    struct text text;
+    text_init(&text, out, out_size);
+    text_append(&text, "label=\"");
+    text_append(&text, client);
+    const char *label = session_args_find(&args, "label");
+    if (label != NULL && label[0] != '\0') {
+        text_append(&text, " -> ");
+        text_append(&text, label);
+    }
+    text_append(&text, "\"");
+    for (size_t i = 0; i < args.count; i++) {
+        if (duet_strcmp(args.arg[i].key, "label") == 0)
+            continue;
+        text_append(&text, ", ");
+        text_append(&text, args.arg[i].key);
+        text_append(&text, "=\"");
+        text_append(&text, args.arg[i].value);
+        text_append(&text, "\"");
+    }
+    return text.truncated ? RPC_ERR_INVALID_ARGS_STRING : RPC_OK;
+}
+
+static const struct init_service *announced(const struct init_child *server,
+                                            const char *service)
+{
+    for (size_t i = 0; i < server->announced_count; i++)
+        if (duet_strcmp(server->announced[i].name, service) == 0)
+            return &server->announced[i];
+    return NULL;
+}
+
+/* Where SERVICE goes for `client`: a child index, INIT_AT_PARENT, or a refusal. */
+static enum rpc_status route(const struct init *init, const struct init_child *client,
+                             const char *service, size_t *out_server)
+{
+    for (size_t r = 0; r < init->config.route_count; r++) {
+        const struct init_route *route = &init->config.routes[r];
+        if (duet_strcmp(route->service, service) != 0)
+            continue;
+        const struct init_child *server = &init->children[route->child];
+        if (server == client)
+            return RPC_ERR_DENIED;
+        if (server->exited)
+            return RPC_ERR_SERVER_GONE;
+        if (announced(server, service) == NULL)
+            return RPC_ERR_UNAVAILABLE;
+        *out_server = route->child;
+        return RPC_OK;
+    }
+    if (duet_strcmp(service, "LOG") == 0 || duet_strcmp(service, "ROM") == 0) {
+        *out_server = INIT_AT_PARENT;
+        return RPC_OK;
+    }
+    return RPC_ERR_DENIED;
+}
+
+static enum rpc_status open_at(struct init *init, size_t server, const char *service,
+                               const char *args, cap_index_t *out_cap, uint64_t *out_id)
+{
+    if (server == INIT_AT_PARENT)
+        return parent_session(init->env, service, args, out_cap, out_id);
+    const struct init_service *offered = announced(&init->children[server], service);
+    DUET_ASSERT(offered != NULL);
+    return root_session(offered->root, args, &init->env->message, out_cap, out_id);
+}
+
+static enum rpc_status close_at(struct init *init, const struct init_session *session)
+{
+    if (session->server == INIT_AT_PARENT)
+        return parent_close(init->env, session->server_id);
+    const struct init_child *server = &init->children[session->server];
+    DUET_ASSERT(!server->exited);   /* sessions at a gone server were forgotten */
+    /* The server announced the service this session belongs to; any of its
+     * root capabilities reaches the same endpoint. */
+    return root_close(server->announced[0].root, session->server_id, &init->env->message);
+}
+
+enum rpc_status init_session_open(struct init *init, struct init_child *client,
+                                  const struct ipc_message *request, cap_index_t *out_cap,
+                                  uint64_t *out_id)
+{
+    char service[PARENT_SERVICE_MAX];
+    char args[PARENT_ARGS_MAX];
+    char forwarded[PARENT_ARGS_MAX];
+    size_t server = 0;
+    if (!rpc_unpack_string(&request->word[0], PARENT_SERVICE_WORDS, service, sizeof service) ||
+        !rpc_unpack_string(&request->word[PARENT_SERVICE_WORDS], PARENT_ARGS_WORDS, args,
+                           sizeof args))
+        return RPC_ERR_INVALID_ARGUMENT;
+    enum rpc_status status = forward_args(client->name, args, forwarded, sizeof forwarded);
+    if (status == RPC_OK)
+        status = route(init, client, service, &server);
+    uint64_t server_id = 0;
+    if (status == RPC_OK)
+        status = open_at(init, server, service, forwarded, out_cap, &server_id);
+    if (status != RPC_OK)
+        return status;
+
+    size_t client_index = (size_t)(client - init->children);
+    for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
+        if (init->sessions[id].in_use)
+            continue;
+        init->sessions[id] = (struct init_session){true, client_index, server, server_id};
+        *out_id = id;
+        return RPC_OK;
+    }
+    /* No room to remember it: give the session back. */
+    close_at(init, &(struct init_session){true, client_index, server, server_id});
+    sys_cap_delete(*out_cap);
+    *out_cap = CAP_INDEX_INVALID;
+    return RPC_ERR_SESSION_LIMIT;
+}
+
+enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id)
+{
+    size_t client_index = (size_t)(client - init->children);
+    if (id >= INIT_SESSIONS_MAX || !init->sessions[id].in_use ||
+        init->sessions[id].client != client_index)
+        return RPC_ERR_INVALID_SESSION;
+    enum rpc_status status = close_at(init, &init->sessions[id]);
+    init->sessions[id] = (struct init_session){0};
+    return status;
+}
+
+void init_sessions_forget_child(struct init *init, struct init_child *child)
+{
+    size_t index = (size_t)(child - init->children);
+    for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
+        struct init_session *session = &init->sessions[id];
+        if (session->in_use && session->server == index)
+            *session = (struct init_session){0};   /* gone with the server */
+        if (session->in_use && session->client == index)
+            init_session_close(init, child, id);
+    }
+    for (size_t i = 0; i < child->announced_count; i++)
+        sys_cap_delete(child->announced[i].root.index);
+    child->announced_count = 0;
+}
+
+enum rpc_status init_announce(struct init *init, struct init_child *server,
+                              const struct ipc_message *request)
+{
+    char service[PARENT_SERVICE_MAX];
+    if (!rpc_unpack_string(&request->word[0], PARENT_SERVICE_WORDS, service, sizeof service) ||
+        duet_strlen(service) >= INIT_SERVICE_MAX || service[0] == '\0')
+        return RPC_ERR_INVALID_ARGUMENT;
+    if (announced(server, service) != NULL || server->announced_count == INIT_ANNOUNCED_MAX)
+        return RPC_ERR_SESSION_LIMIT;
+    struct init_service *offered = &server->announced[server->announced_count++];
+    duet_strlcpy(offered->name, service, sizeof offered->name);
+    offered->root.index = request->cap;
+    char line[LOG_LINE_MAX];
+    struct text text;
+    text_init(&text, line, sizeof line);
+    text_append(&text, server->name);
+    text_append(&text, " announced ");
+    text_append(&text, service);
+    log_write(init->env, init->log.cap, line);
+    return RPC_OK;
+}
