@@ -60,6 +60,8 @@ void sim_fiber_switch(uint64_t *save_sp, uint64_t next_sp);
 /* The component of the RPC benchmark (rpc_bench_component.c). */
 enum { RPC_BENCH_ROUNDS_MAX = 10000000 };
 #define RPC_BENCH_COMPONENT "rpc_bench"
+#define RPC_BENCH_ECHO_COMPONENT "rpc_bench_echo"
 void rpc_bench_main(struct env *env);
+void rpc_bench_echo_main(struct env *env);
 
 #endif

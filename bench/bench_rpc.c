@@ -18,8 +18,9 @@
  * hand-written switch, the caller copying 64 bytes (a full message's
  * words) before each switch: two switches and one copy per round trip.
  *
- * Not measured: a server of the component's own (not possible with today's
- * API, see rpc_bench_component.c), capability transfer, SQLite recording.
+ * Second pair of figures: the same through a session at a sibling server
+ * (rpc_bench_echo -> echo_server, ECHO_ADD), the client/server path every
+ * service call takes. Not measured: capability transfer, SQLite recording.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -90,19 +91,24 @@ struct rpc_world {
     struct sim *sim;
     struct scenario *scenario;
     struct trace_record *ring;
+    bool echo;                  /* through a session at echo_server */
 };
 
-static void rpc_scenario_build(struct scenario *scenario, uint64_t rounds)
+static void rpc_scenario_build(struct scenario *scenario, uint64_t rounds, bool echo)
 {
-    static const char config[] = "start " RPC_BENCH_COMPONENT "\n";
+    static const char parent_config[] = "start " RPC_BENCH_COMPONENT "\n";
+    static const char echo_config[] = "start " RPC_BENCH_ECHO_COMPONENT "\nstart echo_server\n"
+                                      "route ECHO echo_server\n";
+    const char *config = echo ? echo_config : parent_config;
+    const char *component = echo ? RPC_BENCH_ECHO_COMPONENT : RPC_BENCH_COMPONENT;
     char rounds_text[32];
     int length = snprintf(rounds_text, sizeof rounds_text, "%" PRIu64 "\n", rounds);
     memset(scenario, 0, sizeof *scenario);
     snprintf(scenario->name, sizeof scenario->name, "bench_rpc");
     snprintf(scenario->expect, sizeof scenario->expect,
-             "[init -> " RPC_BENCH_COMPONENT "] rpc_bench: %" PRIu64 " round trips", rounds);
+             "[init -> %s] rpc_bench: %" PRIu64 " round trips", component, rounds);
     scenario->budget_steps = 2 * rounds + RPC_BUDGET_SLACK_STEPS;
-    if (scenario_set_rom(scenario, "config", config, sizeof config - 1) != SCENARIO_OK ||
+    if (scenario_set_rom(scenario, "config", config, strlen(config)) != SCENARIO_OK ||
         scenario_set_rom(scenario, "rounds", rounds_text, (size_t)length) != SCENARIO_OK)
         bench_die("cannot build the RPC benchmark's scenario");
 }
@@ -112,8 +118,9 @@ static double rpc_run_ns(struct rpc_world *world, uint64_t rounds, struct sim_re
 {
     static const struct component_info components[] = {
         {RPC_BENCH_COMPONENT, rpc_bench_main},
+        {RPC_BENCH_ECHO_COMPONENT, rpc_bench_echo_main},
     };
-    rpc_scenario_build(world->scenario, rounds);
+    rpc_scenario_build(world->scenario, rounds, world->echo);
     struct trace_recorder recorder;
     trace_recorder_init(&recorder, world->ring, RPC_RING_RECORDS, NULL, NULL);
     struct sim_config config = {
@@ -148,9 +155,18 @@ static void rpc_notes(const struct sim_result *full, const struct sim_result *em
                "15.8 ns)");
 }
 
+static void bench_rpc_pair(bool echo);
+
 void bench_rpc_run(void)
 {
+    bench_rpc_pair(false);
+    bench_rpc_pair(true);
+}
+
+static void bench_rpc_pair(bool echo)
+{
     struct rpc_world world = {
+        .echo = echo,
         .sim = sim_create(),
         .scenario = malloc(sizeof *world.scenario),
         .ring = malloc(RPC_RING_RECORDS * sizeof *world.ring),
@@ -170,10 +186,12 @@ void bench_rpc_run(void)
         full_ns[r] = run_ns / RPC_ROUNDS;
         marginal_ns[r] = (run_ns - empty_ns[r]) / RPC_ROUNDS;
     }
-    bench_report("RPC round trip, whole run / rounds", bench_median(full_ns, BENCH_REPEATS),
-                 "ns", baseline_ns);
-    bench_report("RPC round trip, minus the 0-round run", bench_median(marginal_ns, BENCH_REPEATS),
-                 "ns", baseline_ns);
+    bench_report(echo ? "RPC to a sibling server (ECHO_ADD), run / rounds"
+                      : "RPC round trip, whole run / rounds",
+                 bench_median(full_ns, BENCH_REPEATS), "ns", baseline_ns);
+    bench_report(echo ? "RPC to a sibling server, minus the 0-round run"
+                      : "RPC round trip, minus the 0-round run",
+                 bench_median(marginal_ns, BENCH_REPEATS), "ns", baseline_ns);
     rpc_notes(&full, &empty, bench_median(empty_ns, BENCH_REPEATS));
     free(world.ring);
     free(world.scenario);
