@@ -1,6 +1,7 @@
 /*
  * target_core_rpc.c - fuzz target "core_rpc": a hostile client against
- * core's LOG and ROM services and init's parent interface.
+ * core's LOG and ROM services, init's parent interface and routing, and a
+ * sibling server (echo_server, ECHO routed to it by init's config).
  *
  * Input layout: byte 0-1 (little-endian) = length L of the action script,
  * the next L bytes = the script (ROM "actions", read by hostile_client),
@@ -23,7 +24,9 @@ static const struct component_info core_rpc_components[] = {
     {"hostile_client", hostile_client_main},
 };
 
-static const char core_rpc_config[] = "start hostile_client\n";
+static const char core_rpc_config[] = "start hostile_client\n"
+                                      "start echo_server\n"
+                                      "route ECHO echo_server\n";
 
 enum { CORE_RPC_BUDGET_STEPS = 3000000 };
 
@@ -63,7 +66,8 @@ static const char *core_rpc_check(const struct fuzz_run *run, const struct sim_r
 
 const struct fuzz_target fuzz_target_core_rpc = {
     .name = "core_rpc",
-    .summary = "hostile client vs core's LOG/ROM services and init's parent interface",
+    .summary = "hostile client vs core's LOG/ROM, init's parent interface and routing, "
+               "and a sibling ECHO server",
     .prepare = core_rpc_prepare,
     .check = core_rpc_check,
 };
