@@ -14,6 +14,7 @@ static const struct component_info components[] = {
     {"quitter", quitter_main},
     {"echo_server", echo_server_main},
     {"echo_client", echo_client_main},
+    {"quota_test", quota_test_main},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -8,7 +8,10 @@
 enum rpc_status echo_connection_open(struct env *env, struct echo_connection *out)
 {
     cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = parent_session(env, "ECHO", "", &cap, &out->id);
+    enum rpc_status status = parent_session(env, "ECHO",
+                                            "ram_quota=" ECHO_SESSION_RAM_QUOTA
+                                            ", cap_quota=" ECHO_SESSION_CAP_QUOTA,
+                                            &cap, &out->id);
     out->cap.index = cap;
     return status;
 }
@@ -19,6 +22,19 @@ enum rpc_status echo_connection_close(struct env *env, struct echo_connection *c
     sys_cap_delete(connection->cap.index);
     *connection = (struct echo_connection){0};
     return status;
+}
+
+enum rpc_status echo_connection_upgrade(struct env *env, struct echo_connection *connection,
+                                        uint64_t ram, uint64_t caps)
+{
+    return parent_upgrade(env, connection->id, ram, caps);
+}
+
+enum rpc_status echo_reserve(struct env *env, struct echo_session_cap echo, uint64_t bytes)
+{
+    struct ipc_message *m = &env->message;
+    *m = (struct ipc_message){.label = ECHO_RESERVE, .word_count = 1, .word = {bytes}};
+    return rpc_call(echo.index, m);
 }
 
 enum rpc_status echo_add(struct env *env, struct echo_session_cap echo, uint64_t a, uint64_t b,

@@ -9,7 +9,10 @@
 enum rpc_status log_connection_open(struct env *env, struct log_connection *out)
 {
     cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = parent_session(env, "LOG", "", &cap, &out->id);
+    enum rpc_status status = parent_session(env, "LOG",
+                                            "ram_quota=" LOG_SESSION_RAM_QUOTA
+                                            ", cap_quota=" LOG_SESSION_CAP_QUOTA,
+                                            &cap, &out->id);
     out->cap.index = cap;
     return status;
 }

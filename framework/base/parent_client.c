@@ -55,6 +55,13 @@ enum rpc_status parent_announce(struct env *env, const char *service, cap_index_
     return rpc_call(env->parent, m);
 }
 
+enum rpc_status parent_upgrade(struct env *env, uint64_t id, uint64_t ram, uint64_t caps)
+{
+    struct ipc_message *m = &env->message;
+    *m = (struct ipc_message){.label = PARENT_UPGRADE, .word_count = 3, .word = {id, ram, caps}};
+    return rpc_call(env->parent, m);
+}
+
 enum rpc_status parent_close(struct env *env, uint64_t id)
 {
     struct ipc_message *m = &env->message;

@@ -5,18 +5,19 @@
 
 #include "duet/parent.h"
 #include "duet/string.h"
+#include "duet/text.h"
 
 enum rpc_status rom_connection_open(struct env *env, const char *module,
                                     struct rom_connection *out)
 {
     char args[PARENT_ARGS_MAX];
-    static const char prefix[] = "label=\"";
-    size_t module_length = duet_strlen(module);
-    if (sizeof prefix - 1 + module_length + 2 > sizeof args)
+    struct text text;
+    text_init(&text, args, sizeof args);
+    text_append(&text, "label=\"");
+    text_append(&text, module);
+    text_append(&text, "\", ram_quota=" ROM_SESSION_RAM_QUOTA ", cap_quota=" ROM_SESSION_CAP_QUOTA);
+    if (text.truncated)
         return RPC_ERR_INVALID_ARGUMENT;
-    duet_memcpy(args, prefix, sizeof prefix - 1);
-    duet_memcpy(args + sizeof prefix - 1, module, module_length);
-    duet_memcpy(args + sizeof prefix - 1 + module_length, "\"", 2);
     cap_index_t cap = CAP_INDEX_INVALID;
     enum rpc_status status = parent_session(env, "ROM", args, &cap, &out->id);
     out->cap.index = cap;

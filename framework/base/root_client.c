@@ -26,6 +26,13 @@ enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_
     return RPC_OK;
 }
 
+enum rpc_status root_upgrade(struct root_cap root, uint64_t id, uint64_t ram, uint64_t caps,
+                             struct ipc_message *m)
+{
+    *m = (struct ipc_message){.label = ROOT_UPGRADE, .word_count = 3, .word = {id, ram, caps}};
+    return rpc_call(root.index, m);
+}
+
 enum rpc_status root_close(struct root_cap root, uint64_t id, struct ipc_message *m)
 {
     *m = (struct ipc_message){.label = ROOT_CLOSE, .word_count = 1, .word = {id}};

@@ -8,6 +8,7 @@
  */
 #include "duet/session_args.h"
 
+#include "duet/quota.h"
 #include "duet/string.h"
 
 static const char *const error_names[SESSION_ARGS_ERROR_COUNT] = {
@@ -135,4 +136,14 @@ const char *session_args_find(const struct session_args *args, const char *key)
         if (duet_strcmp(args->arg[i].key, key) == 0)
             return args->arg[i].value;
     return NULL;
+}
+
+bool session_args_quota(const struct session_args *args, uint64_t *out_ram, uint64_t *out_caps)
+{
+    const char *ram = session_args_find(args, "ram_quota");
+    const char *caps = session_args_find(args, "cap_quota");
+    *out_ram = 0;
+    *out_caps = 0;
+    return (ram == NULL || quota_parse_size(ram, out_ram)) &&
+           (caps == NULL || quota_parse_size(caps, out_caps));
 }

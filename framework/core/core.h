@@ -15,6 +15,7 @@
 #include "duet/assert.h"
 #include "duet/env.h"
 #include "duet/log_session.h"
+#include "duet/quota.h"
 #include "duet/rpc.h"
 #include "duet/session_args.h"
 #include "hal/world.h"
@@ -25,7 +26,13 @@ enum {
     BADGE_KIND_SHIFT = 32,
     BADGE_CHILD = 1,
     BADGE_SESSION = 2,
+    /* What one session costs core: its state and its capability. */
+    CORE_SESSION_RAM_COST = 1024,
+    CORE_SESSION_CAP_COST = 1,
 };
+DUET_STATIC_ASSERT(sizeof(struct { char label[SESSION_ARG_VALUE_MAX]; char line[LOG_LINE_MAX + 1]; })
+                       <= CORE_SESSION_RAM_COST,
+                   "a session's state fits what a session must donate");
 
 static inline uint64_t badge_make(uint64_t kind, uint64_t id)
 {
@@ -40,6 +47,9 @@ struct core_session {
                                              revoking it closes every copy */
     char label[CORE_LABEL_MAX];
     size_t module;                        /* ROM: boot module index */
+    struct quota_account ram;             /* the client's donation; the
+                                             session's cost is spent from it */
+    uint64_t caps_donated;
     char line[LOG_LINE_MAX + 1];          /* LOG: line being assembled */
     size_t line_length;
 };

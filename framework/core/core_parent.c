@@ -69,8 +69,16 @@ static enum rpc_status session_decode(const struct ipc_message *message,
         !rpc_unpack_string(&message->word[PARENT_SERVICE_WORDS], PARENT_ARGS_WORDS, args_text,
                            sizeof args_text))
         return RPC_ERR_INVALID_ARGUMENT;
-    if (session_args_parse(args_text, &args) != SESSION_ARGS_OK)
+    uint64_t ram = 0, caps = 0;
+    if (session_args_parse(args_text, &args) != SESSION_ARGS_OK ||
+        !session_args_quota(&args, &ram, &caps))
         return RPC_ERR_INVALID_ARGS_STRING;
+    if (ram < CORE_SESSION_RAM_COST)
+        return RPC_ERR_INSUFFICIENT_RAM_QUOTA;
+    if (caps < CORE_SESSION_CAP_COST)
+        return RPC_ERR_INSUFFICIENT_CAP_QUOTA;
+    out->ram = (struct quota_account){.limit = ram, .used = CORE_SESSION_RAM_COST};
+    out->caps_donated = caps;
     enum rpc_status status = label_for_child(&args, "init", out->label);
     if (status != RPC_OK)
         return status;
@@ -123,6 +131,19 @@ static enum rpc_status session_close(struct core *core, uint64_t id)
     return RPC_OK;
 }
 
+static enum rpc_status session_upgrade(struct core *core, const struct ipc_message *message)
+{
+    uint64_t id = message->word[0];
+    if (id >= CORE_SESSIONS_MAX || core->sessions[id].service == CORE_SERVICE_NONE)
+        return RPC_ERR_INVALID_SESSION;
+    struct core_session *session = &core->sessions[id];
+    if (message->word[2] > QUOTA_SIZE_MAX - session->caps_donated ||
+        !quota_raise(&session->ram, message->word[1]))
+        return RPC_ERR_INVALID_ARGUMENT;
+    session->caps_donated += message->word[2];
+    return RPC_OK;
+}
+
 void core_parent_dispatch(struct core *core, const struct ipc_message *message,
                           struct ipc_message *reply)
 {
@@ -132,6 +153,10 @@ void core_parent_dispatch(struct core *core, const struct ipc_message *message,
         status = session_open(core, message, reply);
     if (status == RPC_OK && function->opcode == PARENT_CLOSE)
         status = session_close(core, message->word[0]);
+    if (status == RPC_OK && function->opcode == PARENT_UPGRADE)
+        status = session_upgrade(core, message);
+    if (status == RPC_OK && function->opcode == PARENT_ANNOUNCE)
+        status = RPC_ERR_DENIED; /* core's services are its own */
     if (status == RPC_OK && function->opcode == PARENT_EXIT) {
         char line[64];
         struct text text;

@@ -20,6 +20,9 @@
  * which ends the world as failed).
  * At the end it proves core and init still serve: it opens a fresh LOG
  * session (one slot is kept for it) and logs "core and init survived".
+ * If its quota budget is spent, it closes sessions until the budget covers
+ * the new one: closing returns every donation, so this must succeed before
+ * it runs out of sessions to close (asserted).
  */
 #include "duet/assert.h"
 #include "duet/echo_session.h"
@@ -161,7 +164,7 @@ static void action_raw_message(struct hostile *h)
     static const uint64_t labels[] = {PARENT_SESSION, PARENT_EXIT,  PARENT_CLOSE,
                                       PARENT_ANNOUNCE, LOG_WRITE,   ROM_SIZE,
                                       ROM_READ,        ECHO_ADD,    ROOT_SESSION,
-                                      ROOT_CLOSE};
+                                      ROOT_CLOSE,      PARENT_UPGRADE, ECHO_RESERVE};
     uint8_t selector = script_byte_or_zero(h);
     uint8_t label_byte = script_byte_or_zero(h);
     cap_index_t target = raw_target(h, selector);
@@ -292,7 +295,15 @@ void hostile_client_main(struct env *env)
         DUET_ASSERT(h->actions <= HOSTILE_SCRIPT_MAX);
 
     struct log_connection last;
-    DUET_ASSERT(log_connection_open(env, &last) == RPC_OK);
+    for (;;) {
+        status = log_connection_open(env, &last);
+        if (status != RPC_ERR_OUT_OF_RAM && status != RPC_ERR_OUT_OF_CAPS)
+            break;
+        DUET_ASSERT(h->session_count > 0); /* all closed, yet no budget: quota lost */
+        h->at = h->length;                 /* action_close reads no script now */
+        action_close(h);
+    }
+    DUET_ASSERT(status == RPC_OK);
     h->log = last.cap;
     char line[64];
     struct text text;

@@ -101,6 +101,14 @@ static void test_valid(void)
 {
     test_routes_valid();
     expect_factory("start a pd_factory\n", 0, true);
+    {
+        struct parse_result q = parse_exact("start a caps=3 ram=8K pd_factory\nstart b\n", 41);
+        UNIT_CHECK(q.error == INIT_CONFIG_OK && q.config.child_ram[0] == 8192 &&
+                       q.config.child_caps[0] == 3 && q.config.child_pd_factory[0] &&
+                       q.config.child_ram[1] == INIT_CHILD_RAM_DEFAULT &&
+                       q.config.child_caps[1] == INIT_CHILD_CAPS_DEFAULT,
+                   "quota options: got %s", init_config_error_name(q.error));
+    }
     expect_factory("start a   pd_factory   # comment\n", 0, true);
     expect_factory("start a\nstart b pd_factory\n", 0, false);
     expect_factory("start a\nstart b pd_factory\n", 1, true);
@@ -192,8 +200,15 @@ static void test_errors(void)
     expect_error("start a\nstart b c # d\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 2);
     expect_error("start a pd_factor\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
     expect_error("start a pd_factoryx\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
-    expect_error("start a pd_factory pd_factory\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
-    expect_error("start a pd_factory x\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
+    expect_error("start a pd_factory pd_factory\n", INIT_CONFIG_ERR_DUPLICATE_OPTION, 1);
+    expect_error("start a pd_factory x\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
+    /* Quota options. */
+    expect_error("start a ram=\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
+    expect_error("start a ram=lots\n", INIT_CONFIG_ERR_BAD_QUOTA, 1);
+    expect_error("start a ram=4G\n", INIT_CONFIG_ERR_BAD_QUOTA, 1);
+    expect_error("start a caps=-1\n", INIT_CONFIG_ERR_BAD_QUOTA, 1);
+    expect_error("start a ram=4K ram=8K\n", INIT_CONFIG_ERR_DUPLICATE_OPTION, 1);
+    expect_error("start a RAM=4K\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
     expect_error("start a\t\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
     expect_error("start aB\n", INIT_CONFIG_ERR_TRAILING_TEXT, 1);
 
@@ -311,6 +326,8 @@ static void test_error_names(void)
         "INIT_CONFIG_ERR_DUPLICATE_ROUTE",
         "INIT_CONFIG_ERR_TOO_MANY_ROUTES",
         "INIT_CONFIG_ERR_UNKNOWN_CHILD",
+        "INIT_CONFIG_ERR_BAD_QUOTA",
+        "INIT_CONFIG_ERR_DUPLICATE_OPTION",
     };
     for (int e = 0; e < INIT_CONFIG_ERROR_COUNT; e++)
         UNIT_CHECK_STR(init_config_error_name((enum init_config_error)e), names[e],

@@ -135,14 +135,15 @@ static void test_exact_limits(void)
     snprintf(text, sizeof text, "%s=\"%s\"", key, value);
     expect_pairs(text, (struct expected_pair[]){{key, value}}, 1);
 
-    /* 63 + 1 + 63 + 1 + 31 = 159 bytes: the longest text allowed. */
-    char key2[SESSION_ARG_KEY_MAX];
-    char value3[32];
-    repeat(key2, 'j', SESSION_ARG_KEY_MAX - 1);
-    repeat(value3, 'w', 29);
-    snprintf(text, sizeof text, "%s=%s,%s=%s,c=%s", key, value, key2, value, value3);
+    /* The longest text allowed: one maximal pair, then a pair that fills
+     * the text to SESSION_ARGS_TEXT_MAX - 1 bytes. */
+    char value3[SESSION_ARGS_TEXT_MAX];
+    size_t first = (SESSION_ARG_KEY_MAX - 1) + 1 + (SESSION_ARG_VALUE_MAX - 1);
+    size_t rest = SESSION_ARGS_TEXT_MAX - 1 - first - 3;   /* ",c=" */
+    repeat(value3, 'w', rest);
+    snprintf(text, sizeof text, "%s=%s,c=%s", key, value, value3);
     UNIT_CHECK_U64(strlen(text), SESSION_ARGS_TEXT_MAX - 1, "length of the longest valid text");
-    expect_pairs(text, (struct expected_pair[]){{key, value}, {key2, value}, {"c", value3}}, 3);
+    expect_pairs(text, (struct expected_pair[]){{key, value}, {"c", value3}}, 2);
 }
 
 /* ---- named errors ----------------------------------------------------- */
@@ -218,15 +219,14 @@ static void test_too_long(void)
     snprintf(text, sizeof text, "a=1, b=%s", value);   /* the second pair overflows */
     expect_error(text, SESSION_ARGS_ERR_TOO_LONG);
 
-    /* The 159-byte text of test_exact_limits plus one value byte: 160. */
-    char key_max[SESSION_ARG_KEY_MAX], key2[SESSION_ARG_KEY_MAX];
-    char value_max[SESSION_ARG_VALUE_MAX], value3[32];
+    /* The longest valid text of test_exact_limits plus one value byte. */
+    char key_max[SESSION_ARG_KEY_MAX];
+    char value_max[SESSION_ARG_VALUE_MAX], value3[SESSION_ARGS_TEXT_MAX];
     repeat(key_max, 'k', SESSION_ARG_KEY_MAX - 1);
-    repeat(key2, 'j', SESSION_ARG_KEY_MAX - 1);
     repeat(value_max, 'v', SESSION_ARG_VALUE_MAX - 1);
-    repeat(value3, 'w', 30);
-    snprintf(text, sizeof text, "%s=%s,%s=%s,c=%s", key_max, value_max, key2, value_max,
-             value3);
+    size_t first = (SESSION_ARG_KEY_MAX - 1) + 1 + (SESSION_ARG_VALUE_MAX - 1);
+    repeat(value3, 'w', SESSION_ARGS_TEXT_MAX - first - 3);
+    snprintf(text, sizeof text, "%s=%s,c=%s", key_max, value_max, value3);
     UNIT_CHECK_U64(strlen(text), SESSION_ARGS_TEXT_MAX, "length of the first too-long text");
     expect_error(text, SESSION_ARGS_ERR_TOO_LONG);
 

@@ -3,10 +3,13 @@
  *
  * It announces ECHO to its parent with a root capability (badge
  * ECHO_BADGE_ROOT), then serves one endpoint:
- *   root calls      ROOT_SESSION: parse the arguments strictly, take a
- *                   session slot, answer with a capability badged with it;
+ *   root calls      ROOT_SESSION: parse the arguments strictly, check the
+ *                   donation covers the session's cost, take a session
+ *                   slot, answer with a capability badged with it;
+ *                   ROOT_UPGRADE: more quota for the session;
  *                   ROOT_CLOSE: revoke that capability, free the slot;
- *   session calls   ECHO_ADD answers a + b; ECHO_HOLD never answers: the
+ *   session calls   ECHO_ADD answers a + b; ECHO_RESERVE spends from the
+ *                   session's donation, never beyond; ECHO_HOLD never answers: the
  *                   server exits instead, so the caller is left blocked on
  *                   a server that goes away (the kernel must cancel it).
  * Every request is decoded against its interface before it is performed.
@@ -15,6 +18,7 @@
 #include "duet/echo_session.h"
 #include "duet/log_session.h"
 #include "duet/parent.h"
+#include "duet/quota.h"
 #include "duet/root.h"
 #include "duet/session_args.h"
 
@@ -24,11 +28,16 @@ enum {
     ECHO_BADGE_SESSION = 1u << 17,
 };
 
+struct echo_session {
+    cap_index_t cap;                /* our copy; CAP_INDEX_INVALID = free slot */
+    struct quota_account ram;       /* the client's donation, spent from    */
+};
+
 struct echo_server {
     struct env *env;
     struct log_connection log;
     cap_index_t endpoint;
-    cap_index_t sessions[ECHO_SESSIONS_MAX];   /* our copy of each session cap */
+    struct echo_session sessions[ECHO_SESSIONS_MAX];
 };
 
 static const struct rpc_interface *root_interface(void)
@@ -48,15 +57,23 @@ static enum rpc_status session_open(struct echo_server *s, const struct ipc_mess
 {
     char args_text[ROOT_ARGS_WORDS * 8];
     struct session_args args;
+    uint64_t ram = 0, caps = 0;
     if (!rpc_unpack_string(request->word, ROOT_ARGS_WORDS, args_text, sizeof args_text) ||
-        session_args_parse(args_text, &args) != SESSION_ARGS_OK)
+        session_args_parse(args_text, &args) != SESSION_ARGS_OK ||
+        !session_args_quota(&args, &ram, &caps))
         return RPC_ERR_INVALID_ARGS_STRING;
+    if (ram < ECHO_SESSION_RAM_COST)
+        return RPC_ERR_INSUFFICIENT_RAM_QUOTA;
+    if (caps < ECHO_SESSION_CAP_COST)
+        return RPC_ERR_INSUFFICIENT_CAP_QUOTA;
     for (uint64_t id = 0; id < ECHO_SESSIONS_MAX; id++) {
-        if (s->sessions[id] != CAP_INDEX_INVALID)
+        struct echo_session *session = &s->sessions[id];
+        if (session->cap != CAP_INDEX_INVALID)
             continue;
-        if (sys_cap_mint(s->endpoint, ECHO_BADGE_SESSION | id, &s->sessions[id]) != SYS_OK)
+        if (sys_cap_mint(s->endpoint, ECHO_BADGE_SESSION | id, &session->cap) != SYS_OK)
             return RPC_ERR_SESSION_LIMIT;
-        *reply = (struct ipc_message){.label = RPC_OK, .cap = s->sessions[id],
+        session->ram = (struct quota_account){.limit = ram, .used = ECHO_SESSION_RAM_COST};
+        *reply = (struct ipc_message){.label = RPC_OK, .cap = session->cap,
                                       .word_count = 1, .word = {id}};
         return RPC_OK;
     }
@@ -65,12 +82,21 @@ static enum rpc_status session_open(struct echo_server *s, const struct ipc_mess
 
 static enum rpc_status session_close(struct echo_server *s, uint64_t id)
 {
-    if (id >= ECHO_SESSIONS_MAX || s->sessions[id] == CAP_INDEX_INVALID)
+    if (id >= ECHO_SESSIONS_MAX || s->sessions[id].cap == CAP_INDEX_INVALID)
         return RPC_ERR_INVALID_SESSION;
-    sys_cap_revoke(s->sessions[id]);
-    sys_cap_delete(s->sessions[id]);
-    s->sessions[id] = CAP_INDEX_INVALID;
+    sys_cap_revoke(s->sessions[id].cap);
+    sys_cap_delete(s->sessions[id].cap);
+    s->sessions[id] = (struct echo_session){.cap = CAP_INDEX_INVALID};
     return RPC_OK;
+}
+
+static enum rpc_status session_upgrade(struct echo_server *s, const struct ipc_message *request)
+{
+    uint64_t id = request->word[0];
+    if (id >= ECHO_SESSIONS_MAX || s->sessions[id].cap == CAP_INDEX_INVALID)
+        return RPC_ERR_INVALID_SESSION;
+    return quota_raise(&s->sessions[id].ram, request->word[1]) ? RPC_OK
+                                                               : RPC_ERR_INVALID_ARGUMENT;
 }
 
 static void root_dispatch(struct echo_server *s, const struct ipc_message *request,
@@ -82,11 +108,13 @@ static void root_dispatch(struct echo_server *s, const struct ipc_message *reque
         status = session_open(s, request, reply);
     if (status == RPC_OK && function->opcode == ROOT_CLOSE)
         status = session_close(s, request->word[0]);
+    if (status == RPC_OK && function->opcode == ROOT_UPGRADE)
+        status = session_upgrade(s, request);
     reply->label = status;
 }
 
-static void echo_dispatch(struct echo_server *s, const struct ipc_message *request,
-                          struct ipc_message *reply)
+static void echo_dispatch(struct echo_server *s, struct echo_session *session,
+                          const struct ipc_message *request, struct ipc_message *reply)
 {
     const struct rpc_function *function = NULL;
     enum rpc_status status = rpc_decode(echo_interface(), request, &function);
@@ -94,6 +122,9 @@ static void echo_dispatch(struct echo_server *s, const struct ipc_message *reque
         log_write(s->env, s->log.cap, "holding a call and exiting without an answer");
         parent_exit(s->env, 0); /* the parent destroys us: this never returns */
     }
+    if (status == RPC_OK && function->opcode == ECHO_RESERVE &&
+        !quota_take(&session->ram, request->word[0]))
+        status = RPC_ERR_OUT_OF_RAM;
     if (status == RPC_OK && function->opcode == ECHO_ADD) {
         reply->word_count = 1;
         reply->word[0] = request->word[0] + request->word[1];
@@ -106,6 +137,8 @@ void echo_server_main(struct env *env)
     struct echo_server *s = env_alloc(env, sizeof *s);
     DUET_ASSERT(s != NULL);
     s->env = env;
+    for (size_t id = 0; id < ECHO_SESSIONS_MAX; id++)
+        s->sessions[id].cap = CAP_INDEX_INVALID;
     DUET_ASSERT(log_connection_open(env, &s->log) == RPC_OK);
     DUET_ASSERT(sys_endpoint_create(&s->endpoint) == SYS_OK);
     cap_index_t root = CAP_INDEX_INVALID;
@@ -125,8 +158,8 @@ void echo_server_main(struct env *env)
         if (badge == ECHO_BADGE_ROOT)
             root_dispatch(s, &request, message);
         else if ((badge & ECHO_BADGE_SESSION) && (badge & 0xffff) < ECHO_SESSIONS_MAX &&
-                 s->sessions[badge & 0xffff] != CAP_INDEX_INVALID)
-            echo_dispatch(s, &request, message);
+                 s->sessions[badge & 0xffff].cap != CAP_INDEX_INVALID)
+            echo_dispatch(s, &s->sessions[badge & 0xffff], &request, message);
         if (request.cap != CAP_INDEX_INVALID)
             sys_cap_delete(request.cap);
         reply = true;

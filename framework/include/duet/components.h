@@ -20,5 +20,6 @@ void pd_test_main(struct env *env);
 void quitter_main(struct env *env);
 void echo_server_main(struct env *env);
 void echo_client_main(struct env *env);
+void quota_test_main(struct env *env);
 
 #endif

@@ -30,7 +30,10 @@ struct log_session_cap { cap_index_t index; };
 
 /* The connection: opening it opens a LOG session through the parent,
  * closing it closes the session (its capability goes stale and is
- * deleted). A LOG session donates no quota. */
+ * deleted). It donates LOG_SESSION_RAM_QUOTA bytes and one capability
+ * (the server's session state and session capability), returned on close. */
+#define LOG_SESSION_RAM_QUOTA "1K"
+#define LOG_SESSION_CAP_QUOTA "1"
 struct log_connection {
     struct log_session_cap cap;
     uint64_t id;

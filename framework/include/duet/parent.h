@@ -11,8 +11,15 @@
  * offers a service: it carries the server's root capability (duet/root.h),
  * through which the parent asks for sessions on a client's behalf.
  *
- * Request layout: words 0-1 the service name (<= 15 chars), words 2-7 the
- * argument string (<= 47 chars), both NUL-terminated.
+ * Quota: a request's "ram_quota" and "cap_quota" arguments are donated
+ * from the client's budget at its parent (refused with RPC_ERR_OUT_OF_RAM
+ * / _CAPS if it cannot cover them) to the server, which refuses a
+ * donation below its cost (RPC_ERR_INSUFFICIENT_*_QUOTA). PARENT_UPGRADE
+ * (id, ram, caps) donates more to an open session; closing returns the
+ * whole donation to the client.
+ *
+ * Request layout: words 0-1 the service name (<= 15 chars), words 2-15 the
+ * argument string (<= 111 chars), both NUL-terminated.
  */
 #ifndef DUET_PARENT_H
 #define DUET_PARENT_H
@@ -22,17 +29,18 @@
 
 enum {
     PARENT_SERVICE_WORDS = 2,
-    PARENT_ARGS_WORDS = 6,
+    PARENT_ARGS_WORDS = 14,
     PARENT_SERVICE_MAX = PARENT_SERVICE_WORDS * 8,   /* with NUL */
     PARENT_ARGS_MAX = PARENT_ARGS_WORDS * 8,         /* with NUL */
 };
 
 /*     name            opcode  words  cap */
 #define PARENT_RPCS(X)                         \
-    X(PARENT_SESSION,  0x300,  8, 8,  false)   \
+    X(PARENT_SESSION,  0x300, 16, 16, false)   \
     X(PARENT_EXIT,     0x301,  1, 1,  false)   \
     X(PARENT_CLOSE,    0x302,  1, 1,  false)   \
-    X(PARENT_ANNOUNCE, 0x303,  2, 2,  true)
+    X(PARENT_ANNOUNCE, 0x303,  2, 2,  true)    \
+    X(PARENT_UPGRADE,  0x304,  3, 3,  false)
 
 enum parent_opcode { PARENT_RPCS(RPC_OPCODE_ENUM) };
 
@@ -44,6 +52,8 @@ enum rpc_status parent_session(struct env *env, const char *service, const char 
                                cap_index_t *out_session, uint64_t *out_id);
 /* Closes the session; the capability should be deleted by the caller. */
 enum rpc_status parent_close(struct env *env, uint64_t id);
+/* Donates more quota to an open session. */
+enum rpc_status parent_upgrade(struct env *env, uint64_t id, uint64_t ram, uint64_t caps);
 /* Offers `service` (<= 15 chars) through the server's root capability. */
 enum rpc_status parent_announce(struct env *env, const char *service, cap_index_t root);
 enum rpc_status parent_exit(struct env *env, uint64_t exit_code);

@@ -22,7 +22,10 @@ enum rom_opcode { ROM_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
 struct rom_session_cap { cap_index_t index; };
 
-/* The connection (see log_session.h); a ROM session donates no quota. */
+/* The connection (see log_session.h); it donates ROM_SESSION_RAM_QUOTA
+ * bytes and one capability, returned on close. */
+#define ROM_SESSION_RAM_QUOTA "1K"
+#define ROM_SESSION_CAP_QUOTA "1"
 struct rom_connection {
     struct rom_session_cap cap;
     uint64_t id;

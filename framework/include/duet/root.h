@@ -4,10 +4,11 @@
  * A server announces a service to its parent with a root capability (an
  * endpoint capability with a badge of the server's choosing). The parent
  * calls it on a client's behalf:
- *   ROOT_SESSION(args)  words 0-5: the argument string, labelled by the
+ *   ROOT_SESSION(args)  words 0-13: the argument string, labelled by the
  *                       parent; reply: the session capability, and word 0
  *                       the server's id for the session
  *   ROOT_CLOSE(id)      the server revokes the session capability
+ *   ROOT_UPGRADE(id, ram, caps)   more quota for the session
  * A client never holds a root capability.
  */
 #ifndef DUET_ROOT_H
@@ -16,12 +17,13 @@
 #include "duet/env.h"
 #include "duet/rpc.h"
 
-enum { ROOT_ARGS_WORDS = 6 };
+enum { ROOT_ARGS_WORDS = 14 };
 
 /*     name           opcode  words  cap */
 #define ROOT_RPCS(X)                          \
-    X(ROOT_SESSION,   0x400,  6, 6,  false)   \
-    X(ROOT_CLOSE,     0x401,  1, 1,  false)
+    X(ROOT_SESSION,   0x400, 14, 14, false)   \
+    X(ROOT_CLOSE,     0x401,  1, 1,  false)   \
+    X(ROOT_UPGRADE,   0x402,  3, 3,  false)
 
 enum root_opcode { ROOT_RPCS(RPC_OPCODE_ENUM) };
 
@@ -31,5 +33,7 @@ struct root_cap { cap_index_t index; };
 enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_message *message,
                              cap_index_t *out_session, uint64_t *out_id);
 enum rpc_status root_close(struct root_cap root, uint64_t id, struct ipc_message *message);
+enum rpc_status root_upgrade(struct root_cap root, uint64_t id, uint64_t ram, uint64_t caps,
+                             struct ipc_message *message);
 
 #endif

@@ -35,6 +35,10 @@ enum rpc_status {
     RPC_ERR_DENIED,              /* the parent's policy refuses the route */
     RPC_ERR_UNAVAILABLE,         /* routed to a server not yet announced  */
     RPC_ERR_SERVER_GONE,         /* the serving component has exited      */
+    RPC_ERR_OUT_OF_RAM,          /* the client's RAM quota cannot cover it */
+    RPC_ERR_OUT_OF_CAPS,         /* the client's cap quota cannot cover it */
+    RPC_ERR_INSUFFICIENT_RAM_QUOTA,  /* donated RAM below the server's cost */
+    RPC_ERR_INSUFFICIENT_CAP_QUOTA,  /* donated caps below the server's cost */
     RPC_STATUS_COUNT
 };
 

@@ -8,6 +8,8 @@
  *     value  := '"' [^"\\ control]* '"' | [A-Za-z0-9_.+-]+   (< SESSION_ARG_VALUE_MAX)
  * e.g. `label="init -> hello", ram_quota=4K`. Quotes are not part of the
  * stored value. A key may appear once. Errors are named.
+ *
+ * Quota arguments (duet/quota.h sizes): "ram_quota" and "cap_quota".
  */
 #ifndef DUET_SESSION_ARGS_H
 #define DUET_SESSION_ARGS_H
@@ -17,7 +19,7 @@
 enum {
     SESSION_ARGS_MAX = 8,
     SESSION_ARG_KEY_MAX = 16,      /* with NUL */
-    SESSION_ARG_VALUE_MAX = 48,    /* with NUL */
+    SESSION_ARG_VALUE_MAX = 112,   /* with NUL */
     SESSION_ARGS_TEXT_MAX = 160,   /* with NUL */
 };
 
@@ -44,5 +46,10 @@ enum session_args_error session_args_parse(const char *text, struct session_args
 /* The value of `key`, or NULL. */
 const char *session_args_find(const struct session_args *args, const char *key);
 const char *session_args_error_name(enum session_args_error error);
+
+/* The donation a request carries: ram_quota and cap_quota, 0 where absent.
+ * False if either is present but not a size (duet/quota.h). */
+bool session_args_quota(const struct session_args *args, uint64_t *out_ram,
+                        uint64_t *out_caps);
 
 #endif

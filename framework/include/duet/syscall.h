@@ -31,7 +31,7 @@ typedef uint32_t cap_index_t;
 enum {
     CAP_INDEX_INVALID = 0,
     CAP_SPACE_SLOTS = 64,        /* capability slots per PD           */
-    IPC_WORDS = 8,               /* data words per message            */
+    IPC_WORDS = 16,              /* data words per message            */
     COMPONENT_NAME_MAX = 32,     /* including the terminating NUL     */
 };
 

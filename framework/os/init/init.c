@@ -10,6 +10,7 @@
  *   PARENT_CLOSE     the child's session is closed where it lives;
  *   PARENT_ANNOUNCE  the child offers a service; init keeps its root
  *                    capability to open sessions there for others;
+ *   PARENT_UPGRADE   more quota from the child's budget for a session;
  *   PARENT_EXIT      logged, the child's sessions closed, its PD destroyed
  *                    (no reply: the child is gone), which reclaims
  *                    everything it held and cancels any call blocked on it.
@@ -78,6 +79,8 @@ static void init_start_children(struct init *init)
     for (size_t i = 0; i < init->child_count; i++) {
         struct init_child *child = &init->children[i];
         duet_strlcpy(child->name, init->config.child_name[i], sizeof child->name);
+        child->ram = (struct quota_account){.limit = init->config.child_ram[i]};
+        child->caps = (struct quota_account){.limit = init->config.child_caps[i]};
         cap_index_t parent_cap = CAP_INDEX_INVALID;
         enum sys_error error = sys_cap_mint(init->endpoint, i + 1, &parent_cap);
         if (error == SYS_OK)
@@ -145,6 +148,8 @@ static bool init_dispatch(struct init *init, uint64_t badge)
         status = init_session_open(init, child, &request, &session_cap, &session_id);
     if (status == RPC_OK && function->opcode == PARENT_CLOSE)
         status = init_session_close(init, child, request.word[0]);
+    if (status == RPC_OK && function->opcode == PARENT_UPGRADE)
+        status = init_session_upgrade(init, child, &request);
     if (status == RPC_OK && function->opcode == PARENT_ANNOUNCE) {
         status = init_announce(init, child, &request);
         keep_request_cap = status == RPC_OK;
@@ -159,6 +164,7 @@ static bool init_dispatch(struct init *init, uint64_t badge)
         init->env->message = (struct ipc_message){.label = status, .cap = session_cap,
                                                   .word_count = 1, .word = {session_id}};
     init->delete_after_reply = session_cap;
+    DUET_ASSERT(init_quota_conserved(init));
     return reply;
 }
 

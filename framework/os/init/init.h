@@ -5,6 +5,7 @@
 #define DUET_INIT_H
 
 #include "duet/log_session.h"
+#include "duet/quota.h"
 #include "duet/root.h"
 #include "init_config.h"
 
@@ -25,6 +26,8 @@ struct init_child {
     bool exited;
     size_t announced_count;
     struct init_service announced[INIT_ANNOUNCED_MAX];
+    struct quota_account ram;       /* budget for donations, from the config */
+    struct quota_account caps;
 };
 
 struct init_session {
@@ -32,6 +35,8 @@ struct init_session {
     size_t client;                  /* index in init->children            */
     size_t server;                  /* child index, or INIT_AT_PARENT     */
     uint64_t server_id;             /* the server's (or parent's) id      */
+    uint64_t ram_donated;           /* taken from the client's budget     */
+    uint64_t caps_donated;
 };
 
 struct init {
@@ -52,6 +57,10 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
                                   const struct ipc_message *request, cap_index_t *out_cap,
                                   uint64_t *out_id);
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id);
+enum rpc_status init_session_upgrade(struct init *init, struct init_child *client,
+                                     const struct ipc_message *request);
+/* Q1: every child's used budget equals what its open sessions hold. */
+bool init_quota_conserved(const struct init *init);
 /* A child goes: close its sessions, forget those it served and its services. */
 void init_sessions_forget_child(struct init *init, struct init_child *child);
 /* Keeps `root` on success; the caller must not delete it then. */

@@ -3,6 +3,7 @@
  */
 #include "init_config.h"
 
+#include "duet/quota.h"
 #include "duet/string.h"
 
 static const char *const error_names[INIT_CONFIG_ERROR_COUNT] = {
@@ -19,6 +20,8 @@ static const char *const error_names[INIT_CONFIG_ERROR_COUNT] = {
     [INIT_CONFIG_ERR_DUPLICATE_ROUTE] = "INIT_CONFIG_ERR_DUPLICATE_ROUTE",
     [INIT_CONFIG_ERR_TOO_MANY_ROUTES] = "INIT_CONFIG_ERR_TOO_MANY_ROUTES",
     [INIT_CONFIG_ERR_UNKNOWN_CHILD] = "INIT_CONFIG_ERR_UNKNOWN_CHILD",
+    [INIT_CONFIG_ERR_BAD_QUOTA] = "INIT_CONFIG_ERR_BAD_QUOTA",
+    [INIT_CONFIG_ERR_DUPLICATE_OPTION] = "INIT_CONFIG_ERR_DUPLICATE_OPTION",
 };
 
 const char *init_config_error_name(enum init_config_error error)
@@ -70,6 +73,68 @@ static bool word_is(const char *begin, size_t length, const char *word)
     return length == duet_strlen(word) && duet_strncmp(begin, word, length) == 0;
 }
 
+static bool is_option_char(char c)
+{
+    return c != ' ' && c != '#';
+}
+
+struct start_options {
+    bool pd_factory;
+    uint64_t ram;
+    uint64_t caps;
+    bool seen_pd_factory, seen_ram, seen_caps;
+};
+
+/* "KEY=" prefix of an option word: true and *out_value set past it. */
+static bool option_key(const char *word, size_t length, const char *key, const char **out_value)
+{
+    size_t key_length = duet_strlen(key);
+    if (length <= key_length || duet_strncmp(word, key, key_length) != 0)
+        return false;
+    *out_value = word + key_length;
+    return true;
+}
+
+static enum init_config_error parse_size_value(const char *value, size_t length, uint64_t *out)
+{
+    char text[24];
+    if (length == 0 || length >= sizeof text)
+        return INIT_CONFIG_ERR_BAD_QUOTA;
+    duet_memcpy(text, value, length);
+    text[length] = '\0';
+    return quota_parse_size(text, out) ? INIT_CONFIG_OK : INIT_CONFIG_ERR_BAD_QUOTA;
+}
+
+static enum init_config_error parse_start_options(struct words *w, struct start_options *o)
+{
+    for (;;) {
+        if (at_line_end(w))
+            return INIT_CONFIG_OK;
+        const char *word = NULL;
+        size_t length = next_word(w, is_option_char, &word);
+        const char *value = NULL;
+        bool *seen = NULL;
+        enum init_config_error error = INIT_CONFIG_OK;
+        if (word_is(word, length, "pd_factory")) {
+            seen = &o->seen_pd_factory;
+            o->pd_factory = true;
+        } else if (option_key(word, length, "ram=", &value)) {
+            seen = &o->seen_ram;
+            error = parse_size_value(value, length - 4, &o->ram);
+        } else if (option_key(word, length, "caps=", &value)) {
+            seen = &o->seen_caps;
+            error = parse_size_value(value, length - 5, &o->caps);
+        } else {
+            return INIT_CONFIG_ERR_UNKNOWN_OPTION;
+        }
+        if (error != INIT_CONFIG_OK)
+            return error;
+        if (*seen)
+            return INIT_CONFIG_ERR_DUPLICATE_OPTION;
+        *seen = true;
+    }
+}
+
 static enum init_config_error parse_start(struct words *w, struct init_config *out)
 {
     const char *name = NULL;
@@ -80,13 +145,11 @@ static enum init_config_error parse_start(struct words *w, struct init_config *o
         return INIT_CONFIG_ERR_BAD_NAME;
     if (w->at < w->end && *w->at != ' ' && *w->at != '#')
         return INIT_CONFIG_ERR_TRAILING_TEXT;
-    const char *option = NULL;
-    size_t option_length = next_word(w, is_name_char, &option);
-    bool pd_factory = option_length > 0;
-    if (pd_factory && !word_is(option, option_length, "pd_factory"))
-        return INIT_CONFIG_ERR_UNKNOWN_OPTION;
-    if (!at_line_end(w))
-        return INIT_CONFIG_ERR_TRAILING_TEXT;
+    struct start_options options = {.ram = INIT_CHILD_RAM_DEFAULT,
+                                    .caps = INIT_CHILD_CAPS_DEFAULT};
+    enum init_config_error error = parse_start_options(w, &options);
+    if (error != INIT_CONFIG_OK)
+        return error;
 
     if (out->child_count == INIT_CHILDREN_MAX)
         return INIT_CONFIG_ERR_TOO_MANY_CHILDREN;
@@ -96,7 +159,9 @@ static enum init_config_error parse_start(struct words *w, struct init_config *o
     for (size_t i = 0; i < out->child_count; i++)
         if (duet_strcmp(out->child_name[i], slot) == 0)
             return INIT_CONFIG_ERR_DUPLICATE_CHILD;
-    out->child_pd_factory[out->child_count] = pd_factory;
+    out->child_pd_factory[out->child_count] = options.pd_factory;
+    out->child_ram[out->child_count] = options.ram;
+    out->child_caps[out->child_count] = options.caps;
     out->child_count++;
     return INIT_CONFIG_OK;
 }

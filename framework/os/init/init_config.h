@@ -2,8 +2,10 @@
  * init_config.h - init's configuration, parsed strictly from the "config" ROM.
  *
  * One directive per line; '#' starts a comment; blank lines are fine:
- *     start NAME [pd_factory]
- *         start component NAME as a child (NAME: [a-z0-9_]+); with
+ *     start NAME [ram=SIZE] [caps=COUNT] [pd_factory]
+ *         start component NAME as a child (NAME: [a-z0-9_]+) with a quota
+ *         budget of SIZE bytes (duet/quota.h: 4096, 64K, 1M) and COUNT
+ *         capabilities for the sessions it opens (defaults below); with
  *         pd_factory the child may start PDs of its own (until core offers
  *         a PD service, this is how a component becomes a parent)
  *     route SERVICE CHILD
@@ -23,6 +25,8 @@ enum {
     INIT_CHILDREN_MAX = 8,
     INIT_ROUTES_MAX = 8,
     INIT_SERVICE_MAX = 16,          /* with NUL */
+    INIT_CHILD_RAM_DEFAULT = 64 * 1024,
+    INIT_CHILD_CAPS_DEFAULT = 16,
     INIT_CONFIG_MAX = 2048,
 };
 
@@ -40,6 +44,8 @@ enum init_config_error {
     INIT_CONFIG_ERR_DUPLICATE_ROUTE,
     INIT_CONFIG_ERR_TOO_MANY_ROUTES,
     INIT_CONFIG_ERR_UNKNOWN_CHILD,
+    INIT_CONFIG_ERR_BAD_QUOTA,
+    INIT_CONFIG_ERR_DUPLICATE_OPTION,
     INIT_CONFIG_ERROR_COUNT
 };
 
@@ -52,6 +58,8 @@ struct init_config {
     size_t child_count;
     char child_name[INIT_CHILDREN_MAX][COMPONENT_NAME_MAX];
     bool child_pd_factory[INIT_CHILDREN_MAX];
+    uint64_t child_ram[INIT_CHILDREN_MAX];
+    uint64_t child_caps[INIT_CHILDREN_MAX];
     size_t route_count;
     struct init_route routes[INIT_ROUTES_MAX];
 };

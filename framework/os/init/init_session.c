@@ -11,7 +11,12 @@
  *   - with no route: LOG and ROM to init's parent, anything else
  *     RPC_ERR_DENIED.
  * The label is prefixed with the client's name on the way ("hello ->
- * ..."), as every parent does. init remembers each session (client, where
+ * ..."), as every parent does. The request's ram_quota and cap_quota are
+ * taken from the client's budget before anything is forwarded
+ * (RPC_ERR_OUT_OF_RAM / _CAPS if it cannot cover them) and given back
+ * when the session is refused, closed, or its server exits; upgrades take
+ * more. Invariant Q1 (init_quota_conserved) ties the budgets to the
+ * sessions and is asserted after every request. init remembers each session (client, where
  * it lives, that side's id) under its own id, which the client uses to
  * close it; a child that goes has its sessions closed and the sessions it
  * served forgotten (the kernel already made their capabilities stale).
@@ -24,12 +29,10 @@
 #include "init.h"
 
 /* Builds the arguments the server sees: the label gets the client's name. */
-static enum rpc_status forward_args(const char *client, const char *args_text, char *out,
-                                    size_t out_size)
+static enum rpc_status forward_args(const char *client, const struct session_args *parsed,
+                                    char *out, size_t out_size)
 {
-    struct session_args args;
-    if (session_args_parse(args_text, &args) != SESSION_ARGS_OK)
-        return RPC_ERR_INVALID_ARGS_STRING;
+    struct session_args args = *parsed;
     struct text text;
     text_init(&text, out, out_size);
     text_append(&text, "label=\"");
@@ -119,28 +122,49 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
         !rpc_unpack_string(&request->word[PARENT_SERVICE_WORDS], PARENT_ARGS_WORDS, args,
                            sizeof args))
         return RPC_ERR_INVALID_ARGUMENT;
-    enum rpc_status status = forward_args(client->name, args, forwarded, sizeof forwarded);
+    struct session_args parsed;
+    uint64_t ram = 0, caps = 0;
+    if (session_args_parse(args, &parsed) != SESSION_ARGS_OK ||
+        !session_args_quota(&parsed, &ram, &caps))
+        return RPC_ERR_INVALID_ARGS_STRING;
+    enum rpc_status status = forward_args(client->name, &parsed, forwarded, sizeof forwarded);
     if (status == RPC_OK)
         status = route(init, client, service, &server);
-    uint64_t server_id = 0;
-    if (status == RPC_OK)
-        status = open_at(init, server, service, forwarded, out_cap, &server_id);
+    size_t slot = 0;
+    while (slot < INIT_SESSIONS_MAX && init->sessions[slot].in_use)
+        slot++;
+    if (status == RPC_OK && slot == INIT_SESSIONS_MAX)
+        status = RPC_ERR_SESSION_LIMIT;
+    if (status == RPC_OK && !quota_take(&client->ram, ram))
+        status = RPC_ERR_OUT_OF_RAM;
+    if (status == RPC_OK && !quota_take(&client->caps, caps)) {
+        quota_give_back(&client->ram, ram);
+        status = RPC_ERR_OUT_OF_CAPS;
+    }
     if (status != RPC_OK)
         return status;
 
-    size_t client_index = (size_t)(client - init->children);
-    for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
-        if (init->sessions[id].in_use)
-            continue;
-        init->sessions[id] = (struct init_session){true, client_index, server, server_id};
-        *out_id = id;
-        return RPC_OK;
+    uint64_t server_id = 0;
+    status = open_at(init, server, service, forwarded, out_cap, &server_id);
+    if (status != RPC_OK) {
+        quota_give_back(&client->ram, ram);
+        quota_give_back(&client->caps, caps);
+        return status;
     }
-    /* No room to remember it: give the session back. */
-    close_at(init, &(struct init_session){true, client_index, server, server_id});
-    sys_cap_delete(*out_cap);
-    *out_cap = CAP_INDEX_INVALID;
-    return RPC_ERR_SESSION_LIMIT;
+    init->sessions[slot] = (struct init_session){
+        .in_use = true, .client = (size_t)(client - init->children), .server = server,
+        .server_id = server_id, .ram_donated = ram, .caps_donated = caps};
+    *out_id = slot;
+    return RPC_OK;
+}
+
+/* The donation goes back to the session's client; the slot is free. */
+static void session_forget(struct init *init, struct init_session *session)
+{
+    struct init_child *client = &init->children[session->client];
+    quota_give_back(&client->ram, session->ram_donated);
+    quota_give_back(&client->caps, session->caps_donated);
+    *session = (struct init_session){0};
 }
 
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id)
@@ -150,8 +174,59 @@ enum rpc_status init_session_close(struct init *init, struct init_child *client,
         init->sessions[id].client != client_index)
         return RPC_ERR_INVALID_SESSION;
     enum rpc_status status = close_at(init, &init->sessions[id]);
-    init->sessions[id] = (struct init_session){0};
+    session_forget(init, &init->sessions[id]);
     return status;
+}
+
+enum rpc_status init_session_upgrade(struct init *init, struct init_child *client,
+                                     const struct ipc_message *request)
+{
+    uint64_t id = request->word[0], ram = request->word[1], caps = request->word[2];
+    size_t client_index = (size_t)(client - init->children);
+    if (id >= INIT_SESSIONS_MAX || !init->sessions[id].in_use ||
+        init->sessions[id].client != client_index)
+        return RPC_ERR_INVALID_SESSION;
+    if (ram > QUOTA_SIZE_MAX || caps > QUOTA_SIZE_MAX)
+        return RPC_ERR_INVALID_ARGUMENT;
+    if (!quota_take(&client->ram, ram))
+        return RPC_ERR_OUT_OF_RAM;
+    if (!quota_take(&client->caps, caps)) {
+        quota_give_back(&client->ram, ram);
+        return RPC_ERR_OUT_OF_CAPS;
+    }
+    struct init_session *session = &init->sessions[id];
+    enum rpc_status status =
+        session->server == INIT_AT_PARENT
+            ? parent_upgrade(init->env, session->server_id, ram, caps)
+            : root_upgrade(init->children[session->server].announced[0].root,
+                           session->server_id, ram, caps, &init->env->message);
+    if (status != RPC_OK) {
+        quota_give_back(&client->ram, ram);
+        quota_give_back(&client->caps, caps);
+        return status;
+    }
+    session->ram_donated += ram;
+    session->caps_donated += caps;
+    return RPC_OK;
+}
+
+bool init_quota_conserved(const struct init *init)
+{
+    for (size_t c = 0; c < init->child_count; c++) {
+        uint64_t ram = 0, caps = 0;
+        for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
+            const struct init_session *session = &init->sessions[id];
+            if (session->in_use && session->client == c) {
+                ram += session->ram_donated;
+                caps += session->caps_donated;
+            }
+        }
+        const struct init_child *child = &init->children[c];
+        if (ram != child->ram.used || caps != child->caps.used ||
+            child->ram.used > child->ram.limit || child->caps.used > child->caps.limit)
+            return false;
+    }
+    return true;
 }
 
 void init_sessions_forget_child(struct init *init, struct init_child *child)
@@ -160,7 +235,7 @@ void init_sessions_forget_child(struct init *init, struct init_child *child)
     for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
         struct init_session *session = &init->sessions[id];
         if (session->in_use && session->server == index)
-            *session = (struct init_session){0};   /* gone with the server */
+            session_forget(init, session);   /* gone with the server */
         if (session->in_use && session->client == index)
             init_session_close(init, child, id);
     }
