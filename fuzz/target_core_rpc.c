@@ -26,7 +26,9 @@ static const struct component_info core_rpc_components[] = {
 
 static const char core_rpc_config[] = "start hostile_client\n"
                                       "start echo_server\n"
-                                      "route ECHO echo_server\n";
+                                      "route ECHO echo_server\n"
+                                      "route IO_PORT parent\n"
+                                      "route IRQ parent\n";
 
 enum { CORE_RPC_BUDGET_STEPS = 3000000 };
 

@@ -6,10 +6,10 @@
  * all ones and ignores writes, as on a PC. Every access costs virtual time,
  * first runs any device deadline that has come due, and is traced.
  *
- * Port I/O is privileged: only core (PD 1) may do it, as only core holds
- * the I/O permission on hardware. Any other PD touching a port ends the
- * world with a named failure, the sim's #GP. (IO_PORT sessions will let
- * core delegate ranges; then this asks the kernel.)
+ * Port I/O is privileged: a PD may access a port only while it holds an
+ * I/O-port capability covering it (the kernel decides,
+ * kernel_port_allowed). Any other access ends the world with a named
+ * failure, the sim's #GP.
  */
 #include "sim_world.h"
 
@@ -89,11 +89,9 @@ static struct port_slot *port_lookup(struct port_bus *bus, uint16_t port)
     return NULL;
 }
 
-enum { PORT_IO_PD = 1 };
-
-static void port_access_check(struct sim_world *world, uint16_t port)
+static void port_access_check(struct sim_world *world, uint16_t port, unsigned width)
 {
-    if (world->current->pd == PORT_IO_PD)
+    if (kernel_port_allowed(world->kernel, world->current->pd, port, width))
         return;
     char failure[96];
     snprintf(failure, sizeof failure, "port I/O to 0x%x from pd %u, which has no I/O rights",
@@ -104,7 +102,7 @@ static void port_access_check(struct sim_world *world, uint16_t port)
 static uint32_t port_read(uint16_t port, unsigned width)
 {
     struct sim_world *world = sim_world_current;
-    port_access_check(world, port);
+    port_access_check(world, port, width);
     sim_world_step(world);
     world->now_ns += SIM_PORT_ACCESS_NS;
     port_bus_run_due(world);
@@ -121,7 +119,7 @@ static uint32_t port_read(uint16_t port, unsigned width)
 static void port_write(uint16_t port, unsigned width, uint32_t value)
 {
     struct sim_world *world = sim_world_current;
-    port_access_check(world, port);
+    port_access_check(world, port, width);
     sim_world_step(world);
     world->now_ns += SIM_PORT_ACCESS_NS;
     port_bus_run_due(world);

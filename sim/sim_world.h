@@ -71,7 +71,9 @@ struct sim_world {
     struct port_bus bus;
     struct irq_lines irqs;
     struct hw_bus_host host;
-    struct uart16550 uart;
+    struct uart16550 uart;              /* COM1: core's console          */
+    struct uart16550 uart2;             /* COM2: for drivers (IO_PORT)   */
+    uint64_t com2_bytes;                /* what COM2 sent out            */
 
     struct component_info components[SIM_COMPONENTS_MAX];
     size_t component_count;

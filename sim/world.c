@@ -43,7 +43,7 @@ struct sim {
     size_t arena_used_max;      /* high-water mark over all runs so far */
 };
 
-enum { UART_BASE = 0x3f8, UART_IRQ = 4, PAGE_BYTES = 4096 };
+enum { UART_BASE = 0x3f8, UART_IRQ = 4, UART2_BASE = 0x2f8, UART2_IRQ = 3, PAGE_BYTES = 4096 };
 
 static const char *const outcome_names[SIM_OUTCOME_COUNT] = {
     [SIM_PASS] = "pass",
@@ -153,6 +153,12 @@ static void console_byte(void *ctx, uint8_t byte)
     world->console_line_length = 0;
 }
 
+static void com2_byte(void *ctx, uint8_t byte)
+{
+    ((struct sim_world *)ctx)->com2_bytes++;
+    (void)byte;
+}
+
 /* ---- building the world ------------------------------------------------- */
 
 static bool world_components(struct sim_world *world, const struct sim_config *config)
@@ -209,6 +215,8 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     world->host = (struct hw_bus_host){world, host_irq_set, host_now_ns, host_deadline_set};
     uart16550_init(&world->uart, &world->host, UART_IRQ, console_byte, world);
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart, UART_BASE));
+    uart16550_init(&world->uart2, &world->host, UART2_IRQ, com2_byte, world);
+    port_bus_attach(&world->bus, uart16550_port_device(&world->uart2, UART2_BASE));
     return world;
 }
 

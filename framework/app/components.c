@@ -15,6 +15,8 @@ static const struct component_info components[] = {
     {"echo_server", echo_server_main},
     {"echo_client", echo_client_main},
     {"quota_test", quota_test_main},
+    {"serial_test", serial_test_main},
+    {"io_after_close", io_after_close_main},
 };
 
 const struct component_info *framework_components(size_t *count)

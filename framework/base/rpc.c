@@ -25,6 +25,7 @@ static const char *const rpc_status_names[RPC_STATUS_COUNT] = {
     [RPC_ERR_OUT_OF_CAPS] = "RPC_ERR_OUT_OF_CAPS",
     [RPC_ERR_INSUFFICIENT_RAM_QUOTA] = "RPC_ERR_INSUFFICIENT_RAM_QUOTA",
     [RPC_ERR_INSUFFICIENT_CAP_QUOTA] = "RPC_ERR_INSUFFICIENT_CAP_QUOTA",
+    [RPC_ERR_IN_USE] = "RPC_ERR_IN_USE",
 };
 
 const char *rpc_status_name(uint64_t status)

@@ -147,3 +147,32 @@ bool session_args_quota(const struct session_args *args, uint64_t *out_ram, uint
     return (ram == NULL || quota_parse_size(ram, out_ram)) &&
            (caps == NULL || quota_parse_size(caps, out_caps));
 }
+
+bool session_args_number(const struct session_args *args, const char *key, uint64_t *out)
+{
+    const char *text = session_args_find(args, key);
+    if (text == NULL || text[0] == '\0')
+        return false;
+    unsigned base = 10;
+    if (text[0] == '0' && text[1] == 'x') {
+        base = 16;
+        text += 2;
+    }
+    uint64_t value = 0;
+    size_t digits = 0;
+    for (; *text != '\0'; text++, digits++) {
+        char c = *text;
+        unsigned digit = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                       : base == 16 && c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                       : 99;
+        if (digit >= base)
+            return false;
+        value = value * base + digit;
+        if (value > UINT32_MAX)
+            return false;
+    }
+    if (digits == 0)
+        return false;
+    *out = value;
+    return true;
+}

@@ -109,6 +109,14 @@ enum sys_error sys_pd_destroy(cap_index_t pd)
     return syscall_enter(&frame, NULL);
 }
 
+enum sys_error sys_io_port_narrow(cap_index_t io_ports, uint16_t base, uint32_t count,
+                                  cap_index_t *out_io_ports)
+{
+    struct syscall_frame frame = {.number = SYSCALL_IO_PORT_NARROW,
+                                  .arg = {io_ports, base, count}};
+    return syscall_cap_result(&frame, out_io_ports);
+}
+
 enum sys_error sys_irq_create(cap_index_t irq_control, unsigned line, cap_index_t *out_irq)
 {
     struct syscall_frame frame = {.number = SYSCALL_IRQ_CREATE, .arg = {irq_control, line}};

@@ -5,6 +5,9 @@
  * the root capabilities, starts init, and serves on one endpoint:
  *   - the parent interface to its child init (badge kind BADGE_CHILD),
  *   - LOG and ROM sessions (badge kind BADGE_SESSION, id = session slot).
+ * IO_PORT and IRQ sessions are capabilities to kernel objects (a narrowed
+ * I/O-port capability, a copy of core's IRQ capability) that the client
+ * uses directly; closing them revokes the client's copy.
  * Requests are decoded (rpc_decode plus the function's own checks) before
  * anything is performed; every refusal is a named rpc_status in the reply.
  */
@@ -18,6 +21,7 @@
 #include "duet/quota.h"
 #include "duet/rpc.h"
 #include "duet/session_args.h"
+#include "hal/irq.h"
 #include "hal/world.h"
 
 enum {
@@ -39,7 +43,13 @@ static inline uint64_t badge_make(uint64_t kind, uint64_t id)
     return (kind << BADGE_KIND_SHIFT) | id;
 }
 
-enum core_service { CORE_SERVICE_NONE = 0, CORE_SERVICE_LOG, CORE_SERVICE_ROM };
+enum core_service {
+    CORE_SERVICE_NONE = 0,
+    CORE_SERVICE_LOG,
+    CORE_SERVICE_ROM,
+    CORE_SERVICE_IO_PORT,
+    CORE_SERVICE_IRQ,
+};
 
 struct core_session {
     uint8_t service;                      /* enum core_service */
@@ -47,6 +57,8 @@ struct core_session {
                                              revoking it closes every copy */
     char label[CORE_LABEL_MAX];
     size_t module;                        /* ROM: boot module index */
+    uint32_t io_base, io_size;            /* IO_PORT: the range     */
+    unsigned irq_line;                    /* IRQ                    */
     struct quota_account ram;             /* the client's donation; the
                                              session's cost is spent from it */
     uint64_t caps_donated;
@@ -58,6 +70,7 @@ struct core {
     struct env *env;
     struct com_port console;
     cap_index_t endpoint;
+    cap_index_t irq_caps[HAL_IRQ_LINES];  /* one IRQ object per line, made on demand */
     struct core_session sessions[CORE_SESSIONS_MAX];
 };
 

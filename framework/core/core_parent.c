@@ -91,7 +91,60 @@ static enum rpc_status session_decode(const struct ipc_message *message,
         return module_find(label_last_element(out->label), &out->module)
                    ? RPC_OK : RPC_ERR_NO_SUCH_MODULE;
     }
+    uint64_t base = 0, size = 0, line = 0;
+    if (duet_strcmp(service, "IO_PORT") == 0) {
+        out->service = CORE_SERVICE_IO_PORT;
+        if (!session_args_number(&args, "io_port_base", &base) ||
+            !session_args_number(&args, "io_port_size", &size) || size == 0 ||
+            base + size > 0x10000)
+            return RPC_ERR_INVALID_ARGS_STRING;
+        out->io_base = (uint32_t)base;
+        out->io_size = (uint32_t)size;
+        return RPC_OK;
+    }
+    if (duet_strcmp(service, "IRQ") == 0) {
+        out->service = CORE_SERVICE_IRQ;
+        if (!session_args_number(&args, "irq", &line) || line >= HAL_IRQ_LINES)
+            return RPC_ERR_INVALID_ARGS_STRING;
+        out->irq_line = (unsigned)line;
+        return RPC_OK;
+    }
     return RPC_ERR_UNKNOWN_SERVICE;
+}
+
+static bool ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
+{
+    return a < b + b_size && b < a + a_size;
+}
+
+/* The capability an IO_PORT or IRQ session hands out; core's own console
+ * (COM1 and its line) is never given away, nor anything held already. */
+static enum rpc_status device_session_cap(struct core *core, const struct core_session *wanted,
+                                          cap_index_t *out_cap)
+{
+    bool io = wanted->service == CORE_SERVICE_IO_PORT;
+    if (io && ranges_overlap(wanted->io_base, wanted->io_size, COM1_PORT_BASE, 8))
+        return RPC_ERR_DENIED;
+    if (!io && wanted->irq_line == COM1_IRQ_LINE)
+        return RPC_ERR_DENIED;
+    for (size_t i = 0; i < CORE_SESSIONS_MAX; i++) {
+        const struct core_session *held = &core->sessions[i];
+        if (held->service != wanted->service)
+            continue;
+        if (io ? ranges_overlap(held->io_base, held->io_size, wanted->io_base, wanted->io_size)
+               : held->irq_line == wanted->irq_line)
+            return RPC_ERR_IN_USE;
+    }
+    if (io)
+        return sys_io_port_narrow(core->env->io_ports, (uint16_t)wanted->io_base,
+                                  wanted->io_size, out_cap) == SYS_OK
+                   ? RPC_OK : RPC_ERR_SESSION_LIMIT;
+    cap_index_t *irq = &core->irq_caps[wanted->irq_line];
+    if (*irq == CAP_INDEX_INVALID &&
+        sys_irq_create(core->env->irq_control, wanted->irq_line, irq) != SYS_OK)
+        return RPC_ERR_SESSION_LIMIT;
+    *out_cap = *irq;
+    return RPC_OK;
 }
 
 static enum rpc_status session_open(struct core *core, const struct ipc_message *message,
@@ -107,8 +160,14 @@ static enum rpc_status session_open(struct core *core, const struct ipc_message 
     if (slot == CORE_SESSIONS_MAX)
         return RPC_ERR_SESSION_LIMIT;
     cap_index_t cap = CAP_INDEX_INVALID;
-    if (sys_cap_mint(core->endpoint, badge_make(BADGE_SESSION, slot), &cap) != SYS_OK)
+    bool device = decoded.service == CORE_SERVICE_IO_PORT || decoded.service == CORE_SERVICE_IRQ;
+    if (device) {
+        status = device_session_cap(core, &decoded, &cap);
+        if (status != RPC_OK)
+            return status;
+    } else if (sys_cap_mint(core->endpoint, badge_make(BADGE_SESSION, slot), &cap) != SYS_OK) {
         return RPC_ERR_SESSION_LIMIT;
+    }
     decoded.cap = cap;
     core->sessions[slot] = decoded;
     reply->cap = cap;
@@ -126,7 +185,10 @@ static enum rpc_status session_close(struct core *core, uint64_t id)
     struct core_session *session = &core->sessions[id];
     enum sys_error error = sys_cap_revoke(session->cap);
     DUET_ASSERT(error == SYS_OK);
-    sys_cap_delete(session->cap);
+    /* An IRQ session's capability is core's own IRQ object, kept for the
+     * line's next session; every other session capability is the session's. */
+    if (session->service != CORE_SERVICE_IRQ)
+        sys_cap_delete(session->cap);
     *session = (struct core_session){0};
     return RPC_OK;
 }

@@ -29,7 +29,7 @@ struct kernel *kernel_create(void *memory, size_t size)
     return k;
 }
 
-enum { CORE_SLOT_PD_FACTORY = 2, CORE_SLOT_IRQ_CONTROL = 3 };
+enum { CORE_SLOT_PD_FACTORY = 2, CORE_SLOT_IRQ_CONTROL = 3, CORE_SLOT_IO_PORTS = 4 };
 
 void kernel_run(struct kernel *k, struct hal_context *boot_context)
 {
@@ -48,9 +48,12 @@ void kernel_run(struct kernel *k, struct hal_context *boot_context)
     struct pd *pd = &k->pds[core];
     cap_create(k, pd, KOBJ_PD_FACTORY, 0, CORE_SLOT_PD_FACTORY);
     cap_create(k, pd, KOBJ_IRQ_CONTROL, 0, CORE_SLOT_IRQ_CONTROL);
+    cap_index_t io = cap_create(k, pd, KOBJ_IO_PORT, 0, CORE_SLOT_IO_PORTS);
+    k->cap_nodes[pd->caps[io].node].badge = KERNEL_IO_PORTS;   /* all of them */
     pd->env->parent = CAP_INDEX_INVALID;
     pd->env->pd_factory = CORE_SLOT_PD_FACTORY;
     pd->env->irq_control = CORE_SLOT_IRQ_CONTROL;
+    pd->env->io_ports = CORE_SLOT_IO_PORTS;
 
     uint16_t first = queue_pop(k, &k->ready);
     DUET_ASSERT(first != 0);
@@ -82,6 +85,7 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     case SYSCALL_THREAD_EXIT:     sys_thread_exit_perform(k); break;
     case SYSCALL_CAP_REVOKE:      sys_cap_revoke_perform(k, frame); break;
     case SYSCALL_PD_DESTROY:      sys_pd_destroy_perform(k, frame); break;
+    case SYSCALL_IO_PORT_NARROW:  sys_io_port_narrow_perform(k, frame); break;
     default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)

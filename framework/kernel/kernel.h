@@ -64,6 +64,7 @@ enum kobject_type {
     KOBJ_PD_FACTORY,
     KOBJ_IRQ_CONTROL,
     KOBJ_IRQ,
+    KOBJ_IO_PORT,           /* object = first port, badge = port count */
 };
 
 struct cap_node {
@@ -148,6 +149,7 @@ struct kernel {
 
 #define KERNEL_MAGIC UINT64_C(0x64756574206b726e) /* "duet krn" */
 #define KERNEL_CORE_NAME "core"
+#define KERNEL_IO_PORTS UINT64_C(0x10000)   /* x86 has 64K I/O ports */
 enum { KERNEL_CORE_PD = 1 };
 
 /* sched.c */
@@ -212,6 +214,9 @@ void thread_cancel_blocking(struct kernel *k, uint16_t thread, enum sys_error er
 /* irq.c */
 void sys_irq_create_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_irq_wait_perform(struct kernel *k, struct syscall_frame *frame);
+
+/* io_port.c */
+void sys_io_port_narrow_perform(struct kernel *k, struct syscall_frame *frame);
 
 static inline void frame_result(struct syscall_frame *frame, enum sys_error error,
                                 uint64_t value)

@@ -4,7 +4,8 @@
  *
  * It reads its script from the ROM "actions" and performs one action per
  * opcode byte (the operands follow it; a script that runs out ends):
- *   0  open a LOG, ECHO or SECRET session     3  raw message (see below)
+ *   0  open a LOG, ECHO, SECRET (denied), IO_PORT (any range) or IRQ (any
+ *      line) session                          3  raw message (see below)
  *   1  open a ROM session (module from a list) 4  log a line of raw bytes
  *   2  raw session request (service, args)    5  yield
  *   6  revocation round: mint capabilities from a fresh endpoint, pass
@@ -26,6 +27,8 @@
  */
 #include "duet/assert.h"
 #include "duet/echo_session.h"
+#include "duet/io_port_session.h"
+#include "duet/irq_session.h"
 #include "duet/log_session.h"
 #include "duet/parent.h"
 #include "duet/rom_session.h"
@@ -85,7 +88,25 @@ static void session_keep(struct hostile *h, cap_index_t cap, uint64_t id, bool i
  * route: must be denied). */
 static void action_open_service(struct hostile *h)
 {
-    uint8_t which = script_byte_or_zero(h) % 3;
+    uint8_t which = script_byte_or_zero(h) % 5;
+    if (which == 3) {   /* the client never touches the ports: only core's allocator is tested */
+        uint16_t base = (uint16_t)(script_byte_or_zero(h) << 8 | script_byte_or_zero(h));
+        uint16_t size = script_byte_or_zero(h) % 17;
+        struct io_port_connection io;
+        enum rpc_status status = io_port_connection_open(h->env, base, size, &io);
+        check_rpc_status(status);
+        if (status == RPC_OK)
+            session_keep(h, io.cap.index, io.id, false);
+        return;
+    }
+    if (which == 4) {
+        struct irq_connection irq;
+        enum rpc_status status = irq_connection_open(h->env, script_byte_or_zero(h) % 18, &irq);
+        check_rpc_status(status);
+        if (status == RPC_OK)
+            session_keep(h, irq.cap.index, irq.id, false);
+        return;
+    }
     if (which == 0) {
         struct log_connection log;
         enum rpc_status status = log_connection_open(h->env, &log);

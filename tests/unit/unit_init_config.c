@@ -194,6 +194,12 @@ static void test_errors(void)
                  "route F s\nroute G s\nroute H s\nroute I s\n",
                  INIT_CONFIG_ERR_TOO_MANY_ROUTES, 10);
     expect_error("router ECHO srv\n", INIT_CONFIG_ERR_UNKNOWN_DIRECTIVE, 1);
+    {
+        struct parse_result p = parse_exact("route IO_PORT parent\n", 21);
+        UNIT_CHECK(p.error == INIT_CONFIG_OK && p.config.route_count == 1 &&
+                       p.config.routes[0].child == INIT_ROUTE_TO_PARENT,
+                   "route to parent: got %s", init_config_error_name(p.error));
+    }
 
     /* A second word is an option; pd_factory is the only one. */
     expect_error("start a b\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);

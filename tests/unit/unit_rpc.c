@@ -242,7 +242,8 @@ static void test_status_names(void)
         RPC_STATUS_NAME_CASE(RPC_ERR_SERVER_GONE) RPC_STATUS_NAME_CASE(RPC_ERR_OUT_OF_RAM)
         RPC_STATUS_NAME_CASE(RPC_ERR_OUT_OF_CAPS)
         RPC_STATUS_NAME_CASE(RPC_ERR_INSUFFICIENT_RAM_QUOTA)
-        RPC_STATUS_NAME_CASE(RPC_ERR_INSUFFICIENT_CAP_QUOTA)};
+        RPC_STATUS_NAME_CASE(RPC_ERR_INSUFFICIENT_CAP_QUOTA)
+        RPC_STATUS_NAME_CASE(RPC_ERR_IN_USE)};
     UNIT_CHECK_U64(DUET_ARRAY_COUNT(rpc_cases), RPC_STATUS_COUNT,
                    "every rpc_status has a name case here (update this test)");
     for (size_t i = 0; i < DUET_ARRAY_COUNT(rpc_cases); i++)

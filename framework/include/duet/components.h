@@ -21,5 +21,7 @@ void quitter_main(struct env *env);
 void echo_server_main(struct env *env);
 void echo_client_main(struct env *env);
 void quota_test_main(struct env *env);
+void serial_test_main(struct env *env);
+void io_after_close_main(struct env *env);
 
 #endif

@@ -23,6 +23,7 @@ struct env {
     cap_index_t parent;              /* CAP_SLOT_PARENT                     */
     cap_index_t pd_factory;          /* 0 unless handed one (core, init)    */
     cap_index_t irq_control;         /* 0 unless core                       */
+    cap_index_t io_ports;            /* 0 unless core: all I/O ports        */
     void (*main)(struct env *env);   /* the component's entry               */
     uintptr_t heap_next;             /* bump pointer inside the window      */
     uintptr_t heap_end;

@@ -39,6 +39,7 @@ enum rpc_status {
     RPC_ERR_OUT_OF_CAPS,         /* the client's cap quota cannot cover it */
     RPC_ERR_INSUFFICIENT_RAM_QUOTA,  /* donated RAM below the server's cost */
     RPC_ERR_INSUFFICIENT_CAP_QUOTA,  /* donated caps below the server's cost */
+    RPC_ERR_IN_USE,              /* held exclusively by another session   */
     RPC_STATUS_COUNT
 };
 

@@ -47,6 +47,10 @@ enum session_args_error session_args_parse(const char *text, struct session_args
 const char *session_args_find(const struct session_args *args, const char *key);
 const char *session_args_error_name(enum session_args_error error);
 
+/* The value of `key` as a number (decimal, or hex with 0x); false if the
+ * key is absent or its value is not a number below 2^32. */
+bool session_args_number(const struct session_args *args, const char *key, uint64_t *out);
+
 /* The donation a request carries: ram_quota and cap_quota, 0 where absent.
  * False if either is present but not a size (duet/quota.h). */
 bool session_args_quota(const struct session_args *args, uint64_t *out_ram,

@@ -72,6 +72,7 @@ enum syscall_number {
     SYSCALL_THREAD_EXIT,
     SYSCALL_CAP_REVOKE,
     SYSCALL_PD_DESTROY,
+    SYSCALL_IO_PORT_NARROW,
     SYSCALL_NUMBER_END
 };
 
@@ -118,6 +119,12 @@ enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint
 enum sys_error sys_pd_destroy(cap_index_t pd);
 /* An IRQ capability for `line`. Needs the IRQ-control capability. */
 enum sys_error sys_irq_create(cap_index_t irq_control, unsigned line, cap_index_t *out_irq);
+/* I/O ports are capabilities: a PD may access a port only while it holds
+ * an I/O-port capability covering it (core starts with one covering all
+ * ports). This derives a capability for [base, base+count) from one that
+ * covers it, so revoking the original withdraws the narrower one too. */
+enum sys_error sys_io_port_narrow(cap_index_t io_ports, uint16_t base, uint32_t count,
+                                  cap_index_t *out_io_ports);
 /* Unmasks the line and blocks until it fires. */
 enum sys_error sys_irq_wait(cap_index_t irq);
 enum sys_error sys_yield(void);

@@ -27,6 +27,10 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame);
 void kernel_entry_irq(struct kernel *k, unsigned line);
 /* Threads that exist and have not exited; for the platform's end report. */
 unsigned kernel_live_thread_count(const struct kernel *k);
+/* May PD `pd` access [port, port+width)? Only while it holds an I/O-port
+ * capability covering it. The sim asks on every access; bare metal loads
+ * the TSS I/O bitmap from the same rule. */
+bool kernel_port_allowed(const struct kernel *k, uint16_t pd, uint16_t port, unsigned width);
 /* Kernel entries so far (system calls); the sim's step budget counts these. */
 uint64_t kernel_entry_count(const struct kernel *k);
 

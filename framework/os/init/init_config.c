@@ -230,6 +230,10 @@ static enum init_config_error resolve_routes(struct init_config *out,
                                              size_t *out_line)
 {
     for (size_t r = 0; r < out->route_count; r++) {
+        if (duet_strcmp(routes->child_names[r], "parent") == 0) {
+            out->routes[r].child = INIT_ROUTE_TO_PARENT;
+            continue;
+        }
         size_t child = 0;
         while (child < out->child_count &&
                duet_strcmp(out->child_name[child], routes->child_names[r]) != 0)

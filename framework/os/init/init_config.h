@@ -10,9 +10,11 @@
  *         a PD service, this is how a component becomes a parent)
  *     route SERVICE CHILD
  *         session requests for SERVICE ([A-Z0-9_]+, at most 15 chars) go
- *         to CHILD, which must be started by this config and announce it.
+ *         to CHILD, which must be started by this config and announce it;
+ *         CHILD "parent" (a reserved name) means init's own parent.
  *         Without a route, LOG and ROM go to init's parent and any other
- *         service is denied.
+ *         service is denied: device access (IO_PORT, IRQ) is always
+ *         explicit, e.g. "route IO_PORT parent".
  * Anything else is an error, reported by name with its line number.
  */
 #ifndef DUET_INIT_CONFIG_H
@@ -49,9 +51,11 @@ enum init_config_error {
     INIT_CONFIG_ERROR_COUNT
 };
 
+enum { INIT_ROUTE_TO_PARENT = INIT_CHILDREN_MAX };
+
 struct init_route {
     char service[INIT_SERVICE_MAX];
-    size_t child;                   /* index into child_name */
+    size_t child;                   /* index into child_name, or INIT_ROUTE_TO_PARENT */
 };
 
 struct init_config {

@@ -72,6 +72,10 @@ static enum rpc_status route(const struct init *init, const struct init_child *c
         const struct init_route *route = &init->config.routes[r];
         if (duet_strcmp(route->service, service) != 0)
             continue;
+        if (route->child == INIT_ROUTE_TO_PARENT) {
+            *out_server = INIT_AT_PARENT;
+            return RPC_OK;
+        }
         const struct init_child *server = &init->children[route->child];
         if (server == client)
             return RPC_ERR_DENIED;

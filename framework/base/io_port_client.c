@@ -1,0 +1,84 @@
+/*
+ * io_port_client.c - IO_PORT and IRQ connections (duet/io_port_session.h,
+ * duet/irq_session.h). Both sessions' capabilities are kernel objects the
+ * client uses directly; the stubs only open, close and bounds-check.
+ */
+#include "duet/assert.h"
+#include "duet/io_port_session.h"
+#include "duet/irq_session.h"
+#include "duet/parent.h"
+#include "duet/text.h"
+#include "hal/port_io.h"
+
+enum rpc_status io_port_connection_open(struct env *env, uint16_t base, uint16_t size,
+                                        struct io_port_connection *out)
+{
+    char args[PARENT_ARGS_MAX];
+    struct text text;
+    text_init(&text, args, sizeof args);
+    text_append(&text, "io_port_base=");
+    text_append_u64(&text, base);
+    text_append(&text, ", io_port_size=");
+    text_append_u64(&text, size);
+    text_append(&text, ", ram_quota=" IO_PORT_SESSION_RAM_QUOTA
+                       ", cap_quota=" IO_PORT_SESSION_CAP_QUOTA);
+    cap_index_t cap = CAP_INDEX_INVALID;
+    *out = (struct io_port_connection){.base = base, .size = size};
+    enum rpc_status status = parent_session(env, "IO_PORT", args, &cap, &out->id);
+    out->cap.index = cap;
+    return status;
+}
+
+enum rpc_status io_port_connection_close(struct env *env, struct io_port_connection *connection)
+{
+    enum rpc_status status = parent_close(env, connection->id);
+    sys_cap_delete(connection->cap.index);
+    *connection = (struct io_port_connection){0};
+    return status;
+}
+
+static void io_port_check(const struct io_port_connection *connection, uint16_t port)
+{
+    DUET_ASSERT(connection->cap.index != CAP_INDEX_INVALID);
+    DUET_ASSERT(port >= connection->base && port - connection->base < connection->size);
+}
+
+uint8_t io_port_in8(const struct io_port_connection *connection, uint16_t port)
+{
+    io_port_check(connection, port);
+    return hal_in8(port);
+}
+
+void io_port_out8(const struct io_port_connection *connection, uint16_t port, uint8_t value)
+{
+    io_port_check(connection, port);
+    hal_out8(port, value);
+}
+
+enum rpc_status irq_connection_open(struct env *env, unsigned line, struct irq_connection *out)
+{
+    char args[PARENT_ARGS_MAX];
+    struct text text;
+    text_init(&text, args, sizeof args);
+    text_append(&text, "irq=");
+    text_append_u64(&text, line);
+    text_append(&text, ", ram_quota=" IRQ_SESSION_RAM_QUOTA ", cap_quota=" IRQ_SESSION_CAP_QUOTA);
+    cap_index_t cap = CAP_INDEX_INVALID;
+    *out = (struct irq_connection){.line = line};
+    enum rpc_status status = parent_session(env, "IRQ", args, &cap, &out->id);
+    out->cap.index = cap;
+    return status;
+}
+
+enum rpc_status irq_connection_close(struct env *env, struct irq_connection *connection)
+{
+    enum rpc_status status = parent_close(env, connection->id);
+    sys_cap_delete(connection->cap.index);
+    *connection = (struct irq_connection){0};
+    return status;
+}
+
+enum sys_error irq_wait(const struct irq_connection *connection)
+{
+    return sys_irq_wait(connection->cap.index);
+}
