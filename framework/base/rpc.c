@@ -26,6 +26,7 @@ static const char *const rpc_status_names[RPC_STATUS_COUNT] = {
     [RPC_ERR_INSUFFICIENT_RAM_QUOTA] = "RPC_ERR_INSUFFICIENT_RAM_QUOTA",
     [RPC_ERR_INSUFFICIENT_CAP_QUOTA] = "RPC_ERR_INSUFFICIENT_CAP_QUOTA",
     [RPC_ERR_IN_USE] = "RPC_ERR_IN_USE",
+    [RPC_ERR_WRONG_CAP_TYPE] = "RPC_ERR_WRONG_CAP_TYPE",
 };
 
 const char *rpc_status_name(uint64_t status)
@@ -59,10 +60,12 @@ enum rpc_status rpc_decode(const struct rpc_interface *interface,
     if (message->word_count < function->words_min || message->word_count > function->words_max)
         return RPC_ERR_INVALID_ARGUMENT;
     bool has_cap = message->cap != CAP_INDEX_INVALID;
-    if (has_cap && !function->takes_cap)
+    if (has_cap && function->cap_type == CAP_TYPE_NONE)
         return RPC_ERR_UNEXPECTED_CAP;
-    if (!has_cap && function->takes_cap)
+    if (!has_cap && function->cap_type != CAP_TYPE_NONE)
         return RPC_ERR_MISSING_CAP;
+    if (has_cap && message->cap_type != function->cap_type)
+        return RPC_ERR_WRONG_CAP_TYPE;
     *out_function = function;
     return RPC_OK;
 }

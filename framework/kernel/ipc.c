@@ -46,9 +46,10 @@ static enum sys_error message_transfer(struct kernel *k, uint16_t sender_pd,
     struct pd *receiver = &k->pds[receiver_pd];
     if (from->cap != CAP_INDEX_INVALID &&
         cspace_lookup(k, &k->pds[sender_pd], from->cap, KOBJ_NONE, &cap) == SYS_OK) {
-        if (cspace_has_room(k, receiver))
+        if (cspace_has_room(k, receiver)) {
             copy.cap = cap_derive(k, cap, cap->badge, receiver, CAP_INDEX_INVALID);
-        else
+            copy.cap_type = cap->type;
+        } else
             error = SYS_ERR_CAP_SPACE_FULL;
     }
     *to = copy;

@@ -57,14 +57,15 @@ enum {
     KERNEL_STACK_COLOUR = 64,           /* per-PD offset, see MACHINE_FACTS */
 };
 
+/* The kernel's names for the public capability types (duet/syscall.h). */
 enum kobject_type {
-    KOBJ_NONE = 0,
-    KOBJ_ENDPOINT,
-    KOBJ_PD,
-    KOBJ_PD_FACTORY,
-    KOBJ_IRQ_CONTROL,
-    KOBJ_IRQ,
-    KOBJ_IO_PORT,           /* object = first port, badge = port count */
+    KOBJ_NONE = CAP_TYPE_NONE,
+    KOBJ_ENDPOINT = CAP_TYPE_ENDPOINT,
+    KOBJ_PD = CAP_TYPE_PD,
+    KOBJ_PD_FACTORY = CAP_TYPE_PD_FACTORY,
+    KOBJ_IRQ_CONTROL = CAP_TYPE_IRQ_CONTROL,
+    KOBJ_IRQ = CAP_TYPE_IRQ,
+    KOBJ_IO_PORT = CAP_TYPE_IO_PORT,   /* object = first port, badge = port count */
 };
 
 struct cap_node {

@@ -25,10 +25,10 @@
 /* ---- a test interface, declared like a real one ----------------------- */
 
 #define ECHO_INTERFACE(X)                                                      \
-    X(ECHO_PING, 1, 0, 0, false)      /* no words, no capability           */ \
-    X(ECHO_WRITE, 2, 1, 4, false)     /* 1..4 words                        */ \
-    X(ECHO_GIVE_CAP, 7, 0, 2, true)   /* a capability and up to 2 words    */ \
-    X(ECHO_FULL, 9, IPC_WORDS, IPC_WORDS, false)
+    X(ECHO_PING, 1, 0, 0, CAP_TYPE_NONE)          /* no words, no capability        */ \
+    X(ECHO_WRITE, 2, 1, 4, CAP_TYPE_NONE)         /* 1..4 words                     */ \
+    X(ECHO_GIVE_CAP, 7, 0, 2, CAP_TYPE_ENDPOINT)  /* an endpoint and up to 2 words  */ \
+    X(ECHO_FULL, 9, IPC_WORDS, IPC_WORDS, CAP_TYPE_NONE)
 
 enum echo_opcode { ECHO_INTERFACE(RPC_OPCODE_ENUM) };
 RPC_INTERFACE_DEFINE(echo, "echo", ECHO_INTERFACE);
@@ -38,9 +38,22 @@ static const struct rpc_function sentinel_function = {"sentinel", 0, 0, 0, false
 static enum rpc_status decode(uint64_t label, uint32_t word_count, cap_index_t cap,
                               const struct rpc_function **out_function)
 {
-    struct ipc_message message = {.label = label, .word_count = word_count, .cap = cap};
+    /* As the kernel reports it: an attached capability here is an endpoint. */
+    struct ipc_message message = {.label = label, .word_count = word_count, .cap = cap,
+                                  .cap_type = cap != CAP_INDEX_INVALID ? CAP_TYPE_ENDPOINT
+                                                                       : CAP_TYPE_NONE};
     *out_function = &sentinel_function;
     return rpc_decode(&echo_interface, &message, out_function);
+}
+
+static void expect_wrong_type(enum cap_type type)
+{
+    const struct rpc_function *function = &sentinel_function;
+    struct ipc_message message = {.label = ECHO_GIVE_CAP, .cap = 5, .cap_type = type};
+    enum rpc_status status = rpc_decode(&echo_interface, &message, &function);
+    UNIT_CHECK(status == RPC_ERR_WRONG_CAP_TYPE && function == &sentinel_function,
+               "give cap with a capability of type %d: got %s", (int)type,
+               rpc_status_name(status));
 }
 
 static void expect_refused(uint64_t label, uint32_t word_count, cap_index_t cap,
@@ -77,9 +90,13 @@ static void test_generated_table(void)
     UNIT_CHECK_U64(ECHO_GIVE_CAP, 7, "ECHO_GIVE_CAP opcode");
     const struct rpc_function *write = &echo_functions[1];
     UNIT_CHECK(strcmp(write->name, "ECHO_WRITE") == 0 && write->opcode == ECHO_WRITE &&
-                   write->words_min == 1 && write->words_max == 4 && !write->takes_cap,
+                   write->words_min == 1 && write->words_max == 4 &&
+                   write->cap_type == CAP_TYPE_NONE,
                "ECHO_WRITE table entry matches its X-macro line");
-    UNIT_CHECK(echo_functions[2].takes_cap, "ECHO_GIVE_CAP takes a capability");
+    UNIT_CHECK(echo_functions[2].cap_type == CAP_TYPE_ENDPOINT,
+               "ECHO_GIVE_CAP takes an endpoint capability");
+    for (int type = CAP_TYPE_PD; type < CAP_TYPE_COUNT; type++)
+        expect_wrong_type((enum cap_type)type);
 }
 
 static void test_decode(void)
@@ -243,7 +260,7 @@ static void test_status_names(void)
         RPC_STATUS_NAME_CASE(RPC_ERR_OUT_OF_CAPS)
         RPC_STATUS_NAME_CASE(RPC_ERR_INSUFFICIENT_RAM_QUOTA)
         RPC_STATUS_NAME_CASE(RPC_ERR_INSUFFICIENT_CAP_QUOTA)
-        RPC_STATUS_NAME_CASE(RPC_ERR_IN_USE)};
+        RPC_STATUS_NAME_CASE(RPC_ERR_IN_USE) RPC_STATUS_NAME_CASE(RPC_ERR_WRONG_CAP_TYPE)};
     UNIT_CHECK_U64(DUET_ARRAY_COUNT(rpc_cases), RPC_STATUS_COUNT,
                    "every rpc_status has a name case here (update this test)");
     for (size_t i = 0; i < DUET_ARRAY_COUNT(rpc_cases); i++)

@@ -11,11 +11,11 @@
 #include "duet/env.h"
 #include "duet/rpc.h"
 
-/*     name           opcode  words  cap */
+/*     name           opcode  words  capability type */
 #define ECHO_SESSION_RPCS(X)                  \
-    X(ECHO_ADD,       0x500,  2, 2,  false)   \
-    X(ECHO_HOLD,      0x501,  0, 0,  false)   \
-    X(ECHO_RESERVE,   0x502,  1, 1,  false)
+    X(ECHO_ADD,       0x500,  2, 2,  CAP_TYPE_NONE)   \
+    X(ECHO_HOLD,      0x501,  0, 0,  CAP_TYPE_NONE)   \
+    X(ECHO_RESERVE,   0x502,  1, 1,  CAP_TYPE_NONE)
 
 enum echo_opcode { ECHO_SESSION_RPCS(RPC_OPCODE_ENUM) };
 

@@ -19,9 +19,9 @@ enum {
 #define LOG_FLAG_LINE_END (UINT64_C(1) << 63)
 #define LOG_COUNT_MASK UINT64_C(0xff)
 
-/*     name        opcode  words  cap */
+/*     name        opcode  words  capability type */
 #define LOG_SESSION_RPCS(X)                 \
-    X(LOG_WRITE,   0x100,  1, 6,  false)
+    X(LOG_WRITE,   0x100,  1, 6,  CAP_TYPE_NONE)
 
 enum log_opcode { LOG_SESSION_RPCS(RPC_OPCODE_ENUM) };
 

@@ -34,13 +34,13 @@ enum {
     PARENT_ARGS_MAX = PARENT_ARGS_WORDS * 8,         /* with NUL */
 };
 
-/*     name            opcode  words  cap */
+/*     name            opcode  words  capability type */
 #define PARENT_RPCS(X)                         \
-    X(PARENT_SESSION,  0x300, 16, 16, false)   \
-    X(PARENT_EXIT,     0x301,  1, 1,  false)   \
-    X(PARENT_CLOSE,    0x302,  1, 1,  false)   \
-    X(PARENT_ANNOUNCE, 0x303,  2, 2,  true)    \
-    X(PARENT_UPGRADE,  0x304,  3, 3,  false)
+    X(PARENT_SESSION,  0x300, 16, 16, CAP_TYPE_NONE)   \
+    X(PARENT_EXIT,     0x301,  1, 1,  CAP_TYPE_NONE)   \
+    X(PARENT_CLOSE,    0x302,  1, 1,  CAP_TYPE_NONE)   \
+    X(PARENT_ANNOUNCE, 0x303,  2, 2,  CAP_TYPE_ENDPOINT)    \
+    X(PARENT_UPGRADE,  0x304,  3, 3,  CAP_TYPE_NONE)
 
 enum parent_opcode { PARENT_RPCS(RPC_OPCODE_ENUM) };
 

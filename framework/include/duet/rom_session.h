@@ -13,10 +13,10 @@
 
 enum { ROM_READ_BYTES = 40 };
 
-/*     name        opcode  words  cap */
+/*     name        opcode  words  capability type */
 #define ROM_SESSION_RPCS(X)                 \
-    X(ROM_SIZE,    0x200,  0, 0,  false)    \
-    X(ROM_READ,    0x201,  1, 1,  false)
+    X(ROM_SIZE,    0x200,  0, 0,  CAP_TYPE_NONE)    \
+    X(ROM_READ,    0x201,  1, 1,  CAP_TYPE_NONE)
 
 enum rom_opcode { ROM_SESSION_RPCS(RPC_OPCODE_ENUM) };
 

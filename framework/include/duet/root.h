@@ -19,11 +19,11 @@
 
 enum { ROOT_ARGS_WORDS = 14 };
 
-/*     name           opcode  words  cap */
+/*     name           opcode  words  capability type */
 #define ROOT_RPCS(X)                          \
-    X(ROOT_SESSION,   0x400, 14, 14, false)   \
-    X(ROOT_CLOSE,     0x401,  1, 1,  false)   \
-    X(ROOT_UPGRADE,   0x402,  3, 3,  false)
+    X(ROOT_SESSION,   0x400, 14, 14, CAP_TYPE_NONE)   \
+    X(ROOT_CLOSE,     0x401,  1, 1,  CAP_TYPE_NONE)   \
+    X(ROOT_UPGRADE,   0x402,  3, 3,  CAP_TYPE_NONE)
 
 enum root_opcode { ROOT_RPCS(RPC_OPCODE_ENUM) };
 

@@ -3,12 +3,14 @@
  *
  * Each interface is declared once as an X-macro list of its functions:
  *     X(NAME, opcode, min_words, max_words, takes_cap)
+ *     X(NAME, opcode, min_words, max_words, capability_type)
  * From that one list the interface header generates its opcode enum and
  * the opcode table a server decodes against (rpc_decode), and its client
  * stubs use the same enum. A server decodes every message before it
  * performs anything: the opcode must belong to the interface, the word
- * count must be in range and a capability must be attached exactly when
- * the function takes one. Decoding has no side effects.
+ * count must be in range, and a capability must be attached exactly when
+ * the function takes one, of the type it takes (the kernel reports the
+ * type of every capability it delivers). Decoding has no side effects.
  *
  * A reply's label is an enum rpc_status. Transport failures of the kernel
  * call itself are folded into RPC_ERR_TRANSPORT by the stubs.
@@ -40,6 +42,7 @@ enum rpc_status {
     RPC_ERR_INSUFFICIENT_RAM_QUOTA,  /* donated RAM below the server's cost */
     RPC_ERR_INSUFFICIENT_CAP_QUOTA,  /* donated caps below the server's cost */
     RPC_ERR_IN_USE,              /* held exclusively by another session   */
+    RPC_ERR_WRONG_CAP_TYPE,      /* a capability of another type attached */
     RPC_STATUS_COUNT
 };
 
@@ -50,7 +53,7 @@ struct rpc_function {
     uint64_t opcode;
     uint8_t words_min;
     uint8_t words_max;
-    bool takes_cap;
+    uint8_t cap_type;            /* enum cap_type; CAP_TYPE_NONE: takes none */
 };
 
 struct rpc_interface {

@@ -41,6 +41,19 @@ enum {
     CAP_SLOT_FIRST_FREE = 2,
 };
 
+/* What a capability names; the kernel tells a receiver the type of a
+ * capability that arrives with a message (ipc_message.cap_type). */
+enum cap_type {
+    CAP_TYPE_NONE = 0,
+    CAP_TYPE_ENDPOINT,
+    CAP_TYPE_PD,
+    CAP_TYPE_PD_FACTORY,
+    CAP_TYPE_IRQ_CONTROL,
+    CAP_TYPE_IRQ,
+    CAP_TYPE_IO_PORT,
+    CAP_TYPE_COUNT
+};
+
 enum sys_error {
     SYS_OK = 0,
     SYS_ERR_INVALID_SYSCALL,     /* unknown system-call number          */
@@ -80,6 +93,8 @@ struct ipc_message {
     uint64_t label;              /* opcode on a call, status on a reply */
     uint32_t word_count;         /* 0..IPC_WORDS                        */
     cap_index_t cap;             /* capability to send / received, 0=none */
+    uint32_t cap_type;           /* set on receipt: enum cap_type of cap */
+    uint32_t reserved;           /* zero                                 */
     uint64_t word[IPC_WORDS];
 };
 
