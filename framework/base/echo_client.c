@@ -7,21 +7,14 @@
 
 enum rpc_status echo_connection_open(struct env *env, struct echo_connection *out)
 {
-    cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = parent_session(env, "ECHO",
-                                            "ram_quota=" ECHO_SESSION_RAM_QUOTA
-                                            ", cap_quota=" ECHO_SESSION_CAP_QUOTA,
-                                            &cap, &out->id);
-    out->cap.index = cap;
-    return status;
+    return parent_session(env, "ECHO",
+                          "ram_quota=" ECHO_SESSION_RAM_QUOTA ", cap_quota=" ECHO_SESSION_CAP_QUOTA,
+                          &out->cap.index, &out->id);
 }
 
 enum rpc_status echo_connection_close(struct env *env, struct echo_connection *connection)
 {
-    enum rpc_status status = parent_close(env, connection->id);
-    sys_cap_delete(connection->cap.index);
-    *connection = (struct echo_connection){0};
-    return status;
+    return parent_disconnect(env, &connection->cap.index, &connection->id);
 }
 
 enum rpc_status echo_connection_upgrade(struct env *env, struct echo_connection *connection,

@@ -22,19 +22,14 @@ enum rpc_status io_port_connection_open(struct env *env, uint16_t base, uint16_t
     text_append_u64(&text, size);
     text_append(&text, ", ram_quota=" IO_PORT_SESSION_RAM_QUOTA
                        ", cap_quota=" IO_PORT_SESSION_CAP_QUOTA);
-    cap_index_t cap = CAP_INDEX_INVALID;
     *out = (struct io_port_connection){.base = base, .size = size};
-    enum rpc_status status = parent_session(env, "IO_PORT", args, &cap, &out->id);
-    out->cap.index = cap;
-    return status;
+    return parent_session(env, "IO_PORT", args, &out->cap.index, &out->id);
 }
 
 enum rpc_status io_port_connection_close(struct env *env, struct io_port_connection *connection)
 {
-    enum rpc_status status = parent_close(env, connection->id);
-    sys_cap_delete(connection->cap.index);
-    *connection = (struct io_port_connection){0};
-    return status;
+    connection->size = 0;   /* no port of it may be touched any more */
+    return parent_disconnect(env, &connection->cap.index, &connection->id);
 }
 
 static void io_port_check(const struct io_port_connection *connection, uint16_t port)
@@ -63,19 +58,13 @@ enum rpc_status irq_connection_open(struct env *env, unsigned line, struct irq_c
     text_append(&text, "irq=");
     text_append_u64(&text, line);
     text_append(&text, ", ram_quota=" IRQ_SESSION_RAM_QUOTA ", cap_quota=" IRQ_SESSION_CAP_QUOTA);
-    cap_index_t cap = CAP_INDEX_INVALID;
     *out = (struct irq_connection){.line = line};
-    enum rpc_status status = parent_session(env, "IRQ", args, &cap, &out->id);
-    out->cap.index = cap;
-    return status;
+    return parent_session(env, "IRQ", args, &out->cap.index, &out->id);
 }
 
 enum rpc_status irq_connection_close(struct env *env, struct irq_connection *connection)
 {
-    enum rpc_status status = parent_close(env, connection->id);
-    sys_cap_delete(connection->cap.index);
-    *connection = (struct irq_connection){0};
-    return status;
+    return parent_disconnect(env, &connection->cap.index, &connection->id);
 }
 
 enum sys_error irq_wait(const struct irq_connection *connection)

@@ -8,21 +8,14 @@
 
 enum rpc_status log_connection_open(struct env *env, struct log_connection *out)
 {
-    cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = parent_session(env, "LOG",
-                                            "ram_quota=" LOG_SESSION_RAM_QUOTA
-                                            ", cap_quota=" LOG_SESSION_CAP_QUOTA,
-                                            &cap, &out->id);
-    out->cap.index = cap;
-    return status;
+    return parent_session(env, "LOG",
+                          "ram_quota=" LOG_SESSION_RAM_QUOTA ", cap_quota=" LOG_SESSION_CAP_QUOTA,
+                          &out->cap.index, &out->id);
 }
 
 enum rpc_status log_connection_close(struct env *env, struct log_connection *connection)
 {
-    enum rpc_status status = parent_close(env, connection->id);
-    sys_cap_delete(connection->cap.index);
-    *connection = (struct log_connection){0};
-    return status;
+    return parent_disconnect(env, &connection->cap.index, &connection->id);
 }
 
 enum rpc_status log_write(struct env *env, struct log_session_cap log, const char *line)

@@ -62,6 +62,15 @@ enum rpc_status parent_upgrade(struct env *env, uint64_t id, uint64_t ram, uint6
     return rpc_call(env->parent, m);
 }
 
+enum rpc_status parent_disconnect(struct env *env, cap_index_t *cap, uint64_t *id)
+{
+    enum rpc_status status = parent_close(env, *id);
+    sys_cap_delete(*cap);
+    *cap = CAP_INDEX_INVALID;
+    *id = 0;
+    return status;
+}
+
 enum rpc_status parent_close(struct env *env, uint64_t id)
 {
     struct ipc_message *m = &env->message;

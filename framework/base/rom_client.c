@@ -18,18 +18,12 @@ enum rpc_status rom_connection_open(struct env *env, const char *module,
     text_append(&text, "\", ram_quota=" ROM_SESSION_RAM_QUOTA ", cap_quota=" ROM_SESSION_CAP_QUOTA);
     if (text.truncated)
         return RPC_ERR_INVALID_ARGUMENT;
-    cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = parent_session(env, "ROM", args, &cap, &out->id);
-    out->cap.index = cap;
-    return status;
+    return parent_session(env, "ROM", args, &out->cap.index, &out->id);
 }
 
 enum rpc_status rom_connection_close(struct env *env, struct rom_connection *connection)
 {
-    enum rpc_status status = parent_close(env, connection->id);
-    sys_cap_delete(connection->cap.index);
-    *connection = (struct rom_connection){0};
-    return status;
+    return parent_disconnect(env, &connection->cap.index, &connection->id);
 }
 
 enum rpc_status rom_size(struct env *env, struct rom_session_cap rom, uint64_t *out_size)

@@ -32,13 +32,10 @@ static void expect(struct env *env, struct log_session_cap log, struct check c)
     DUET_ASSERT(c.got == c.want);
 }
 
-void cap_test_main(struct env *env)
+/* Indices that name nothing, deleted capabilities, wrong types, bad calls. */
+static void check_refusals(struct env *env, struct log_session_cap log)
 {
-    struct log_connection connection;
-    DUET_ASSERT(log_connection_open(env, &connection) == RPC_OK);
-    struct log_session_cap log = connection.cap;
     struct ipc_message m = {.label = LOG_WRITE};
-
     expect(env, log, (struct check){"call on index 0", sys_call(0, &m), SYS_ERR_INVALID_CAP});
     expect(env, log, (struct check){"call on an empty slot", sys_call(CAP_SPACE_SLOTS - 1, &m),
                                     SYS_ERR_INVALID_CAP});
@@ -83,7 +80,12 @@ void cap_test_main(struct env *env)
     hal_kernel_entry(&unknown);
     expect(env, log, (struct check){"unknown system call", (enum sys_error)unknown.result[0],
                                     SYS_ERR_INVALID_SYSCALL});
+}
 
+static void check_revocation(struct env *env, struct log_session_cap log)
+{
+    struct ipc_message m = {.label = LOG_WRITE};
+    cap_index_t minted = CAP_INDEX_INVALID;
     /* Revocation: everything derived from a capability goes stale, the
      * capability itself stays; stale slots can be deleted. */
     cap_index_t original = CAP_INDEX_INVALID, child = CAP_INDEX_INVALID;
@@ -124,7 +126,10 @@ void cap_test_main(struct env *env)
                                         SYS_OK});
         expect(env, log, (struct check){"delete in a loop", sys_cap_delete(copy), SYS_OK});
     }
+}
 
+static void check_session_close(struct env *env, struct log_session_cap log)
+{
     /* Closing a session withdraws its capability: keep the slot, close by
      * id, and the capability is stale; its id is then unknown. */
     struct log_connection second;
@@ -144,6 +149,16 @@ void cap_test_main(struct env *env)
         DUET_ASSERT(log_connection_open(env, &second) == RPC_OK);
         DUET_ASSERT(log_connection_close(env, &second) == RPC_OK);
     }
+}
+
+void cap_test_main(struct env *env)
+{
+    struct log_connection connection;
+    DUET_ASSERT(log_connection_open(env, &connection) == RPC_OK);
+    struct log_session_cap log = connection.cap;
+    check_refusals(env, log);
+    check_revocation(env, log);
+    check_session_close(env, log);
 
     /* A valid capability still works after all that. */
     DUET_ASSERT(log_write(env, log, "capability checks passed") == RPC_OK);

@@ -52,6 +52,9 @@ enum rpc_status parent_session(struct env *env, const char *service, const char 
                                cap_index_t *out_session, uint64_t *out_id);
 /* Closes the session; the capability should be deleted by the caller. */
 enum rpc_status parent_close(struct env *env, uint64_t id);
+/* What every typed connection's close does: close the session, delete
+ * the (now stale) capability, clear both. */
+enum rpc_status parent_disconnect(struct env *env, cap_index_t *cap, uint64_t *id);
 /* Donates more quota to an open session. */
 enum rpc_status parent_upgrade(struct env *env, uint64_t id, uint64_t ram, uint64_t caps);
 /* Offers `service` (<= 15 chars) through the server's root capability. */
