@@ -147,6 +147,9 @@ static void print_summary(const struct options *o, const char *what,
     printf("  %" PRIu64 " events, %" PRIu64 " choices, %" PRIu64 " steps, %.3f ms virtual time, "
            "trace hash %s\n",
            r->events, r->choices, r->steps, (double)r->time_ns / 1e6, hash);
+    if (r->faults > 0)
+        printf("  %" PRIu64 " thread%s stopped by a fault; the first: %s\n", r->faults,
+               r->faults == 1 ? "" : "s", r->first_fault);
     printf("  stored in %s\n  replay it: %s replay --db %s --run %" PRId64 "\n", db, o->program,
            db, report->run_id);
 }

@@ -8,8 +8,8 @@
  *
  * Port I/O is privileged: a PD may access a port only while it holds an
  * I/O-port capability covering it (the kernel decides,
- * kernel_port_allowed). Any other access ends the world with a named
- * failure, the sim's #GP.
+ * kernel_port_allowed). Any other access is the sim's #GP: the thread
+ * faults (kernel_entry_fault) and stops, the rest of the world runs on.
  */
 #include "sim_world.h"
 
@@ -93,10 +93,13 @@ static void port_access_check(struct sim_world *world, uint16_t port, unsigned w
 {
     if (kernel_port_allowed(world->kernel, world->current->pd, port, width))
         return;
-    char failure[96];
-    snprintf(failure, sizeof failure, "port I/O to 0x%x from pd %u, which has no I/O rights",
-             port, world->current->pd);
-    sim_world_finish(world, SIM_FAIL, failure);
+    char what[96];
+    snprintf(what, sizeof what, "port I/O to 0x%x from pd %u, which has no I/O rights", port,
+             world->current->pd);
+    world->faults++;
+    if (world->faults == 1)
+        snprintf(world->first_fault, sizeof world->first_fault, "%s", what);
+    kernel_entry_fault(world->kernel, KERNEL_FAULT_IO_PORT, port, what);
 }
 
 static uint32_t port_read(uint16_t port, unsigned width)

@@ -93,6 +93,9 @@ struct sim_world {
     bool expect_seen;
     uint64_t console_bytes;
 
+    uint64_t faults;                    /* threads stopped by a fault     */
+    char first_fault[SIM_FAILURE_MAX];
+
     bool ended;
     enum sim_outcome outcome;
     char failure[SIM_FAILURE_MAX];

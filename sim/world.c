@@ -251,8 +251,10 @@ static void world_report(struct sim_world *world, struct sim_result *result)
         .steps = world->steps,
         .time_ns = world->now_ns,
         .console_bytes = world->console_bytes,
+        .faults = world->faults,
     };
     snprintf(result->failure, sizeof result->failure, "%s", world->failure);
+    snprintf(result->first_fault, sizeof result->first_fault, "%s", world->first_fault);
 }
 
 void sim_run(struct sim *sim, const struct sim_config *config, struct sim_result *result)

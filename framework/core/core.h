@@ -33,6 +33,9 @@ enum {
     /* What one session costs core: its state and its capability. */
     CORE_SESSION_RAM_COST = 1024,
     CORE_SESSION_CAP_COST = 1,
+    /* A PD session also pays for the PD: its window and capabilities. */
+    CORE_PD_RAM_COST = 256 * 1024 + CORE_SESSION_RAM_COST,
+    CORE_PD_CAP_COST = 4,
 };
 DUET_STATIC_ASSERT(sizeof(struct { char label[SESSION_ARG_VALUE_MAX]; char line[LOG_LINE_MAX + 1]; })
                        <= CORE_SESSION_RAM_COST,
@@ -49,6 +52,7 @@ enum core_service {
     CORE_SERVICE_ROM,
     CORE_SERVICE_IO_PORT,
     CORE_SERVICE_IRQ,
+    CORE_SERVICE_PD,
 };
 
 struct core_session {
@@ -59,6 +63,7 @@ struct core_session {
     size_t module;                        /* ROM: boot module index */
     uint32_t io_base, io_size;            /* IO_PORT: the range     */
     unsigned irq_line;                    /* IRQ                    */
+    cap_index_t pd;                       /* PD: once started       */
     struct quota_account ram;             /* the client's donation; the
                                              session's cost is spent from it */
     uint64_t caps_donated;
@@ -83,5 +88,9 @@ void core_log_dispatch(struct core *core, struct core_session *session,
                        const struct ipc_message *message, struct ipc_message *reply);
 void core_rom_dispatch(struct core *core, struct core_session *session,
                        const struct ipc_message *message, struct ipc_message *reply);
+void core_pd_dispatch(struct core *core, struct core_session *session,
+                      const struct ipc_message *message, struct ipc_message *reply);
+/* Destroys the session's PD, if it was started. */
+void core_pd_close(struct core_session *session);
 
 #endif

@@ -56,6 +56,8 @@ static void core_dispatch(struct core *core, uint64_t badge, struct ipc_message 
             core_log_dispatch(core, session, &request, reply);
         else if (session->service == CORE_SERVICE_ROM)
             core_rom_dispatch(core, session, &request, reply);
+        else if (session->service == CORE_SERVICE_PD)
+            core_pd_dispatch(core, session, &request, reply);
     }
     if (reply->label != RPC_OK)
         hal_event(HAL_EVENT_RPC_ERROR, request.label, reply->label, badge, 0, NULL, 0);

@@ -73,17 +73,23 @@ static enum rpc_status session_decode(const struct ipc_message *message,
     if (session_args_parse(args_text, &args) != SESSION_ARGS_OK ||
         !session_args_quota(&args, &ram, &caps))
         return RPC_ERR_INVALID_ARGS_STRING;
-    if (ram < CORE_SESSION_RAM_COST)
+    bool pd = duet_strcmp(service, "PD") == 0;
+    uint64_t ram_cost = pd ? CORE_PD_RAM_COST : CORE_SESSION_RAM_COST;
+    if (ram < ram_cost)
         return RPC_ERR_INSUFFICIENT_RAM_QUOTA;
-    if (caps < CORE_SESSION_CAP_COST)
+    if (caps < (pd ? CORE_PD_CAP_COST : CORE_SESSION_CAP_COST))
         return RPC_ERR_INSUFFICIENT_CAP_QUOTA;
-    out->ram = (struct quota_account){.limit = ram, .used = CORE_SESSION_RAM_COST};
+    out->ram = (struct quota_account){.limit = ram, .used = ram_cost};
     out->caps_donated = caps;
     enum rpc_status status = label_for_child(&args, "init", out->label);
     if (status != RPC_OK)
         return status;
     if (duet_strcmp(service, "LOG") == 0) {
         out->service = CORE_SERVICE_LOG;
+        return RPC_OK;
+    }
+    if (pd) {
+        out->service = CORE_SERVICE_PD;
         return RPC_OK;
     }
     if (duet_strcmp(service, "ROM") == 0) {
@@ -189,6 +195,8 @@ static enum rpc_status session_close(struct core *core, uint64_t id)
      * line's next session; every other session capability is the session's. */
     if (session->service != CORE_SERVICE_IRQ)
         sys_cap_delete(session->cap);
+    if (session->service == CORE_SERVICE_PD)
+        core_pd_close(session);
     *session = (struct core_session){0};
     return RPC_OK;
 }

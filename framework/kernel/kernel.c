@@ -94,11 +94,24 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     DUET_ASSERT(current_thread(k)->state == THREAD_READY);
 }
 
+void kernel_entry_fault(struct kernel *k, enum kernel_fault fault, uint64_t address,
+                        const char *what)
+{
+    DUET_ASSERT(k->magic == KERNEL_MAGIC);
+    struct thread *t = current_thread(k);
+    DUET_ASSERT(t->state == THREAD_READY);
+    hal_event(HAL_EVENT_FAULT, fault, address, t->pd, 0, what, duet_strlen(what));
+    t->state = THREAD_FAULTED;
+    sched_schedule(k);
+    hal_panic(__func__, "a faulted thread was scheduled again");
+}
+
 unsigned kernel_live_thread_count(const struct kernel *k)
 {
     unsigned live = 0;
     for (unsigned id = 1; id <= KERNEL_THREADS_MAX; id++)
-        if (k->threads[id].state != THREAD_FREE && k->threads[id].state != THREAD_EXITED)
+        if (k->threads[id].state != THREAD_FREE && k->threads[id].state != THREAD_EXITED &&
+            k->threads[id].state != THREAD_FAULTED)
             live++;
     return live;
 }

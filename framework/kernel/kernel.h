@@ -11,6 +11,7 @@
  *               RECEIVE      queued on endpoint->receivers
  *               REPLY        called a server, waits in the server's reply_to
  *               IRQ          waiting in irq->waiter
+ *               FAULTED      stopped by a fault (kernel_entry_fault), until its PD goes
  *               EXITED       never runs again
  *   pd        a capability space and a window (env at its base)
  *   endpoint  two FIFO queues: blocked senders and blocked receivers;
@@ -98,6 +99,7 @@ enum thread_state {
     THREAD_REPLY,
     THREAD_IRQ,
     THREAD_EXITED,
+    THREAD_FAULTED,
 };
 
 struct thread {

@@ -62,6 +62,7 @@ static bool thread_destroy(struct kernel *k, uint16_t id)
     case THREAD_IRQ:
         k->irqs[t->blocked_on].waiter = 0;
         break;
+    case THREAD_FAULTED:   /* stopped, on no queue */
     default:
         break;
     }

@@ -78,14 +78,6 @@ static void expect_error(const char *text, enum init_config_error expected, size
 
 /* ---- valid configs ---------------------------------------------------- */
 
-static void expect_factory(const char *text, size_t child, bool pd_factory)
-{
-    struct parse_result r = parse_exact(text, strlen(text));
-    UNIT_CHECK(r.error == INIT_CONFIG_OK && child < r.config.child_count &&
-                   r.config.child_pd_factory[child] == pd_factory,
-               "parse(\"%s\"): child %zu pd_factory should be %d", text, child, pd_factory);
-}
-
 static void test_routes_valid(void)
 {
     struct parse_result r = parse_exact("route ECHO srv  # later\nstart cli\nstart srv\n"
@@ -100,18 +92,14 @@ static void test_routes_valid(void)
 static void test_valid(void)
 {
     test_routes_valid();
-    expect_factory("start a pd_factory\n", 0, true);
     {
-        struct parse_result q = parse_exact("start a caps=3 ram=8K pd_factory\nstart b\n", 41);
+        struct parse_result q = parse_exact("start a caps=3 ram=8K\nstart b\n", 30);
         UNIT_CHECK(q.error == INIT_CONFIG_OK && q.config.child_ram[0] == 8192 &&
-                       q.config.child_caps[0] == 3 && q.config.child_pd_factory[0] &&
+                       q.config.child_caps[0] == 3 &&
                        q.config.child_ram[1] == INIT_CHILD_RAM_DEFAULT &&
                        q.config.child_caps[1] == INIT_CHILD_CAPS_DEFAULT,
                    "quota options: got %s", init_config_error_name(q.error));
     }
-    expect_factory("start a   pd_factory   # comment\n", 0, true);
-    expect_factory("start a\nstart b pd_factory\n", 0, false);
-    expect_factory("start a\nstart b pd_factory\n", 1, true);
     expect_children("", NULL, 0);
     expect_children("\n\n\n", NULL, 0);
     expect_children("# only a comment\n", NULL, 0);
@@ -201,13 +189,12 @@ static void test_errors(void)
                    "route to parent: got %s", init_config_error_name(p.error));
     }
 
-    /* A second word is an option; pd_factory is the only one. */
+    /* A second word is an option: ram=SIZE or caps=COUNT. */
     expect_error("start a b\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
     expect_error("start a\nstart b c # d\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 2);
-    expect_error("start a pd_factor\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
-    expect_error("start a pd_factoryx\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
-    expect_error("start a pd_factory pd_factory\n", INIT_CONFIG_ERR_DUPLICATE_OPTION, 1);
-    expect_error("start a pd_factory x\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
+    expect_error("start a pd_factory\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
+    expect_error("start a caps=1 caps=2\n", INIT_CONFIG_ERR_DUPLICATE_OPTION, 1);
+    expect_error("start a ram=1K x\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
     /* Quota options. */
     expect_error("start a ram=\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
     expect_error("start a ram=lots\n", INIT_CONFIG_ERR_BAD_QUOTA, 1);

@@ -59,6 +59,10 @@ static void check_refusals(struct env *env, struct log_session_cap log)
     expect(env, log, (struct check){"start a second core",
                                     sys_pd_create(env->parent, env->parent, "core", false, &pd),
                                     SYS_ERR_WRONG_CAP_TYPE});
+    expect(env, log, (struct check){"destroy through an endpoint", sys_pd_destroy(env->parent),
+                                    SYS_ERR_WRONG_CAP_TYPE});
+    expect(env, log, (struct check){"destroy through nothing", sys_pd_destroy(0),
+                                    SYS_ERR_INVALID_CAP});
     cap_index_t irq = CAP_INDEX_INVALID;
     expect(env, log, (struct check){"irq create without irq control",
                                     sys_irq_create(env->parent, 4, &irq),

@@ -1,8 +1,9 @@
 /*
  * io_intruder.c - a component that touches a device port directly, which
- * only core may do. The platform must stop it (on hardware a #GP in ring 3,
- * in the sim a named world failure); scenarios/io_denied.scn checks that
- * the world ends with that failure instead of the UART being driven.
+ * it holds no I/O-port capability for. The platform must stop it (on
+ * hardware a #GP in ring 3, in the sim the kernel's fault path): the thread
+ * is stopped, the fault traced and reported, the rest of the world runs on
+ * (tests/bad_inputs.sh checks the report, and that the UART stays core's).
  */
 #include "duet/log_session.h"
 #include "duet/parent.h"

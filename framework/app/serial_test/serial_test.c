@@ -74,8 +74,8 @@ void serial_test_main(struct env *env)
 }
 
 /* Closes its IO_PORT session and touches the port anyway: the revoked
- * capability must no longer let it (the world fails with "no I/O rights";
- * tests/bad_inputs.sh). */
+ * capability must no longer let it (its thread faults with "no I/O
+ * rights"; tests/bad_inputs.sh). */
 void io_after_close_main(struct env *env)
 {
     struct io_port_connection io;

@@ -25,6 +25,14 @@ struct kernel *kernel_create(void *memory, size_t size);
 void kernel_run(struct kernel *k, struct hal_context *boot_context);
 void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame);
 void kernel_entry_irq(struct kernel *k, unsigned line);
+/* The running thread did something its PD may not (kernel_fault): it
+ * stops for good (until its PD is destroyed), the fault is traced, and the
+ * rest of the system runs on. Does not return to the faulting code. */
+enum kernel_fault {
+    KERNEL_FAULT_IO_PORT = 1,    /* port I/O without an I/O-port capability */
+};
+DUET_NORETURN void kernel_entry_fault(struct kernel *k, enum kernel_fault fault, uint64_t address,
+                                      const char *what);
 /* Threads that exist and have not exited; for the platform's end report. */
 unsigned kernel_live_thread_count(const struct kernel *k);
 /* May PD `pd` access [port, port+width)? Only while it holds an I/O-port

@@ -1,8 +1,9 @@
 /*
  * init.c - init: starts the children named in its config ROM and is their parent.
  *
- * Start: LOG session, "config" ROM, parse, one PD per child with a
- * capability to init's endpoint badged with the child's number. Then serve
+ * Start: LOG session, "config" ROM, parse, one PD session at core per
+ * child, started with a capability to init's endpoint badged with the
+ * child's number as its parent capability. Then serve
  * the parent interface to the children:
  *   PARENT_SESSION   routed by the config (init_session.c); the session
  *                    capability is passed on to the child (then dropped by
@@ -11,8 +12,9 @@
  *   PARENT_ANNOUNCE  the child offers a service; init keeps its root
  *                    capability to open sessions there for others;
  *   PARENT_UPGRADE   more quota from the child's budget for a session;
- *   PARENT_EXIT      logged, the child's sessions closed, its PD destroyed
- *                    (no reply: the child is gone), which reclaims
+ *   PARENT_EXIT      logged, the child's sessions closed, its PD session
+ *                    closed, which destroys it (no reply: the child is
+ *                    gone) and reclaims
  *                    everything it held and cancels any call blocked on it.
  * When every child has exited init logs "all N children exited" and keeps
  * serving. init never exits: it is the parent of everything it started.
@@ -72,24 +74,32 @@ static bool init_read_config(struct init *init)
 
 /* Children keep their config index (routes name them by it): a child that
  * cannot be started is marked exited at once. */
+static enum rpc_status init_start_child(struct init *init, size_t index)
+{
+    struct init_child *child = &init->children[index];
+    cap_index_t parent_cap = CAP_INDEX_INVALID;
+    if (sys_cap_mint(init->endpoint, index + 1, &parent_cap) != SYS_OK)
+        return RPC_ERR_SESSION_LIMIT;
+    enum rpc_status status = pd_connection_open(init->env, child->name, &child->pd);
+    if (status == RPC_OK)
+        status = pd_start(init->env, child->pd.cap, child->name, parent_cap);
+    sys_cap_delete(parent_cap);
+    if (status != RPC_OK && child->pd.cap.index != CAP_INDEX_INVALID)
+        pd_connection_close(init->env, &child->pd);
+    return status;
+}
+
 static void init_start_children(struct init *init)
 {
-    struct env *env = init->env;
     init->child_count = init->config.child_count;
     for (size_t i = 0; i < init->child_count; i++) {
         struct init_child *child = &init->children[i];
         duet_strlcpy(child->name, init->config.child_name[i], sizeof child->name);
         child->ram = (struct quota_account){.limit = init->config.child_ram[i]};
         child->caps = (struct quota_account){.limit = init->config.child_caps[i]};
-        cap_index_t parent_cap = CAP_INDEX_INVALID;
-        enum sys_error error = sys_cap_mint(init->endpoint, i + 1, &parent_cap);
-        if (error == SYS_OK)
-            error = sys_pd_create(env->pd_factory, parent_cap, child->name,
-                                  init->config.child_pd_factory[i], &child->pd);
-        if (parent_cap != CAP_INDEX_INVALID)
-            sys_cap_delete(parent_cap);
-        if (error != SYS_OK) {
-            init_log_status(init, "cannot start ", child->name, sys_error_name(error));
+        enum rpc_status status = init_start_child(init, i);
+        if (status != RPC_OK) {
+            init_log_status(init, "cannot start ", child->name, rpc_status_name(status));
             child->exited = true;
             init->exited_count++;
         }
@@ -108,9 +118,8 @@ static bool init_exit(struct init *init, struct init_child *child, uint64_t code
     text_append_u64(&text, code);
     init_log(init, line);
     init_sessions_forget_child(init, child);
-    enum sys_error error = sys_pd_destroy(child->pd);
-    DUET_ASSERT(error == SYS_OK);
-    sys_cap_delete(child->pd);
+    enum rpc_status status = pd_connection_close(init->env, &child->pd);
+    DUET_ASSERT(status == RPC_OK);
     child->exited = true;
     init->exited_count++;
     if (init->exited_count != init->child_count)

@@ -5,6 +5,7 @@
 #define DUET_INIT_H
 
 #include "duet/log_session.h"
+#include "duet/pd_session.h"
 #include "duet/quota.h"
 #include "duet/root.h"
 #include "init_config.h"
@@ -22,7 +23,7 @@ struct init_service {
 
 struct init_child {
     char name[COMPONENT_NAME_MAX];
-    cap_index_t pd;
+    struct pd_connection pd;        /* at core: closing it destroys the child */
     bool exited;
     size_t announced_count;
     struct init_service announced[INIT_ANNOUNCED_MAX];

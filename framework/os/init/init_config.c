@@ -79,10 +79,9 @@ static bool is_option_char(char c)
 }
 
 struct start_options {
-    bool pd_factory;
     uint64_t ram;
     uint64_t caps;
-    bool seen_pd_factory, seen_ram, seen_caps;
+    bool seen_ram, seen_caps;
 };
 
 /* "KEY=" prefix of an option word: true and *out_value set past it. */
@@ -115,10 +114,7 @@ static enum init_config_error parse_start_options(struct words *w, struct start_
         const char *value = NULL;
         bool *seen = NULL;
         enum init_config_error error = INIT_CONFIG_OK;
-        if (word_is(word, length, "pd_factory")) {
-            seen = &o->seen_pd_factory;
-            o->pd_factory = true;
-        } else if (option_key(word, length, "ram=", &value)) {
+        if (option_key(word, length, "ram=", &value)) {
             seen = &o->seen_ram;
             error = parse_size_value(value, length - 4, &o->ram);
         } else if (option_key(word, length, "caps=", &value)) {
@@ -159,7 +155,6 @@ static enum init_config_error parse_start(struct words *w, struct init_config *o
     for (size_t i = 0; i < out->child_count; i++)
         if (duet_strcmp(out->child_name[i], slot) == 0)
             return INIT_CONFIG_ERR_DUPLICATE_CHILD;
-    out->child_pd_factory[out->child_count] = options.pd_factory;
     out->child_ram[out->child_count] = options.ram;
     out->child_caps[out->child_count] = options.caps;
     out->child_count++;

@@ -2,12 +2,12 @@
  * init_config.h - init's configuration, parsed strictly from the "config" ROM.
  *
  * One directive per line; '#' starts a comment; blank lines are fine:
- *     start NAME [ram=SIZE] [caps=COUNT] [pd_factory]
+ *     start NAME [ram=SIZE] [caps=COUNT]
  *         start component NAME as a child (NAME: [a-z0-9_]+) with a quota
  *         budget of SIZE bytes (duet/quota.h: 4096, 64K, 1M) and COUNT
- *         capabilities for the sessions it opens (defaults below); with
- *         pd_factory the child may start PDs of its own (until core offers
- *         a PD service, this is how a component becomes a parent)
+ *         capabilities for the sessions it opens (defaults below). A
+ *         child that starts children of its own needs PD routed to init's
+ *         parent (route PD parent) and a budget that pays for them
  *     route SERVICE CHILD
  *         session requests for SERVICE ([A-Z0-9_]+, at most 15 chars) go
  *         to CHILD, which must be started by this config and announce it;
@@ -61,7 +61,6 @@ struct init_route {
 struct init_config {
     size_t child_count;
     char child_name[INIT_CHILDREN_MAX][COMPONENT_NAME_MAX];
-    bool child_pd_factory[INIT_CHILDREN_MAX];
     uint64_t child_ram[INIT_CHILDREN_MAX];
     uint64_t child_caps[INIT_CHILDREN_MAX];
     size_t route_count;

@@ -66,6 +66,8 @@ struct sim_result {
     uint64_t steps;
     uint64_t time_ns;                       /* virtual time at the end         */
     uint64_t console_bytes;
+    uint64_t faults;                        /* threads the kernel stopped      */
+    char first_fault[SIM_FAILURE_MAX];      /* what the first one did          */
 };
 
 struct sim;
