@@ -4,8 +4,9 @@
  *
  * It reads its script from the ROM "actions" and performs one action per
  * opcode byte (the operands follow it; a script that runs out ends):
- *   0  open a LOG, ECHO, SECRET (denied), IO_PORT (any range) or IRQ (any
- *      line) session                          3  raw message (see below)
+ *   0  open a LOG, ECHO, SECRET (denied), IO_PORT (any range), IRQ (any
+ *      line) or PD session (and start a component from a list in it, its
+ *      parent an endpoint nobody serves)      3  raw message (see below)
  *   1  open a ROM session (module from a list) 4  log a line of raw bytes
  *   2  raw session request (service, args)    5  yield
  *   6  revocation round: mint capabilities from a fresh endpoint, pass
@@ -31,6 +32,7 @@
 #include "duet/irq_session.h"
 #include "duet/log_session.h"
 #include "duet/parent.h"
+#include "duet/pd_session.h"
 #include "duet/rom_session.h"
 #include "duet/root.h"
 #include "duet/string.h"
@@ -88,7 +90,24 @@ static void session_keep(struct hostile *h, cap_index_t cap, uint64_t id, bool i
  * route: must be denied). */
 static void action_open_service(struct hostile *h)
 {
-    uint8_t which = script_byte_or_zero(h) % 5;
+    uint8_t which = script_byte_or_zero(h) % 6;
+    if (which == 5) {
+        static const char *const components[] = {"quitter", "hello", "io_intruder", "core",
+                                                 "init", "no_such_component"};
+        struct pd_connection pd;
+        enum rpc_status status = pd_connection_open(h->env, "child", &pd);
+        check_rpc_status(status);
+        if (status != RPC_OK)
+            return;
+        session_keep(h, pd.cap.index, pd.id, false);
+        cap_index_t parent = CAP_INDEX_INVALID;
+        if (sys_endpoint_create(&parent) != SYS_OK)
+            return;
+        const char *name = components[script_byte_or_zero(h) % DUET_ARRAY_COUNT(components)];
+        check_rpc_status(pd_start(h->env, pd.cap, name, parent));
+        sys_cap_delete(parent);   /* the child keeps its own copy */
+        return;
+    }
     if (which == 3) {   /* the client never touches the ports: only core's allocator is tested */
         uint16_t base = (uint16_t)(script_byte_or_zero(h) << 8 | script_byte_or_zero(h));
         uint16_t size = script_byte_or_zero(h) % 17;
@@ -185,7 +204,8 @@ static void action_raw_message(struct hostile *h)
     static const uint64_t labels[] = {PARENT_SESSION, PARENT_EXIT,  PARENT_CLOSE,
                                       PARENT_ANNOUNCE, LOG_WRITE,   ROM_SIZE,
                                       ROM_READ,        ECHO_ADD,    ROOT_SESSION,
-                                      ROOT_CLOSE,      PARENT_UPGRADE, ECHO_RESERVE};
+                                      ROOT_CLOSE,      PARENT_UPGRADE, ECHO_RESERVE,
+                                      PD_START};
     uint8_t selector = script_byte_or_zero(h);
     uint8_t label_byte = script_byte_or_zero(h);
     cap_index_t target = raw_target(h, selector);
