@@ -3,6 +3,7 @@
  */
 #include "duet/rpc.h"
 
+#include "duet/assert.h"
 #include "duet/string.h"
 
 static const char *const rpc_status_names[RPC_STATUS_COUNT] = {
@@ -47,6 +48,22 @@ enum rpc_status rpc_call(cap_index_t cap, struct ipc_message *message)
                                              : RPC_ERR_TRANSPORT;
 }
 
+/* The checks of the decode step, for one function the opcode matched. */
+static enum rpc_status rpc_decode_function(const struct rpc_function *function,
+                                           const struct ipc_message *message)
+{
+    if (message->word_count < function->words_min || message->word_count > function->words_max)
+        return RPC_ERR_INVALID_ARGUMENT;
+    bool has_cap = message->cap != CAP_INDEX_INVALID;
+    if (has_cap && function->cap_type == CAP_TYPE_NONE)
+        return RPC_ERR_UNEXPECTED_CAP;
+    if (!has_cap && function->cap_type != CAP_TYPE_NONE)
+        return RPC_ERR_MISSING_CAP;
+    if (has_cap && message->cap_type != function->cap_type)
+        return RPC_ERR_WRONG_CAP_TYPE;
+    return RPC_OK;
+}
+
 enum rpc_status rpc_decode(const struct rpc_interface *interface,
                            const struct ipc_message *message,
                            const struct rpc_function **out_function)
@@ -57,17 +74,28 @@ enum rpc_status rpc_decode(const struct rpc_interface *interface,
             function = &interface->functions[i];
     if (function == NULL)
         return RPC_ERR_INVALID_OPCODE;
-    if (message->word_count < function->words_min || message->word_count > function->words_max)
-        return RPC_ERR_INVALID_ARGUMENT;
-    bool has_cap = message->cap != CAP_INDEX_INVALID;
-    if (has_cap && function->cap_type == CAP_TYPE_NONE)
-        return RPC_ERR_UNEXPECTED_CAP;
-    if (!has_cap && function->cap_type != CAP_TYPE_NONE)
-        return RPC_ERR_MISSING_CAP;
-    if (has_cap && message->cap_type != function->cap_type)
-        return RPC_ERR_WRONG_CAP_TYPE;
-    *out_function = function;
-    return RPC_OK;
+    enum rpc_status status = rpc_decode_function(function, message);
+    if (status == RPC_OK)
+        *out_function = function;
+    return status;
+}
+
+enum rpc_status rpc_dispatch(const struct rpc_handler *handlers, size_t count, void *server,
+                             void *session, const struct ipc_message *request,
+                             struct ipc_message *reply)
+{
+    DUET_ASSERT(request != reply);
+    *reply = (struct ipc_message){0};
+    const struct rpc_handler *handler = NULL;
+    for (size_t i = 0; i < count; i++)
+        if (handlers[i].function.opcode == request->label)
+            handler = &handlers[i];
+    enum rpc_status status = handler == NULL ? RPC_ERR_INVALID_OPCODE
+                                             : rpc_decode_function(&handler->function, request);
+    if (status == RPC_OK)
+        status = handler->perform(server, session, request, reply);
+    reply->label = status;
+    return status;
 }
 
 bool rpc_pack_string(uint64_t *words, size_t word_count, const char *s)

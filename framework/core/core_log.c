@@ -12,12 +12,6 @@
 #include "duet/text.h"
 #include "hal/event.h"
 
-static const struct rpc_interface *log_interface(void)
-{
-    RPC_INTERFACE_DEFINE(log, "LOG", LOG_SESSION_RPCS);
-    return &log_interface;
-}
-
 static void log_event(size_t session, const char *line, size_t length)
 {
     size_t chunk_index = 0;
@@ -63,31 +57,39 @@ static enum rpc_status log_write_decode(const struct core_session *session,
     return RPC_OK;
 }
 
-void core_log_dispatch(struct core *core, struct core_session *session,
-                       const struct ipc_message *message, struct ipc_message *reply)
+static enum rpc_status log_perform_LOG_WRITE(void *server, void *session_arg,
+                                             const struct ipc_message *request,
+                                             struct ipc_message *reply)
 {
-    const struct rpc_function *function = NULL;
+    struct core *core = server;
+    struct core_session *session = session_arg;
     size_t count = 0;
-    enum rpc_status status = rpc_decode(log_interface(), message, &function);
-    if (status == RPC_OK)
-        status = log_write_decode(session, message, &count);
-    if (status != RPC_OK) {
-        session->line_length = 0; /* a broken line is dropped whole */
-        reply->label = status;
-        return;
-    }
+    enum rpc_status status = log_write_decode(session, request, &count);
+    if (status != RPC_OK)
+        return status;
 
     char bytes[LOG_CHUNK_BYTES];
-    rpc_unpack_bytes(&message->word[1], bytes, count);
+    rpc_unpack_bytes(&request->word[1], bytes, count);
     for (size_t i = 0; i < count; i++) {
         char c = bytes[i];
         session->line[session->line_length++] = (c >= 0x20 && c < 0x7f) ? c : '?';
     }
     session->line[session->line_length] = '\0';
-    if (message->word[0] & LOG_FLAG_LINE_END) {
+    if (request->word[0] & LOG_FLAG_LINE_END) {
         log_event((size_t)(session - core->sessions), session->line, session->line_length);
         core_console_line(core, session->label, session->line);
         session->line_length = 0;
     }
-    reply->label = RPC_OK;
+    return RPC_OK;
+}
+
+#define LOG_HANDLER(...) RPC_HANDLER(log_perform, __VA_ARGS__)
+static const struct rpc_handler log_handlers[] = {LOG_SESSION_RPCS(LOG_HANDLER)};
+
+void core_log_dispatch(struct core *core, struct core_session *session,
+                       const struct ipc_message *message, struct ipc_message *reply)
+{
+    if (rpc_dispatch(log_handlers, DUET_ARRAY_COUNT(log_handlers), core, session, message,
+                     reply) != RPC_OK)
+        session->line_length = 0; /* a broken line is dropped whole */
 }

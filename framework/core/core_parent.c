@@ -16,12 +16,6 @@
 #include "duet/text.h"
 #include "hal/event.h"
 
-static const struct rpc_interface *parent_interface(void)
-{
-    RPC_INTERFACE_DEFINE(parent, "parent", PARENT_RPCS);
-    return &parent_interface;
-}
-
 /* The child's label, prefixed with the child's name, as Genode does. */
 static enum rpc_status label_for_child(const struct session_args *args, const char *child,
                                        char out[CORE_LABEL_MAX])
@@ -214,26 +208,54 @@ static enum rpc_status session_upgrade(struct core *core, const struct ipc_messa
     return RPC_OK;
 }
 
+/* ---- the parent interface, as core serves it to init ---------------------- */
+
+static enum rpc_status parent_perform_PARENT_SESSION(void *server, void *unused,
+                                                     const struct ipc_message *request,
+                                                     struct ipc_message *reply)
+{
+    return session_open(server, request, reply);
+}
+
+static enum rpc_status parent_perform_PARENT_CLOSE(void *server, void *unused,
+                                                   const struct ipc_message *request,
+                                                   struct ipc_message *reply)
+{
+    return session_close(server, request->word[0]);
+}
+
+static enum rpc_status parent_perform_PARENT_UPGRADE(void *server, void *unused,
+                                                     const struct ipc_message *request,
+                                                     struct ipc_message *reply)
+{
+    return session_upgrade(server, request);
+}
+
+static enum rpc_status parent_perform_PARENT_ANNOUNCE(void *server, void *unused,
+                                                      const struct ipc_message *request,
+                                                      struct ipc_message *reply)
+{
+    return RPC_ERR_DENIED; /* core's services are its own */
+}
+
+static enum rpc_status parent_perform_PARENT_EXIT(void *server, void *unused,
+                                                  const struct ipc_message *request,
+                                                  struct ipc_message *reply)
+{
+    char line[64];
+    struct text text;
+    text_init(&text, line, sizeof line);
+    text_append(&text, "core: init exited with code ");
+    text_append_u64(&text, request->word[0]);
+    core_console_line(server, NULL, line);
+    return RPC_OK;
+}
+
+#define PARENT_HANDLER(...) RPC_HANDLER(parent_perform, __VA_ARGS__)
+static const struct rpc_handler parent_handlers[] = {PARENT_RPCS(PARENT_HANDLER)};
+
 void core_parent_dispatch(struct core *core, const struct ipc_message *message,
                           struct ipc_message *reply)
 {
-    const struct rpc_function *function = NULL;
-    enum rpc_status status = rpc_decode(parent_interface(), message, &function);
-    if (status == RPC_OK && function->opcode == PARENT_SESSION)
-        status = session_open(core, message, reply);
-    if (status == RPC_OK && function->opcode == PARENT_CLOSE)
-        status = session_close(core, message->word[0]);
-    if (status == RPC_OK && function->opcode == PARENT_UPGRADE)
-        status = session_upgrade(core, message);
-    if (status == RPC_OK && function->opcode == PARENT_ANNOUNCE)
-        status = RPC_ERR_DENIED; /* core's services are its own */
-    if (status == RPC_OK && function->opcode == PARENT_EXIT) {
-        char line[64];
-        struct text text;
-        text_init(&text, line, sizeof line);
-        text_append(&text, "core: init exited with code ");
-        text_append_u64(&text, message->word[0]);
-        core_console_line(core, NULL, line);
-    }
-    reply->label = status;
+    rpc_dispatch(parent_handlers, DUET_ARRAY_COUNT(parent_handlers), core, NULL, message, reply);
 }

@@ -11,31 +11,32 @@
 
 #include "duet/pd_session.h"
 
-static const struct rpc_interface *pd_interface(void)
+static enum rpc_status pd_perform_PD_START(void *server, void *session_arg,
+                                           const struct ipc_message *request,
+                                           struct ipc_message *reply)
 {
-    RPC_INTERFACE_DEFINE(pd, "PD", PD_SESSION_RPCS);
-    return &pd_interface;
+    struct core *core = server;
+    struct core_session *session = session_arg;
+    char name[COMPONENT_NAME_MAX];
+    if (!rpc_unpack_string(request->word, PD_NAME_WORDS, name, sizeof name))
+        return RPC_ERR_INVALID_ARGUMENT;
+    if (session->pd != CAP_INDEX_INVALID)
+        return RPC_ERR_IN_USE;   /* one PD per session */
+    enum sys_error error = sys_pd_create(core->env->pd_factory, request->cap, name, false,
+                                         &session->pd);
+    return error == SYS_OK                     ? RPC_OK
+         : error == SYS_ERR_NO_SUCH_COMPONENT ? RPC_ERR_NO_SUCH_MODULE
+         : error == SYS_ERR_DENIED            ? RPC_ERR_DENIED
+                                              : RPC_ERR_SESSION_LIMIT;
 }
+
+#define PD_HANDLER(...) RPC_HANDLER(pd_perform, __VA_ARGS__)
+static const struct rpc_handler pd_handlers[] = {PD_SESSION_RPCS(PD_HANDLER)};
 
 void core_pd_dispatch(struct core *core, struct core_session *session,
                       const struct ipc_message *message, struct ipc_message *reply)
 {
-    const struct rpc_function *function = NULL;
-    char name[COMPONENT_NAME_MAX];
-    enum rpc_status status = rpc_decode(pd_interface(), message, &function);
-    if (status == RPC_OK && !rpc_unpack_string(message->word, PD_NAME_WORDS, name, sizeof name))
-        status = RPC_ERR_INVALID_ARGUMENT;
-    if (status == RPC_OK && session->pd != CAP_INDEX_INVALID)
-        status = RPC_ERR_IN_USE;   /* one PD per session */
-    if (status == RPC_OK) {
-        enum sys_error error = sys_pd_create(core->env->pd_factory, message->cap, name, false,
-                                             &session->pd);
-        status = error == SYS_OK                     ? RPC_OK
-               : error == SYS_ERR_NO_SUCH_COMPONENT ? RPC_ERR_NO_SUCH_MODULE
-               : error == SYS_ERR_DENIED            ? RPC_ERR_DENIED
-                                                    : RPC_ERR_SESSION_LIMIT;
-    }
-    reply->label = status;
+    rpc_dispatch(pd_handlers, DUET_ARRAY_COUNT(pd_handlers), core, session, message, reply);
 }
 
 void core_pd_close(struct core_session *session)

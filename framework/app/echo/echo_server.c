@@ -40,21 +40,13 @@ struct echo_server {
     struct echo_session sessions[ECHO_SESSIONS_MAX];
 };
 
-static const struct rpc_interface *root_interface(void)
-{
-    RPC_INTERFACE_DEFINE(root, "root", ROOT_RPCS);
-    return &root_interface;
-}
+/* ---- the root interface: sessions -------------------------------------- */
 
-static const struct rpc_interface *echo_interface(void)
+static enum rpc_status root_perform_ROOT_SESSION(void *server, void *unused,
+                                                 const struct ipc_message *request,
+                                                 struct ipc_message *reply)
 {
-    RPC_INTERFACE_DEFINE(echo, "ECHO", ECHO_SESSION_RPCS);
-    return &echo_interface;
-}
-
-static enum rpc_status session_open(struct echo_server *s, const struct ipc_message *request,
-                                    struct ipc_message *reply)
-{
+    struct echo_server *s = server;
     char args_text[ROOT_ARGS_WORDS * 8];
     struct session_args args;
     uint64_t ram = 0, caps = 0;
@@ -73,64 +65,77 @@ static enum rpc_status session_open(struct echo_server *s, const struct ipc_mess
         if (sys_cap_mint(s->endpoint, ECHO_BADGE_SESSION | id, &session->cap) != SYS_OK)
             return RPC_ERR_SESSION_LIMIT;
         session->ram = (struct quota_account){.limit = ram, .used = ECHO_SESSION_RAM_COST};
-        *reply = (struct ipc_message){.label = RPC_OK, .cap = session->cap,
-                                      .word_count = 1, .word = {id}};
+        reply->cap = session->cap;
+        reply->word_count = 1;
+        reply->word[0] = id;
         return RPC_OK;
     }
     return RPC_ERR_SESSION_LIMIT;
 }
 
-static enum rpc_status session_close(struct echo_server *s, uint64_t id)
+static struct echo_session *session_of(struct echo_server *s, uint64_t id)
 {
-    if (id >= ECHO_SESSIONS_MAX || s->sessions[id].cap == CAP_INDEX_INVALID)
+    return id < ECHO_SESSIONS_MAX && s->sessions[id].cap != CAP_INDEX_INVALID ? &s->sessions[id]
+                                                                               : NULL;
+}
+
+static enum rpc_status root_perform_ROOT_CLOSE(void *server, void *unused,
+                                               const struct ipc_message *request,
+                                               struct ipc_message *reply)
+{
+    struct echo_server *s = server;
+    struct echo_session *session = session_of(s, request->word[0]);
+    if (session == NULL)
         return RPC_ERR_INVALID_SESSION;
-    sys_cap_revoke(s->sessions[id].cap);
-    sys_cap_delete(s->sessions[id].cap);
-    s->sessions[id] = (struct echo_session){.cap = CAP_INDEX_INVALID};
+    sys_cap_revoke(session->cap);
+    sys_cap_delete(session->cap);
+    *session = (struct echo_session){.cap = CAP_INDEX_INVALID};
     return RPC_OK;
 }
 
-static enum rpc_status session_upgrade(struct echo_server *s, const struct ipc_message *request)
+static enum rpc_status root_perform_ROOT_UPGRADE(void *server, void *unused,
+                                                 const struct ipc_message *request,
+                                                 struct ipc_message *reply)
 {
-    uint64_t id = request->word[0];
-    if (id >= ECHO_SESSIONS_MAX || s->sessions[id].cap == CAP_INDEX_INVALID)
+    struct echo_session *session = session_of(server, request->word[0]);
+    if (session == NULL)
         return RPC_ERR_INVALID_SESSION;
-    return quota_raise(&s->sessions[id].ram, request->word[1]) ? RPC_OK
-                                                               : RPC_ERR_INVALID_ARGUMENT;
+    return quota_raise(&session->ram, request->word[1]) ? RPC_OK : RPC_ERR_INVALID_ARGUMENT;
 }
 
-static void root_dispatch(struct echo_server *s, const struct ipc_message *request,
-                          struct ipc_message *reply)
+/* ---- the ECHO interface --------------------------------------------------- */
+
+static enum rpc_status echo_perform_ECHO_ADD(void *server, void *session,
+                                             const struct ipc_message *request,
+                                             struct ipc_message *reply)
 {
-    const struct rpc_function *function = NULL;
-    enum rpc_status status = rpc_decode(root_interface(), request, &function);
-    if (status == RPC_OK && function->opcode == ROOT_SESSION)
-        status = session_open(s, request, reply);
-    if (status == RPC_OK && function->opcode == ROOT_CLOSE)
-        status = session_close(s, request->word[0]);
-    if (status == RPC_OK && function->opcode == ROOT_UPGRADE)
-        status = session_upgrade(s, request);
-    reply->label = status;
+    reply->word_count = 1;
+    reply->word[0] = request->word[0] + request->word[1];
+    return RPC_OK;
 }
 
-static void echo_dispatch(struct echo_server *s, struct echo_session *session,
-                          const struct ipc_message *request, struct ipc_message *reply)
+static enum rpc_status echo_perform_ECHO_RESERVE(void *server, void *session,
+                                                 const struct ipc_message *request,
+                                                 struct ipc_message *reply)
 {
-    const struct rpc_function *function = NULL;
-    enum rpc_status status = rpc_decode(echo_interface(), request, &function);
-    if (status == RPC_OK && function->opcode == ECHO_HOLD) {
-        log_write(s->env, s->log.cap, "holding a call and exiting without an answer");
-        parent_exit(s->env, 0); /* the parent destroys us: this never returns */
-    }
-    if (status == RPC_OK && function->opcode == ECHO_RESERVE &&
-        !quota_take(&session->ram, request->word[0]))
-        status = RPC_ERR_OUT_OF_RAM;
-    if (status == RPC_OK && function->opcode == ECHO_ADD) {
-        reply->word_count = 1;
-        reply->word[0] = request->word[0] + request->word[1];
-    }
-    reply->label = status;
+    struct echo_session *echo = session;
+    return quota_take(&echo->ram, request->word[0]) ? RPC_OK : RPC_ERR_OUT_OF_RAM;
 }
+
+static enum rpc_status echo_perform_ECHO_HOLD(void *server, void *session,
+                                              const struct ipc_message *request,
+                                              struct ipc_message *reply)
+{
+    struct echo_server *s = server;
+    log_write(s->env, s->log.cap, "holding a call and exiting without an answer");
+    parent_exit(s->env, 0); /* the parent destroys us: this never returns */
+    return RPC_ERR_SERVER_GONE;
+}
+
+#define ROOT_HANDLER(...) RPC_HANDLER(root_perform, __VA_ARGS__)
+#define ECHO_HANDLER(...) RPC_HANDLER(echo_perform, __VA_ARGS__)
+static const struct rpc_handler root_handlers[] = {ROOT_RPCS(ROOT_HANDLER)};
+static const struct rpc_handler echo_handlers[] = {ECHO_SESSION_RPCS(ECHO_HANDLER)};
 
 void echo_server_main(struct env *env)
 {
@@ -154,12 +159,16 @@ void echo_server_main(struct env *env)
             continue;
         }
         struct ipc_message request = *message;
-        *message = (struct ipc_message){.label = RPC_ERR_INVALID_SESSION};
+        struct echo_session *session = (badge & ECHO_BADGE_SESSION) ? session_of(s, badge & 0xffff)
+                                                                     : NULL;
         if (badge == ECHO_BADGE_ROOT)
-            root_dispatch(s, &request, message);
-        else if ((badge & ECHO_BADGE_SESSION) && (badge & 0xffff) < ECHO_SESSIONS_MAX &&
-                 s->sessions[badge & 0xffff].cap != CAP_INDEX_INVALID)
-            echo_dispatch(s, &s->sessions[badge & 0xffff], &request, message);
+            rpc_dispatch(root_handlers, DUET_ARRAY_COUNT(root_handlers), s, NULL, &request,
+                         message);
+        else if (session != NULL)
+            rpc_dispatch(echo_handlers, DUET_ARRAY_COUNT(echo_handlers), s, session, &request,
+                         message);
+        else
+            *message = (struct ipc_message){.label = RPC_ERR_INVALID_SESSION};
         if (request.cap != CAP_INDEX_INVALID)
             sys_cap_delete(request.cap);
         reply = true;

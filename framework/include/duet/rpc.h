@@ -73,6 +73,31 @@ enum rpc_status rpc_decode(const struct rpc_interface *interface,
                            const struct ipc_message *message,
                            const struct rpc_function **out_function);
 
+/* Server dispatch, generated from the same list: a server binds every
+ * function of an interface to a perform function named PREFIX_NAME with
+ *     #define MY_HANDLER(...) RPC_HANDLER(my_perform, __VA_ARGS__)
+ *     static const struct rpc_handler my_handlers[] = {ECHO_SESSION_RPCS(MY_HANDLER)};
+ * so a function without a handler does not compile. rpc_dispatch decodes
+ * the request against the table (opcode, word count, capability type) and
+ * only then calls the handler, whose status becomes the reply's label. */
+typedef enum rpc_status (*rpc_perform_fn)(void *server, void *session,
+                                          const struct ipc_message *request,
+                                          struct ipc_message *reply);
+
+struct rpc_handler {
+    struct rpc_function function;
+    rpc_perform_fn perform;
+};
+
+#define RPC_HANDLER(prefix, name, opcode, wmin, wmax, cap) \
+    {{#name, opcode, wmin, wmax, cap}, prefix##_##name},
+
+/* Decodes `request` against handlers[0..count) and performs it; the reply's
+ * label is the status. The reply starts empty (no words, no capability). */
+enum rpc_status rpc_dispatch(const struct rpc_handler *handlers, size_t count, void *server,
+                             void *session, const struct ipc_message *request,
+                             struct ipc_message *reply);
+
 /* Generates `static const struct rpc_function PREFIX_functions[]` and
  * `PREFIX_interface` from an interface's X-macro list. */
 #define RPC_FUNCTION_ENTRY(name, opcode, wmin, wmax, cap) {#name, opcode, wmin, wmax, cap},

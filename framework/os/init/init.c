@@ -132,49 +132,79 @@ static bool init_exit(struct init *init, struct init_child *child, uint64_t code
     return false;
 }
 
-static const struct rpc_interface *parent_interface(void)
+/* ---- the parent interface, as init serves it to its children ------------- */
+
+static enum rpc_status parent_perform_PARENT_SESSION(void *server, void *child,
+                                                     const struct ipc_message *request,
+                                                     struct ipc_message *reply)
 {
-    RPC_INTERFACE_DEFINE(parent, "parent", PARENT_RPCS);
-    return &parent_interface;
+    struct init *init = server;
+    uint64_t id = 0;
+    enum rpc_status status = init_session_open(init, child, request, &reply->cap, &id);
+    if (status == RPC_OK) {
+        reply->word_count = 1;
+        reply->word[0] = id;
+        init->delete_after_reply = reply->cap;   /* the child gets its own copy */
+    }
+    return status;
 }
+
+static enum rpc_status parent_perform_PARENT_CLOSE(void *server, void *child,
+                                                   const struct ipc_message *request,
+                                                   struct ipc_message *reply)
+{
+    return init_session_close(server, child, request->word[0]);
+}
+
+static enum rpc_status parent_perform_PARENT_UPGRADE(void *server, void *child,
+                                                     const struct ipc_message *request,
+                                                     struct ipc_message *reply)
+{
+    return init_session_upgrade(server, child, request);
+}
+
+static enum rpc_status parent_perform_PARENT_ANNOUNCE(void *server, void *child,
+                                                      const struct ipc_message *request,
+                                                      struct ipc_message *reply)
+{
+    struct init *init = server;
+    enum rpc_status status = init_announce(init, child, request);
+    init->keep_request_cap = status == RPC_OK;   /* the root capability stays with init */
+    return status;
+}
+
+static enum rpc_status parent_perform_PARENT_EXIT(void *server, void *child,
+                                                  const struct ipc_message *request,
+                                                  struct ipc_message *reply)
+{
+    struct init *init = server;
+    init->reply = init_exit(init, child, request->word[0]);
+    return RPC_OK;
+}
+
+#define PARENT_HANDLER(...) RPC_HANDLER(parent_perform, __VA_ARGS__)
+static const struct rpc_handler parent_handlers[] = {PARENT_RPCS(PARENT_HANDLER)};
 
 /* Handles the request in env->message and leaves the reply there.
  * Returns whether to reply (not to a child that exited). */
 static bool init_dispatch(struct init *init, uint64_t badge)
 {
     struct ipc_message request = init->env->message;
-    const struct rpc_function *function = NULL;
-    cap_index_t session_cap = CAP_INDEX_INVALID;
-    uint64_t session_id = 0;
-    bool keep_request_cap = false;
-    enum rpc_status status = RPC_ERR_INVALID_SESSION;
+    struct ipc_message *reply = &init->env->message;
     struct init_child *child = badge >= 1 && badge <= init->child_count &&
                                        !init->children[badge - 1].exited
                                    ? &init->children[badge - 1] : NULL;
+    init->reply = true;
+    init->keep_request_cap = false;
     if (child != NULL)
-        status = rpc_decode(parent_interface(), &request, &function);
-    if (status == RPC_OK && function->opcode == PARENT_SESSION)
-        status = init_session_open(init, child, &request, &session_cap, &session_id);
-    if (status == RPC_OK && function->opcode == PARENT_CLOSE)
-        status = init_session_close(init, child, request.word[0]);
-    if (status == RPC_OK && function->opcode == PARENT_UPGRADE)
-        status = init_session_upgrade(init, child, &request);
-    if (status == RPC_OK && function->opcode == PARENT_ANNOUNCE) {
-        status = init_announce(init, child, &request);
-        keep_request_cap = status == RPC_OK;
-    }
-    bool reply = true;
-    if (status == RPC_OK && function->opcode == PARENT_EXIT)
-        reply = init_exit(init, child, request.word[0]);
-    if (request.cap != CAP_INDEX_INVALID && !keep_request_cap)
+        rpc_dispatch(parent_handlers, DUET_ARRAY_COUNT(parent_handlers), init, child, &request,
+                     reply);
+    else
+        *reply = (struct ipc_message){.label = RPC_ERR_INVALID_SESSION};
+    if (request.cap != CAP_INDEX_INVALID && !init->keep_request_cap)
         sys_cap_delete(request.cap);
-    init->env->message = (struct ipc_message){.label = status};
-    if (session_cap != CAP_INDEX_INVALID)
-        init->env->message = (struct ipc_message){.label = status, .cap = session_cap,
-                                                  .word_count = 1, .word = {session_id}};
-    init->delete_after_reply = session_cap;
     DUET_ASSERT(init_quota_conserved(init));
-    return reply;
+    return init->reply;
 }
 
 void init_main(struct env *env)

@@ -44,7 +44,9 @@ struct init {
     struct env *env;
     struct log_connection log;
     cap_index_t endpoint;
-    cap_index_t delete_after_reply;
+    cap_index_t delete_after_reply;     /* a session capability passed on     */
+    bool reply;                         /* the request gets an answer         */
+    bool keep_request_cap;              /* the request's capability stays     */
     size_t child_count;
     size_t exited_count;
     struct init_child children[INIT_CHILDREN_MAX];
