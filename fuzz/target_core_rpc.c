@@ -24,7 +24,7 @@ static const struct component_info core_rpc_components[] = {
     {"hostile_client", hostile_client_main},
 };
 
-static const char core_rpc_config[] = "start hostile_client ram=1M caps=64\n"
+static const char core_rpc_config[] = "start hostile_client ram=1M caps=64 control\n"
                                       "start echo_server\n"
                                       "route ECHO echo_server\n"
                                       "route IO_PORT parent\n"

@@ -17,6 +17,7 @@ static const struct component_info components[] = {
     {"quota_test", quota_test_main},
     {"serial_test", serial_test_main},
     {"io_after_close", io_after_close_main},
+    {"controller", controller_main},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -71,6 +71,25 @@ enum rpc_status parent_disconnect(struct env *env, cap_index_t *cap, uint64_t *i
     return status;
 }
 
+static enum rpc_status parent_child_request(struct env *env, uint64_t opcode, const char *name)
+{
+    struct ipc_message *m = &env->message;
+    *m = (struct ipc_message){.label = opcode, .word_count = COMPONENT_NAME_MAX / 8};
+    if (!rpc_pack_string(m->word, COMPONENT_NAME_MAX / 8, name))
+        return RPC_ERR_INVALID_ARGUMENT;
+    return rpc_call(env->parent, m);
+}
+
+enum rpc_status parent_start_child(struct env *env, const char *name)
+{
+    return parent_child_request(env, PARENT_START, name);
+}
+
+enum rpc_status parent_kill_child(struct env *env, const char *name)
+{
+    return parent_child_request(env, PARENT_KILL, name);
+}
+
 enum rpc_status parent_close(struct env *env, uint64_t id)
 {
     struct ipc_message *m = &env->message;

@@ -251,6 +251,21 @@ static enum rpc_status parent_perform_PARENT_EXIT(void *server, void *unused,
     return RPC_OK;
 }
 
+/* init's siblings are not core's to start or kill: core has one child. */
+static enum rpc_status parent_perform_PARENT_START(void *server, void *unused,
+                                                   const struct ipc_message *request,
+                                                   struct ipc_message *reply)
+{
+    return RPC_ERR_DENIED;
+}
+
+static enum rpc_status parent_perform_PARENT_KILL(void *server, void *unused,
+                                                  const struct ipc_message *request,
+                                                  struct ipc_message *reply)
+{
+    return RPC_ERR_DENIED;
+}
+
 #define PARENT_HANDLER(...) RPC_HANDLER(parent_perform, __VA_ARGS__)
 static const struct rpc_handler parent_handlers[] = {PARENT_RPCS(PARENT_HANDLER)};
 

@@ -14,7 +14,11 @@
  * Invariant C2 (kernel.h) keeps the tree no larger than the slots: when a
  * node loses its last slot its children are re-parented to its parent and
  * it is freed, so passing a capability around and deleting the copies
- * cannot grow the tree.
+ * cannot grow the tree. When the last node naming an endpoint goes, the
+ * endpoint goes too (threads still blocked on it are woken with
+ * SYS_ERR_STALE_CAP): nobody can reach it any more, and a component must
+ * not be able to fill the kernel's endpoint table by creating endpoints and
+ * dropping their capabilities.
  */
 #include "kernel.h"
 
@@ -57,6 +61,27 @@ static bool node_is_descendant(const struct kernel *k, uint16_t node, uint16_t a
     return false;
 }
 
+static bool object_named(const struct kernel *k, enum kobject_type type, uint16_t object)
+{
+    for (uint16_t id = 1; id <= k->cap_node_top; id++)
+        if (k->cap_nodes[id].type == type && k->cap_nodes[id].object == object)
+            return true;
+    return false;
+}
+
+/* The endpoint is unreachable: wake whoever still waits on it, free it. */
+static void endpoint_release(struct kernel *k, uint16_t id)
+{
+    struct endpoint *ep = &k->endpoints[id];
+    if (!ep->in_use)
+        return;   /* destroyed with its PD already */
+    for (uint16_t waiter; (waiter = ep->senders.head) != 0;)
+        thread_cancel_blocking(k, waiter, SYS_ERR_STALE_CAP);
+    for (uint16_t waiter; (waiter = ep->receivers.head) != 0;)
+        thread_cancel_blocking(k, waiter, SYS_ERR_STALE_CAP);
+    *ep = (struct endpoint){0};
+}
+
 /* C2: the node lost its last slot: its children move up, it is freed. */
 static void node_release(struct kernel *k, uint16_t id)
 {
@@ -65,8 +90,12 @@ static void node_release(struct kernel *k, uint16_t id)
     for (uint16_t other = 1; other <= k->cap_node_top; other++)
         if (k->cap_nodes[other].type != KOBJ_NONE && k->cap_nodes[other].parent == id)
             k->cap_nodes[other].parent = node->parent;
+    enum kobject_type type = (enum kobject_type)node->type;
+    uint16_t object = node->object;
     uint16_t generation = (uint16_t)(node->generation + 1);
     *node = (struct cap_node){.generation = generation};
+    if (type == KOBJ_ENDPOINT && !object_named(k, type, object))
+        endpoint_release(k, object);
 }
 
 static void node_revoke_descendants(struct kernel *k, uint16_t ancestor)

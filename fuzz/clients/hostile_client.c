@@ -14,6 +14,8 @@
  *      of the chain works any more (an oracle, asserted)
  *   7  close one of its sessions; its capability must then be stale,
  *      whether this close or an earlier raw one closed it (asserted)
+ *   8  run-time control: start or kill echo_server (or a name init does
+ *      not know) through init; the answer must be a named status
  * A raw message goes to the parent, to one of the sessions it holds, or to
  * a raw capability index, with any label, word count, words and attached
  * capability index. Whatever it sends, every answer must be a *named*
@@ -205,7 +207,7 @@ static void action_raw_message(struct hostile *h)
                                       PARENT_ANNOUNCE, LOG_WRITE,   ROM_SIZE,
                                       ROM_READ,        ECHO_ADD,    ROOT_SESSION,
                                       ROOT_CLOSE,      PARENT_UPGRADE, ECHO_RESERVE,
-                                      PD_START};
+                                      PD_START,        PARENT_START, PARENT_KILL};
     uint8_t selector = script_byte_or_zero(h);
     uint8_t label_byte = script_byte_or_zero(h);
     cap_index_t target = raw_target(h, selector);
@@ -301,6 +303,18 @@ static void action_close(struct hostile *h)
     h->session_ids[i] = h->session_ids[h->session_count];
 }
 
+static void action_control(struct hostile *h)
+{
+    static const char *const names[] = {"echo_server", "echo_server", "hostile_client", "nobody"};
+    uint8_t choice = script_byte_or_zero(h);
+    const char *name = names[choice % DUET_ARRAY_COUNT(names)];
+    enum rpc_status status = (choice & 0x80) ? parent_kill_child(h->env, name)
+                                             : parent_start_child(h->env, name);
+    check_rpc_status(status);
+    if (duet_strcmp(name, "hostile_client") == 0)
+        DUET_ASSERT(status == RPC_ERR_DENIED);   /* never itself */
+}
+
 static bool hostile_step(struct hostile *h)
 {
     uint8_t opcode = 0;
@@ -308,7 +322,7 @@ static bool hostile_step(struct hostile *h)
         return false;
     h->actions++;
     bool sessions_full = h->session_count == HOSTILE_SESSIONS_MAX;
-    switch (opcode % 8) {
+    switch (opcode % 9) {
     case 0: if (!sessions_full) action_open_service(h); break;
     case 1: if (!sessions_full) action_open_rom(h); break;
     case 2: if (!sessions_full) action_raw_session(h); break;
@@ -317,6 +331,7 @@ static bool hostile_step(struct hostile *h)
     case 5: sys_yield(); break;
     case 6: action_revoke_round(h); break;
     case 7: action_close(h); break;
+    case 8: action_control(h); break;
     }
     return true;
 }

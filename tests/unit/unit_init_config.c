@@ -195,6 +195,15 @@ static void test_errors(void)
     expect_error("start a pd_factory\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
     expect_error("start a caps=1 caps=2\n", INIT_CONFIG_ERR_DUPLICATE_OPTION, 1);
     expect_error("start a ram=1K x\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
+    expect_error("start a manual manual\n", INIT_CONFIG_ERR_DUPLICATE_OPTION, 1);
+    expect_error("start a control ram=1K control\n", INIT_CONFIG_ERR_DUPLICATE_OPTION, 1);
+    {
+        struct parse_result m = parse_exact("start a manual control\nstart b\n", 31);
+        UNIT_CHECK(m.error == INIT_CONFIG_OK && m.config.child_manual[0] &&
+                       m.config.child_control[0] && !m.config.child_manual[1] &&
+                       !m.config.child_control[1],
+                   "manual/control: got %s", init_config_error_name(m.error));
+    }
     /* Quota options. */
     expect_error("start a ram=\n", INIT_CONFIG_ERR_UNKNOWN_OPTION, 1);
     expect_error("start a ram=lots\n", INIT_CONFIG_ERR_BAD_QUOTA, 1);

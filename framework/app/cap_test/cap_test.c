@@ -123,6 +123,15 @@ static void check_revocation(struct env *env, struct log_session_cap log)
     expect(env, log, (struct check){"revoke an empty slot", sys_cap_revoke(40),
                                     SYS_ERR_INVALID_CAP});
 
+    /* Dropping an endpoint's last capability frees the endpoint: creating
+     * and dropping far more than the kernel's 64 never runs out. */
+    for (unsigned round = 0; round < 200; round++) {
+        cap_index_t dropped = CAP_INDEX_INVALID;
+        expect(env, log, (struct check){"endpoint create in a loop",
+                                        sys_endpoint_create(&dropped), SYS_OK});
+        expect(env, log, (struct check){"drop it", sys_cap_delete(dropped), SYS_OK});
+    }
+
     /* Deriving and deleting many times cannot exhaust the kernel (C2). */
     for (unsigned round = 0; round < 2000; round++) {
         cap_index_t copy = CAP_INDEX_INVALID;
@@ -148,6 +157,9 @@ static void check_session_close(struct env *env, struct log_session_cap log)
     DUET_ASSERT(parent_close(env, 31) == RPC_ERR_INVALID_SESSION);
     DUET_ASSERT(parent_close(env, UINT64_MAX) == RPC_ERR_INVALID_SESSION);
     expect(env, log, (struct check){"delete it", sys_cap_delete(second.cap.index), SYS_OK});
+    /* Run-time control of siblings is a right init gives, not a default. */
+    DUET_ASSERT(parent_start_child(env, "hello") == RPC_ERR_DENIED);
+    DUET_ASSERT(parent_kill_child(env, "cap_test") == RPC_ERR_DENIED);
     /* Open/close cycles past core's session table: closing frees slots. */
     for (unsigned round = 0; round < 100; round++) {
         DUET_ASSERT(log_connection_open(env, &second) == RPC_OK);

@@ -144,11 +144,15 @@ void echo_server_main(struct env *env)
     s->env = env;
     for (size_t id = 0; id < ECHO_SESSIONS_MAX; id++)
         s->sessions[id].cap = CAP_INDEX_INVALID;
-    DUET_ASSERT(log_connection_open(env, &s->log) == RPC_OK);
-    DUET_ASSERT(sys_endpoint_create(&s->endpoint) == SYS_OK);
+    /* Short of resources a server says so and exits: that is a condition
+     * of the world, not a broken invariant of ours. */
     cap_index_t root = CAP_INDEX_INVALID;
-    DUET_ASSERT(sys_cap_mint(s->endpoint, ECHO_BADGE_ROOT, &root) == SYS_OK);
-    DUET_ASSERT(parent_announce(env, "ECHO", root) == RPC_OK);
+    if (log_connection_open(env, &s->log) != RPC_OK || sys_endpoint_create(&s->endpoint) != SYS_OK ||
+        sys_cap_mint(s->endpoint, ECHO_BADGE_ROOT, &root) != SYS_OK ||
+        parent_announce(env, "ECHO", root) != RPC_OK) {
+        parent_exit(env, 1);
+        return;
+    }
 
     struct ipc_message *message = &env->message;
     bool reply = false;

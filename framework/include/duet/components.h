@@ -23,5 +23,6 @@ void echo_client_main(struct env *env);
 void quota_test_main(struct env *env);
 void serial_test_main(struct env *env);
 void io_after_close_main(struct env *env);
+void controller_main(struct env *env);
 
 #endif

@@ -18,6 +18,13 @@
  * (id, ram, caps) donates more to an open session; closing returns the
  * whole donation to the client.
  *
+ * Run-time control: a child its parent trusts with it (init: the
+ * "control" option) may start a sibling by name (PARENT_START; words 0-3
+ * the name) and kill one (PARENT_KILL), which tears it down as if it had
+ * exited. Refusals: RPC_ERR_DENIED (no control right, or itself),
+ * RPC_ERR_NO_SUCH_MODULE (no such child), RPC_ERR_IN_USE (running
+ * already), RPC_ERR_SERVER_GONE (not running).
+ *
  * Request layout: words 0-1 the service name (<= 15 chars), words 2-15 the
  * argument string (<= 111 chars), both NUL-terminated.
  */
@@ -40,7 +47,9 @@ enum {
     X(PARENT_EXIT,     0x301,  1, 1,  CAP_TYPE_NONE)   \
     X(PARENT_CLOSE,    0x302,  1, 1,  CAP_TYPE_NONE)   \
     X(PARENT_ANNOUNCE, 0x303,  2, 2,  CAP_TYPE_ENDPOINT)    \
-    X(PARENT_UPGRADE,  0x304,  3, 3,  CAP_TYPE_NONE)
+    X(PARENT_UPGRADE,  0x304,  3, 3,  CAP_TYPE_NONE)   \
+    X(PARENT_START,    0x305,  4, 4,  CAP_TYPE_NONE)   \
+    X(PARENT_KILL,     0x306,  4, 4,  CAP_TYPE_NONE)
 
 enum parent_opcode { PARENT_RPCS(RPC_OPCODE_ENUM) };
 
@@ -57,6 +66,9 @@ enum rpc_status parent_close(struct env *env, uint64_t id);
 enum rpc_status parent_disconnect(struct env *env, cap_index_t *cap, uint64_t *id);
 /* Donates more quota to an open session. */
 enum rpc_status parent_upgrade(struct env *env, uint64_t id, uint64_t ram, uint64_t caps);
+/* Run-time control of siblings (needs the parent's permission). */
+enum rpc_status parent_start_child(struct env *env, const char *name);
+enum rpc_status parent_kill_child(struct env *env, const char *name);
 /* Offers `service` (<= 15 chars) through the server's root capability. */
 enum rpc_status parent_announce(struct env *env, const char *service, cap_index_t root);
 enum rpc_status parent_exit(struct env *env, uint64_t exit_code);

@@ -16,8 +16,12 @@
  *                    closed, which destroys it (no reply: the child is
  *                    gone) and reclaims
  *                    everything it held and cancels any call blocked on it.
- * When every child has exited init logs "all N children exited" and keeps
- * serving. init never exits: it is the parent of everything it started.
+ *   PARENT_START,    from a child with the "control" option: start or kill
+ *   PARENT_KILL      a sibling at run time; killing tears the sibling down
+ *                    as its exit would.
+ * Children marked "manual" are not started at boot. When no child is
+ * running any more init logs "all N children exited" and keeps serving.
+ * init never exits: it is the parent of everything it started.
  */
 #include "duet/assert.h"
 #include "duet/parent.h"
@@ -72,8 +76,8 @@ static bool init_read_config(struct init *init)
     return true;
 }
 
-/* Children keep their config index (routes name them by it): a child that
- * cannot be started is marked exited at once. */
+/* Starts child `index` in a new PD session at core, its parent capability
+ * badged with index + 1. */
 static enum rpc_status init_start_child(struct init *init, size_t index)
 {
     struct init_child *child = &init->children[index];
@@ -89,33 +93,54 @@ static enum rpc_status init_start_child(struct init *init, size_t index)
     return status;
 }
 
+/* Starts a child that is not running, with a fresh budget. */
+static enum rpc_status init_run_child(struct init *init, size_t index)
+{
+    struct init_child *child = &init->children[index];
+    DUET_ASSERT(child->exited);
+    child->ram = (struct quota_account){.limit = init->config.child_ram[index]};
+    child->caps = (struct quota_account){.limit = init->config.child_caps[index]};
+    enum rpc_status status = init_start_child(init, index);
+    if (status != RPC_OK) {
+        init_log_status(init, "cannot start ", child->name, rpc_status_name(status));
+        return status;
+    }
+    child->exited = false;
+    init->exited_count--;
+    return RPC_OK;
+}
+
+/* Children keep their config index (routes name them by it); all begin
+ * not running, and all but the manual ones are started. */
 static void init_start_children(struct init *init)
 {
     init->child_count = init->config.child_count;
+    init->exited_count = init->child_count;
     for (size_t i = 0; i < init->child_count; i++) {
         struct init_child *child = &init->children[i];
         duet_strlcpy(child->name, init->config.child_name[i], sizeof child->name);
-        child->ram = (struct quota_account){.limit = init->config.child_ram[i]};
-        child->caps = (struct quota_account){.limit = init->config.child_caps[i]};
-        enum rpc_status status = init_start_child(init, i);
-        if (status != RPC_OK) {
-            init_log_status(init, "cannot start ", child->name, rpc_status_name(status));
-            child->exited = true;
-            init->exited_count++;
-        }
+        child->exited = true;
+        if (!init->config.child_manual[i])
+            init_run_child(init, i);
     }
 }
 
-/* Returns false: the exiting child gets no reply, its PD is destroyed. */
-static bool init_exit(struct init *init, struct init_child *child, uint64_t code)
+/* Tears a running child down: its sessions closed, the sessions it served
+ * forgotten (their donations back to their clients), its PD destroyed. */
+static void init_stop_child(struct init *init, struct init_child *child, bool killed,
+                            uint64_t exit_code)
 {
     char line[LOG_LINE_MAX];
     struct text text;
     text_init(&text, line, sizeof line);
     text_append(&text, "child ");
     text_append(&text, child->name);
-    text_append(&text, " exited with code ");
-    text_append_u64(&text, code);
+    if (killed) {
+        text_append(&text, " killed");
+    } else {
+        text_append(&text, " exited with code ");
+        text_append_u64(&text, exit_code);
+    }
     init_log(init, line);
     init_sessions_forget_child(init, child);
     enum rpc_status status = pd_connection_close(init->env, &child->pd);
@@ -123,13 +148,23 @@ static bool init_exit(struct init *init, struct init_child *child, uint64_t code
     child->exited = true;
     init->exited_count++;
     if (init->exited_count != init->child_count)
-        return false;
+        return;
     text_init(&text, line, sizeof line);
     text_append(&text, "all ");
     text_append_u64(&text, init->child_count);
     text_append(&text, " children exited");
     init_log(init, line);
-    return false;
+}
+
+static size_t child_by_name(const struct init *init, const struct ipc_message *request)
+{
+    char name[COMPONENT_NAME_MAX];
+    if (!rpc_unpack_string(request->word, COMPONENT_NAME_MAX / 8, name, sizeof name))
+        return INIT_CHILDREN_MAX;
+    for (size_t i = 0; i < init->child_count; i++)
+        if (duet_strcmp(init->children[i].name, name) == 0)
+            return i;
+    return INIT_CHILDREN_MAX;
 }
 
 /* ---- the parent interface, as init serves it to its children ------------- */
@@ -178,8 +213,48 @@ static enum rpc_status parent_perform_PARENT_EXIT(void *server, void *child,
                                                   struct ipc_message *reply)
 {
     struct init *init = server;
-    init->reply = init_exit(init, child, request->word[0]);
+    init_stop_child(init, child, false, request->word[0]);
+    init->reply = false;   /* the child is gone */
     return RPC_OK;
+}
+
+/* Decode of PARENT_START/KILL: a control child naming a sibling. */
+static enum rpc_status control_target(struct init *init, struct init_child *caller,
+                                      const struct ipc_message *request, size_t *out_index)
+{
+    size_t caller_index = (size_t)(caller - init->children);
+    if (!init->config.child_control[caller_index])
+        return RPC_ERR_DENIED;
+    *out_index = child_by_name(init, request);
+    if (*out_index == INIT_CHILDREN_MAX)
+        return RPC_ERR_NO_SUCH_MODULE;
+    return *out_index == caller_index ? RPC_ERR_DENIED : RPC_OK;
+}
+
+static enum rpc_status parent_perform_PARENT_START(void *server, void *child,
+                                                   const struct ipc_message *request,
+                                                   struct ipc_message *reply)
+{
+    struct init *init = server;
+    size_t index = 0;
+    enum rpc_status status = control_target(init, child, request, &index);
+    if (status == RPC_OK && !init->children[index].exited)
+        status = RPC_ERR_IN_USE;
+    return status == RPC_OK ? init_run_child(init, index) : status;
+}
+
+static enum rpc_status parent_perform_PARENT_KILL(void *server, void *child,
+                                                  const struct ipc_message *request,
+                                                  struct ipc_message *reply)
+{
+    struct init *init = server;
+    size_t index = 0;
+    enum rpc_status status = control_target(init, child, request, &index);
+    if (status == RPC_OK && init->children[index].exited)
+        status = RPC_ERR_SERVER_GONE;
+    if (status == RPC_OK)
+        init_stop_child(init, &init->children[index], true, 0);
+    return status;
 }
 
 #define PARENT_HANDLER(...) RPC_HANDLER(parent_perform, __VA_ARGS__)

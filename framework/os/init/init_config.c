@@ -81,6 +81,7 @@ static bool is_option_char(char c)
 struct start_options {
     uint64_t ram;
     uint64_t caps;
+    bool manual, control;
     bool seen_ram, seen_caps;
 };
 
@@ -114,6 +115,13 @@ static enum init_config_error parse_start_options(struct words *w, struct start_
         const char *value = NULL;
         bool *seen = NULL;
         enum init_config_error error = INIT_CONFIG_OK;
+        if (word_is(word, length, "manual") || word_is(word, length, "control")) {
+            bool *flag = word[0] == 'm' ? &o->manual : &o->control;
+            if (*flag)
+                return INIT_CONFIG_ERR_DUPLICATE_OPTION;
+            *flag = true;
+            continue;
+        }
         if (option_key(word, length, "ram=", &value)) {
             seen = &o->seen_ram;
             error = parse_size_value(value, length - 4, &o->ram);
@@ -157,6 +165,8 @@ static enum init_config_error parse_start(struct words *w, struct init_config *o
             return INIT_CONFIG_ERR_DUPLICATE_CHILD;
     out->child_ram[out->child_count] = options.ram;
     out->child_caps[out->child_count] = options.caps;
+    out->child_manual[out->child_count] = options.manual;
+    out->child_control[out->child_count] = options.control;
     out->child_count++;
     return INIT_CONFIG_OK;
 }

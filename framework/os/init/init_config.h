@@ -2,12 +2,15 @@
  * init_config.h - init's configuration, parsed strictly from the "config" ROM.
  *
  * One directive per line; '#' starts a comment; blank lines are fine:
- *     start NAME [ram=SIZE] [caps=COUNT]
+ *     start NAME [ram=SIZE] [caps=COUNT] [manual] [control]
  *         start component NAME as a child (NAME: [a-z0-9_]+) with a quota
  *         budget of SIZE bytes (duet/quota.h: 4096, 64K, 1M) and COUNT
  *         capabilities for the sessions it opens (defaults below). A
  *         child that starts children of its own needs PD routed to init's
- *         parent (route PD parent) and a budget that pays for them
+ *         parent (route PD parent) and a budget that pays for them.
+ *         manual: declared, but started only when a control child asks;
+ *         control: may ask init to start and kill its siblings at run time
+ *         (PARENT_START, PARENT_KILL)
  *     route SERVICE CHILD
  *         session requests for SERVICE ([A-Z0-9_]+, at most 15 chars) go
  *         to CHILD, which must be started by this config and announce it;
@@ -63,6 +66,8 @@ struct init_config {
     char child_name[INIT_CHILDREN_MAX][COMPONENT_NAME_MAX];
     uint64_t child_ram[INIT_CHILDREN_MAX];
     uint64_t child_caps[INIT_CHILDREN_MAX];
+    bool child_manual[INIT_CHILDREN_MAX];
+    bool child_control[INIT_CHILDREN_MAX];
     size_t route_count;
     struct init_route routes[INIT_ROUTES_MAX];
 };
