@@ -199,11 +199,23 @@ void cap_slot_clear(struct kernel *k, struct pd *pd, cap_index_t index)
 
 /* ---- system calls ------------------------------------------------------ */
 
+static unsigned endpoints_owned(const struct kernel *k, uint16_t pd)
+{
+    unsigned owned = 0;
+    for (uint16_t id = 1; id <= KERNEL_ENDPOINTS_MAX; id++)
+        owned += k->endpoints[id].in_use && k->endpoints[id].owner_pd == pd;
+    return owned;
+}
+
 void sys_endpoint_create_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
     if (!cspace_has_room(k, pd)) {
         frame_result(frame, SYS_ERR_CAP_SPACE_FULL, 0);
+        return;
+    }
+    if (endpoints_owned(k, current_thread(k)->pd) == KERNEL_PD_ENDPOINTS_MAX) {
+        frame_result(frame, SYS_ERR_OUT_OF_RESOURCES, 0);
         return;
     }
     for (uint16_t id = 1; id <= KERNEL_ENDPOINTS_MAX; id++) {

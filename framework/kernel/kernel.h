@@ -51,6 +51,7 @@ enum {
     KERNEL_THREADS_MAX = 32,
     KERNEL_PDS_MAX = 16,
     KERNEL_ENDPOINTS_MAX = 64,
+    KERNEL_PD_ENDPOINTS_MAX = 4,        /* per PD: no PD can starve the others */
     KERNEL_IRQS_MAX = HAL_IRQ_LINES,
     KERNEL_CAP_NODES_MAX = KERNEL_PDS_MAX * CAP_SPACE_SLOTS,   /* C2 */
     KERNEL_WINDOW_SIZE = 256 * 1024,    /* per PD, until RM sessions    */
@@ -149,6 +150,11 @@ struct kernel {
     struct cap_node cap_nodes[KERNEL_CAP_NODES_MAX + 1];   /* [0] unused */
     uint16_t cap_node_top;               /* no node above this id was ever used */
 };
+
+DUET_STATIC_ASSERT(KERNEL_PDS_MAX * KERNEL_PD_ENDPOINTS_MAX <= KERNEL_ENDPOINTS_MAX,
+                   "every PD can have its share of endpoints at once");
+DUET_STATIC_ASSERT(KERNEL_PDS_MAX * CAP_SPACE_SLOTS <= KERNEL_CAP_NODES_MAX,
+                   "C2: nodes never outnumber slots, so the node table cannot run out");
 
 #define KERNEL_MAGIC UINT64_C(0x64756574206b726e) /* "duet krn" */
 #define KERNEL_CORE_NAME "core"

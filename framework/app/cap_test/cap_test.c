@@ -132,6 +132,17 @@ static void check_revocation(struct env *env, struct log_session_cap log)
         expect(env, log, (struct check){"drop it", sys_cap_delete(dropped), SYS_OK});
     }
 
+    /* Holding endpoints is bounded per PD: the fifth one is refused. */
+    cap_index_t held[4] = {0};
+    unsigned made = 0;
+    while (made < 4 && sys_endpoint_create(&held[made]) == SYS_OK)
+        made++;
+    cap_index_t one_more = CAP_INDEX_INVALID;
+    expect(env, log, (struct check){"an endpoint past the PD's share",
+                                    sys_endpoint_create(&one_more), SYS_ERR_OUT_OF_RESOURCES});
+    for (unsigned i = 0; i < made; i++)
+        sys_cap_delete(held[i]);
+
     /* Deriving and deleting many times cannot exhaust the kernel (C2). */
     for (unsigned round = 0; round < 2000; round++) {
         cap_index_t copy = CAP_INDEX_INVALID;

@@ -111,6 +111,9 @@ enum sys_error sys_call(cap_index_t endpoint, struct ipc_message *message);
  * On return `message` holds the next request and *out_badge its badge. */
 enum sys_error sys_reply_wait(cap_index_t endpoint, bool reply, struct ipc_message *message,
                               uint64_t *out_badge);
+/* A new endpoint. A PD owns at most a few at once (SYS_ERR_OUT_OF_RESOURCES
+ * beyond), so that no PD can take the kernel's table from the others; an
+ * endpoint whose last capability is deleted is freed. */
 enum sys_error sys_endpoint_create(cap_index_t *out_endpoint);
 /* A copy of an endpoint capability that carries `badge`. Only an
  * unbadged endpoint capability can be minted (else SYS_ERR_DENIED), so a
