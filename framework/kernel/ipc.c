@@ -37,23 +37,26 @@ static enum sys_error message_transfer(struct kernel *k, uint16_t sender_pd,
                                        const struct ipc_message *from, uint16_t receiver_pd,
                                        struct ipc_message *to)
 {
-    DUET_ASSERT(from->word_count <= IPC_WORDS);
-    struct ipc_message copy = {.label = from->label, .word_count = from->word_count};
-    duet_memcpy(copy.word, from->word, from->word_count * sizeof(uint64_t));
-
-    enum sys_error error = SYS_OK;
+    DUET_ASSERT(from != to && from->word_count <= IPC_WORDS);
     struct cap_node *cap = NULL;
+    bool has_cap = from->cap != CAP_INDEX_INVALID &&
+                   cspace_lookup(k, &k->pds[sender_pd], from->cap, KOBJ_NONE, &cap) == SYS_OK;
+    uint32_t count = from->word_count;
+    to->label = from->label;
+    to->word_count = count;
+    to->cap = CAP_INDEX_INVALID;
+    to->cap_type = CAP_TYPE_NONE;
+    to->reserved = 0;
+    duet_memcpy(to->word, from->word, count * sizeof(uint64_t));
+    duet_memset(to->word + count, 0, (IPC_WORDS - count) * sizeof(uint64_t));
+    if (!has_cap)
+        return SYS_OK;
     struct pd *receiver = &k->pds[receiver_pd];
-    if (from->cap != CAP_INDEX_INVALID &&
-        cspace_lookup(k, &k->pds[sender_pd], from->cap, KOBJ_NONE, &cap) == SYS_OK) {
-        if (cspace_has_room(k, receiver)) {
-            copy.cap = cap_derive(k, cap, cap->badge, receiver, CAP_INDEX_INVALID);
-            copy.cap_type = cap->type;
-        } else
-            error = SYS_ERR_CAP_SPACE_FULL;
-    }
-    *to = copy;
-    return error;
+    if (!cspace_has_room(k, receiver))
+        return SYS_ERR_CAP_SPACE_FULL;
+    to->cap = cap_derive(k, cap, cap->badge, receiver, CAP_INDEX_INVALID);
+    to->cap_type = cap->type;
+    return SYS_OK;
 }
 
 /* Hands sender's message to receiver and makes the pair caller/server. */

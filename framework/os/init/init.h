@@ -47,6 +47,8 @@ struct init {
     cap_index_t delete_after_reply;     /* a session capability passed on     */
     bool reply;                         /* the request gets an answer         */
     bool keep_request_cap;              /* the request's capability stays     */
+    bool touched_others;                /* the request started or tore down a
+                                           child: other accounts moved too    */
     size_t child_count;
     size_t exited_count;
     struct init_child children[INIT_CHILDREN_MAX];
@@ -62,8 +64,9 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id);
 enum rpc_status init_session_upgrade(struct init *init, struct init_child *client,
                                      const struct ipc_message *request);
-/* Q1: every child's used budget equals what its open sessions hold. */
-bool init_quota_conserved(const struct init *init);
+/* Q1: every child's used budget equals what its open sessions hold.
+ * `only` limits the check to one child (NULL: all of them). */
+bool init_quota_conserved(const struct init *init, const struct init_child *only);
 /* A child goes: close its sessions, forget those it served and its services. */
 void init_sessions_forget_child(struct init *init, struct init_child *child);
 /* Keeps `root` on success; the caller must not delete it then. */

@@ -214,9 +214,11 @@ enum rpc_status init_session_upgrade(struct init *init, struct init_child *clien
     return RPC_OK;
 }
 
-bool init_quota_conserved(const struct init *init)
+bool init_quota_conserved(const struct init *init, const struct init_child *only)
 {
     for (size_t c = 0; c < init->child_count; c++) {
+        if (only != NULL && only != &init->children[c])
+            continue;
         uint64_t ram = 0, caps = 0;
         for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
             const struct init_session *session = &init->sessions[id];
