@@ -6,6 +6,7 @@
  *   duet replay --db FILE --run ID
  *   duet replay --target NAME --input FILE [--db FILE]
  *   duet sweep SCENARIO [--seeds N] [--from S] [--twice]
+ *   duet events --db FILE --run ID [--from SEQ] [--count N] [--kind NAME]
  *   duet targets
  *
  * Exit status: 0 the run passed / the replay matched; 1 the run did not
@@ -24,6 +25,7 @@
 #include "duet/trace_hash.h"
 #include "duet/trace_recorder.h"
 #include "duet/trace_store.h"
+#include "hal/event.h"
 
 enum { EXIT_PASS = 0, EXIT_NOT_PASSED = 1, EXIT_USAGE = 2 };
 
@@ -33,6 +35,7 @@ static const char usage[] =
     "  duet replay --db FILE --run ID\n"
     "  duet replay --target NAME --input FILE [--db FILE]\n"
     "  duet sweep SCENARIO [--seeds N] [--from S] [--twice]\n"
+    "  duet events --db FILE --run ID [--from SEQ] [--count N] [--kind NAME]\n"
     "  duet targets\n";
 
 struct options {
@@ -44,6 +47,8 @@ struct options {
     uint64_t seed;
     uint64_t seeds;
     uint64_t from;
+    uint64_t count;
+    const char *kind;
     bool twice;
     int64_t run_id;
     bool have_run_id;
@@ -103,6 +108,11 @@ static int parse_options(int argc, char **argv, int first, struct options *o)
         } else if (strcmp(arg, "--from") == 0) {
             if (!parse_u64(value, &o->from))
                 return usage_error("--from takes a number");
+        } else if (strcmp(arg, "--count") == 0) {
+            if (!parse_u64(value, &o->count) || o->count == 0)
+                return usage_error("--count takes a positive number");
+        } else if (strcmp(arg, "--kind") == 0) {
+            o->kind = value;
         } else if (strcmp(arg, "--db") == 0) {
             o->db = value;
         } else if (strcmp(arg, "--target") == 0) {
@@ -262,6 +272,59 @@ static int command_sweep(const struct options *o)
     return passed == count && differing == 0 ? EXIT_PASS : EXIT_NOT_PASSED;
 }
 
+static bool kind_by_name(const char *name, unsigned *out_kind)
+{
+    for (unsigned kind = 0; kind <= UINT16_MAX; kind++) {
+        const char *known = hal_event_kind_name(kind);
+        if (known != NULL && strcmp(known, name) == 0) {
+            *out_kind = kind;
+            return true;
+        }
+        if (kind > 1000)
+            break;   /* the list is short and dense; no need to walk 64K */
+    }
+    return false;
+}
+
+/* Prints a stored run's events, one per line, from --from (a seq), at most
+ * --count of them (default 50), optionally only one --kind. */
+static int command_events(const struct options *o)
+{
+    if (o->db == NULL || !o->have_run_id)
+        return usage_error("events needs --db FILE and --run ID");
+    unsigned kind = 0;
+    if (o->kind != NULL && !kind_by_name(o->kind, &kind)) {
+        fprintf(stderr, "duet: no event kind named \"%s\" (e.g. IPC_CALL, LOG, FAULT)\n", o->kind);
+        return EXIT_USAGE;
+    }
+    struct trace_store *store = store_open_or_report(o->db);
+    if (store == NULL)
+        return EXIT_USAGE;
+    struct trace_event_cursor *cursor = NULL;
+    enum trace_store_error error = trace_store_events_open(store, o->run_id, &cursor);
+    uint64_t limit = o->count ? o->count : 50, printed = 0;
+    struct trace_record record;
+    while (error == TRACE_STORE_OK && printed < limit &&
+           (error = trace_store_events_next(cursor, &record)) == TRACE_STORE_OK) {
+        if (record.seq < o->from || (o->kind != NULL && record.kind != kind))
+            continue;
+        char line[320];
+        trace_record_describe(&record, line, sizeof line);
+        printf("%s\n", line);
+        printed++;
+    }
+    if (cursor != NULL)
+        trace_store_events_close(cursor);
+    int status = EXIT_PASS;
+    if (error != TRACE_STORE_OK && error != TRACE_STORE_ERR_END) {
+        fprintf(stderr, "duet: events of run %" PRId64 ": %s (%s)\n", o->run_id,
+                trace_store_error_name(error), trace_store_last_message(store));
+        status = EXIT_USAGE;
+    }
+    trace_store_close(store);
+    return status;
+}
+
 static uint8_t *read_file(const char *path, size_t max, size_t *out_len)
 {
     FILE *file = fopen(path, "rb");
@@ -387,6 +450,8 @@ int main(int argc, char **argv)
         return o.target ? command_replay_target(&o) : command_replay_run(&o);
     if (strcmp(command, "sweep") == 0)
         return command_sweep(&o);
+    if (strcmp(command, "events") == 0)
+        return command_events(&o);
     if (strcmp(command, "targets") == 0) {
         size_t count = 0;
         const struct fuzz_target *const *targets = fuzz_target_list(&count);

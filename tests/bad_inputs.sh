@@ -38,6 +38,8 @@ expect 2 "TRACE_STORE_ERR_NOT_A_STORE" -- "$duet" replay --db garbage.db --run 1
 rm -f empty.db*
 expect 2 "TRACE_STORE_ERR_NO_SUCH_RUN" -- "$duet" replay --db empty.db --run 7
 expect 2 "no fuzz target named" -- "$duet" replay --target nope --input garbage.db
+expect 2 "no event kind named" -- "$duet" events --db empty.db --run 1 --kind NOPE
+expect 2 "TRACE_STORE_ERR_NOT_A_STORE" -- "$duet" events --db garbage.db --run 1
 expect 2 "cannot read input" -- "$duet" replay --target core_rpc --input missing.bin
 
 # A world that fails is a recorded outcome (exit 1), not a crash of the tool.

@@ -12,6 +12,11 @@ replay_command=$(echo "$out" | sed -n 's/^  replay it: //p')
 replay_out=$($replay_command)   # exactly what was printed
 echo "$replay_out"
 echo "$replay_out" | grep -q "matched" || { echo "replay did not match"; exit 1; }
+events=$("$duet" events --db "$db" --run 1 --count 3)
+echo "$events" | head -1 | grep -q "^seq=0 t=0ns BOOT" || { echo "events: no BOOT first"; exit 1; }
+[ "$(echo "$events" | wc -l)" -eq 3 ] || { echo "events: --count not honoured"; exit 1; }
+"$duet" events --db "$db" --run 1 --kind LOG --count 100 | grep -q 'blob="Hello from a component' ||
+  { echo "events: --kind LOG did not find the demo's line"; exit 1; }
 
 input="$work/run_and_replay.input"
 printf '\x06\x00\x00\x03\x41\x01\x05\x04\x07\x01\x00\x01' > "$input"

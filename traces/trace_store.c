@@ -9,7 +9,7 @@
  *                               file that is not SQLite fails here (NOT_A_STORE);
  *                               an empty database gets the version-1 schema
  *   3. store_schema_validate    meta says format 'duet-trace-store' (else
- *                               NOT_A_STORE) and schema_version '1' (else VERSION)
+ *                               NOT_A_STORE) and schema_version '2' (else VERSION)
  *   4. store_pragmas_set        WAL, synchronous=NORMAL, foreign_keys=ON
  *   5. store_statements_prepare every statement writes use, prepared once;
  *                               a table or column missing means NOT_A_STORE
@@ -34,7 +34,7 @@
 static const char SCHEMA_SQL[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
     "INSERT INTO meta(key, value) VALUES('format', '" TRACE_STORE_FORMAT "'),\n"
-    "                                    ('schema_version', '1');\n"
+    "                                    ('schema_version', '2');\n"
     "CREATE TABLE runs(\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  scenario TEXT NOT NULL,\n"
@@ -346,7 +346,7 @@ static enum trace_store_error store_schema_validate(struct trace_store *store)
     error = store_meta_read(store, "schema_version", value, sizeof value, &found);
     if (error != TRACE_STORE_OK)
         return error;
-    if (!found || strcmp(value, "1") != 0)
+    if (!found || strcmp(value, "2") != 0)
         return store_fail(store, TRACE_STORE_ERR_VERSION,
                           "schema_version is '%s'; this build reads version %d",
                           found ? value : "(missing)", TRACE_STORE_SCHEMA_VERSION);

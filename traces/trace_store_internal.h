@@ -17,7 +17,8 @@
 #include "duet/trace_store.h"
 
 enum {
-    TRACE_STORE_SCHEMA_VERSION = 1,
+    /* 2: the per-event hash column is the paired multiply-fold hash. */
+    TRACE_STORE_SCHEMA_VERSION = 2,
     TRACE_STORE_BUSY_TIMEOUT_MS = 5000,
     TRACE_STORE_MESSAGE_MAX = 512,
     /* Short strings: scenario, target, build, platform, outcome,

@@ -49,7 +49,7 @@ void test_bad_files(void)
     check_open_fails(path, TRACE_STORE_ERR_NOT_A_STORE);
     CHECK(raw_query_integer(path, "SELECT count(*) FROM sqlite_master") == 1); /* untouched */
     raw_sql(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-                  "INSERT INTO meta VALUES('format', 'someone-else'), ('schema_version', '1')");
+                  "INSERT INTO meta VALUES('format', 'someone-else'), ('schema_version', '2')");
     check_open_fails(path, TRACE_STORE_ERR_NOT_A_STORE);
     raw_sql(path, "UPDATE meta SET value = 'duet-trace-store' WHERE key = 'format'");
     check_open_fails(path, TRACE_STORE_ERR_NOT_A_STORE); /* right meta, no tables */
@@ -59,7 +59,9 @@ void test_bad_files(void)
     struct trace_store *store = NULL;
     CHECK_OK(trace_store_open(&store, path));
     trace_store_close(store);
-    raw_sql(path, "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    raw_sql(path, "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    check_open_fails(path, TRACE_STORE_ERR_VERSION);   /* the old hash: refused by name */
+    raw_sql(path, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
     check_open_fails(path, TRACE_STORE_ERR_VERSION);
     raw_sql(path, "DELETE FROM meta WHERE key = 'schema_version'");
     check_open_fails(path, TRACE_STORE_ERR_VERSION);
