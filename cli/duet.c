@@ -7,6 +7,7 @@
  *   duet replay --target NAME --input FILE [--db FILE]
  *   duet sweep SCENARIO [--seeds N] [--from S] [--twice]
  *   duet events --db FILE --run ID [--from SEQ] [--count N] [--kind NAME]
+ *   duet minimize --target NAME --input FILE [--out FILE]
  *   duet targets
  *
  * Exit status: 0 the run passed / the replay matched; 1 the run did not
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "duet/fuzz_target.h"
+#include "duet/minimize.h"
 #include "duet/replay.h"
 #include "duet/trace_hash.h"
 #include "duet/trace_recorder.h"
@@ -36,6 +38,7 @@ static const char usage[] =
     "  duet replay --target NAME --input FILE [--db FILE]\n"
     "  duet sweep SCENARIO [--seeds N] [--from S] [--twice]\n"
     "  duet events --db FILE --run ID [--from SEQ] [--count N] [--kind NAME]\n"
+    "  duet minimize --target NAME --input FILE [--out FILE]\n"
     "  duet targets\n";
 
 struct options {
@@ -49,6 +52,7 @@ struct options {
     uint64_t from;
     uint64_t count;
     const char *kind;
+    const char *out;
     bool twice;
     int64_t run_id;
     bool have_run_id;
@@ -113,6 +117,8 @@ static int parse_options(int argc, char **argv, int first, struct options *o)
                 return usage_error("--count takes a positive number");
         } else if (strcmp(arg, "--kind") == 0) {
             o->kind = value;
+        } else if (strcmp(arg, "--out") == 0) {
+            o->out = value;
         } else if (strcmp(arg, "--db") == 0) {
             o->db = value;
         } else if (strcmp(arg, "--target") == 0) {
@@ -342,6 +348,59 @@ static uint8_t *read_file(const char *path, size_t max, size_t *out_len)
     return bytes;
 }
 
+/* Shrinks a failing input while its failure signature holds and writes it
+ * next to the original (FILE.min) or to --out. */
+static int command_minimize(const struct options *o)
+{
+    enum { MINIMIZE_RUNS_MAX = 20000 };
+    const struct fuzz_target *target = o->target ? fuzz_target_find(o->target) : NULL;
+    if (o->target == NULL || o->input == NULL)
+        return usage_error("minimize needs --target NAME and --input FILE");
+    if (target == NULL) {
+        fprintf(stderr, "duet: no fuzz target named \"%s\" (see: duet targets)\n", o->target);
+        return EXIT_USAGE;
+    }
+    size_t length = 0;
+    uint8_t *input = read_file(o->input, FUZZ_INPUT_MAX, &length);
+    struct minimize_report *report = malloc(sizeof *report);
+    struct sim *sim = input && report ? sim_create() : NULL;
+    if (sim == NULL) {
+        fprintf(stderr, "duet: cannot read input %s (missing, unreadable or over %d bytes)\n",
+                o->input, FUZZ_INPUT_MAX);
+        free(input);
+        free(report);
+        return EXIT_USAGE;
+    }
+    minimize_input(sim, target, input, length, MINIMIZE_RUNS_MAX, report);
+    int status = EXIT_PASS;
+    if (!report->failed_at_all) {
+        printf("duet: %s does not fail target %s: nothing to minimize\n", o->input, o->target);
+        status = EXIT_NOT_PASSED;
+    } else {
+        char out_path[4096];
+        snprintf(out_path, sizeof out_path, "%s%s", o->out ? o->out : o->input,
+                 o->out ? "" : ".min");
+        FILE *file = fopen(out_path, "wb");
+        bool written = file != NULL &&
+                       fwrite(report->input, 1, report->input_len, file) == report->input_len;
+        if (file != NULL && fclose(file) != 0)
+            written = false;
+        if (!written) {
+            fprintf(stderr, "duet: cannot write %s\n", out_path);
+            status = EXIT_USAGE;
+        } else {
+            printf("duet: minimized %zu -> %zu bytes in %u runs, failure kept: %s\n",
+                   report->original_len, report->input_len, report->runs, report->signature);
+            printf("  written to %s\n  store and replay it: %s replay --target %s --input %s "
+                   "--db crash.db\n", out_path, o->program, o->target, out_path);
+        }
+    }
+    sim_destroy(sim);
+    free(report);
+    free(input);
+    return status;
+}
+
 static int command_replay_target(const struct options *o)
 {
     if (o->input == NULL)
@@ -452,6 +511,8 @@ int main(int argc, char **argv)
         return command_sweep(&o);
     if (strcmp(command, "events") == 0)
         return command_events(&o);
+    if (strcmp(command, "minimize") == 0)
+        return command_minimize(&o);
     if (strcmp(command, "targets") == 0) {
         size_t count = 0;
         const struct fuzz_target *const *targets = fuzz_target_list(&count);

@@ -63,6 +63,8 @@ void fuzz_driver_one(const uint8_t *data, size_t size)
     if (size > FUZZ_INPUT_MAX)
         size = FUZZ_INPUT_MAX;
     driver.target->prepare(data, size, driver.run);
+    driver.run->input = data;
+    driver.run->input_len = size;
     struct trace_recorder recorder;
     trace_recorder_init(&recorder, driver.ring, DRIVER_RING_RECORDS, NULL, NULL);
     struct sim_config observers = {.recorder = &recorder};

@@ -8,9 +8,11 @@
 #include <string.h>
 
 extern const struct fuzz_target fuzz_target_core_rpc;
+extern const struct fuzz_target fuzz_target_minimize_selftest;
 
 static const struct fuzz_target *const targets[] = {
     &fuzz_target_core_rpc,
+    &fuzz_target_minimize_selftest,
 };
 
 const struct fuzz_target *fuzz_target_find(const char *name)

@@ -17,6 +17,8 @@ bool run_recipe_prepare(const struct run_recipe *recipe, struct prepared_run *ou
             return false;
         }
         out->target->prepare(recipe->input, recipe->input_len, &out->run);
+        out->run.input = recipe->input;
+        out->run.input_len = recipe->input_len;
         return true;
     }
     if (recipe->scenario_text == NULL) {

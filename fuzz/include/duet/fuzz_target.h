@@ -25,6 +25,8 @@
 enum { FUZZ_INPUT_MAX = 4096 };
 
 struct fuzz_run {
+    const uint8_t *input;          /* the bytes the run was prepared from */
+    size_t input_len;
     struct scenario scenario;
     const uint8_t *choice_bytes;
     size_t choice_bytes_len;
