@@ -87,7 +87,7 @@ enum sys_error sys_cap_revoke(cap_index_t cap)
 }
 
 enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint,
-                             const char *name, bool grant_pd_factory, cap_index_t *out_pd)
+                             const char *name, cap_index_t *out_pd)
 {
     /* The name travels in the message words, so the kernel never follows a
      * component pointer for it. */
@@ -98,7 +98,7 @@ enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint
     duet_memcpy(message.word, name, length);
     struct syscall_frame frame = {
         .number = SYSCALL_PD_CREATE,
-        .arg = {pd_factory, parent_endpoint, grant_pd_factory ? 1u : 0u},
+        .arg = {pd_factory, parent_endpoint},
         .message = &message};
     return syscall_cap_result(&frame, out_pd);
 }

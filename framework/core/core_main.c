@@ -34,7 +34,7 @@ static void core_start_init(struct core *core)
     if (error != SYS_OK)
         core_die(core, "cannot mint init's parent capability", error);
     cap_index_t init_pd = CAP_INDEX_INVALID;
-    error = sys_pd_create(env->pd_factory, parent_cap, "init", true, &init_pd);
+    error = sys_pd_create(env->pd_factory, parent_cap, "init", &init_pd);
     if (error != SYS_OK)
         core_die(core, "cannot start init", error);
     sys_cap_delete(parent_cap);

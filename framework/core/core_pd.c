@@ -22,8 +22,7 @@ static enum rpc_status pd_perform_PD_START(void *server, void *session_arg,
         return RPC_ERR_INVALID_ARGUMENT;
     if (session->pd != CAP_INDEX_INVALID)
         return RPC_ERR_IN_USE;   /* one PD per session */
-    enum sys_error error = sys_pd_create(core->env->pd_factory, request->cap, name, false,
-                                         &session->pd);
+    enum sys_error error = sys_pd_create(core->env->pd_factory, request->cap, name, &session->pd);
     return error == SYS_OK                     ? RPC_OK
          : error == SYS_ERR_NO_SUCH_COMPONENT ? RPC_ERR_NO_SUCH_MODULE
          : error == SYS_ERR_DENIED            ? RPC_ERR_DENIED

@@ -112,8 +112,6 @@ static bool name_decode(const struct ipc_message *message, char name[COMPONENT_N
     return false;
 }
 
-enum { PD_CREATE_GRANT_FACTORY = 1 };
-
 void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *caller = current_pd(k);
@@ -124,18 +122,16 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
                                          &factory);
     if (error == SYS_OK)
         error = cspace_lookup(k, caller, (cap_index_t)frame->arg[1], KOBJ_ENDPOINT, &parent);
-    if (error == SYS_OK && (frame->arg[2] & ~(uint64_t)PD_CREATE_GRANT_FACTORY) != 0)
-        error = SYS_ERR_INVALID_ARGUMENT;
     if (error == SYS_OK && !name_decode(frame->message, name))
         error = SYS_ERR_INVALID_ARGUMENT;
     /* core is the kernel's first PD and owns the hardware: nobody starts another. */
     if (error == SYS_OK && duet_strcmp(name, KERNEL_CORE_NAME) == 0)
         error = SYS_ERR_DENIED;
-    /* Room for: the caller's PD capability, the child's parent capability
-     * and perhaps its factory; nodes are shared, so ask for three. */
+    /* Room for the caller's PD capability and the child's parent
+     * capability; nodes are shared, so ask for both. */
     if (error == SYS_OK && !cspace_has_room(k, caller))
         error = SYS_ERR_CAP_SPACE_FULL;
-    if (error == SYS_OK && !cap_nodes_available(k, 3))
+    if (error == SYS_OK && !cap_nodes_available(k, 2))
         error = SYS_ERR_OUT_OF_RESOURCES;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);
@@ -149,8 +145,6 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
     }
     struct pd *child = &k->pds[pd_id];
     cap_derive(k, parent, parent->badge, child, CAP_SLOT_PARENT);
-    if (frame->arg[2] & PD_CREATE_GRANT_FACTORY)
-        child->env->pd_factory = cap_derive(k, factory, 0, child, CAP_INDEX_INVALID);
     frame_result(frame, SYS_OK, cap_create(k, caller, KOBJ_PD, pd_id, CAP_INDEX_INVALID));
 }
 

@@ -54,10 +54,10 @@ static void check_refusals(struct env *env, struct log_session_cap log)
                                     SYS_ERR_WRONG_CAP_TYPE});
     cap_index_t pd = CAP_INDEX_INVALID;
     expect(env, log, (struct check){"pd create with an endpoint as factory",
-                                    sys_pd_create(env->parent, env->parent, "hello", false, &pd),
+                                    sys_pd_create(env->parent, env->parent, "hello", &pd),
                                     SYS_ERR_WRONG_CAP_TYPE});
     expect(env, log, (struct check){"start a second core",
-                                    sys_pd_create(env->parent, env->parent, "core", false, &pd),
+                                    sys_pd_create(env->parent, env->parent, "core", &pd),
                                     SYS_ERR_WRONG_CAP_TYPE});
     expect(env, log, (struct check){"destroy through an endpoint", sys_pd_destroy(env->parent),
                                     SYS_ERR_WRONG_CAP_TYPE});

@@ -21,7 +21,7 @@ struct env {
     uint32_t pd_id;
     char name[COMPONENT_NAME_MAX];
     cap_index_t parent;              /* CAP_SLOT_PARENT                     */
-    cap_index_t pd_factory;          /* 0 unless handed one (core, init)    */
+    cap_index_t pd_factory;          /* 0 unless core                       */
     cap_index_t irq_control;         /* 0 unless core                       */
     cap_index_t io_ports;            /* 0 unless core: all I/O ports        */
     void (*main)(struct env *env);   /* the component's entry               */

@@ -125,11 +125,10 @@ enum sys_error sys_cap_delete(cap_index_t cap);
  * on in messages, transitively); `cap` itself stays valid. */
 enum sys_error sys_cap_revoke(cap_index_t cap);
 /* Starts component `name` from the image in a new PD whose parent slot
- * gets a copy of `parent_endpoint`. Needs a PD-factory capability (only
- * core holds one and offers PDs as sessions, duet/pd_session.h); it is
- * passed on to the new PD only if grant_pd_factory is set. */
+ * gets a copy of `parent_endpoint`. Needs the PD-factory capability, which
+ * only core holds: everyone else gets PDs as sessions (duet/pd_session.h). */
 enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint,
-                             const char *name, bool grant_pd_factory, cap_index_t *out_pd);
+                             const char *name, cap_index_t *out_pd);
 /* Destroys the PD `pd` names and everything it holds: its threads (a
  * thread blocked on one of them, or on one of its endpoints, gets
  * SYS_ERR_SERVER_EXITED), its endpoints and IRQs, its capabilities (and
