@@ -18,6 +18,8 @@ static const struct component_info components[] = {
     {"serial_test", serial_test_main},
     {"io_after_close", io_after_close_main},
     {"controller", controller_main},
+    {"bad_server", bad_server_main},
+    {"bad_client", bad_client_main},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -19,7 +19,7 @@ static enum rpc_status session_request(struct env *env, const char *service, con
         if (!rpc_pack_string(&m->word[0], PARENT_SERVICE_WORDS, service) ||
             !rpc_pack_string(&m->word[PARENT_SERVICE_WORDS], PARENT_ARGS_WORDS, args))
             return RPC_ERR_INVALID_ARGUMENT;
-        status = rpc_call(env->parent, m);
+        status = rpc_call_with_cap(env->parent, m);
         if (status != RPC_ERR_UNAVAILABLE)
             break;
     }
@@ -33,10 +33,12 @@ enum rpc_status parent_session(struct env *env, const char *service, const char 
     *out_session = CAP_INDEX_INVALID;
     *out_id = 0;
     enum rpc_status status = session_request(env, service, args);
-    if (status == RPC_OK && (m->cap == CAP_INDEX_INVALID || m->word_count != 1)) {
+    bool well_formed = m->cap != CAP_INDEX_INVALID && m->word_count == 1;
+    if (status != RPC_OK || !well_formed) {
         if (m->cap != CAP_INDEX_INVALID)
-            sys_cap_delete(m->cap);
-        return RPC_ERR_TRANSPORT; /* a parent that answers OK without a session */
+            sys_cap_delete(m->cap);   /* a refusal with a capability, or OK without a session */
+        m->cap = CAP_INDEX_INVALID;
+        return status == RPC_OK ? RPC_ERR_TRANSPORT : status;
     }
     if (status == RPC_OK) {
         *out_session = m->cap;

@@ -10,16 +10,13 @@ enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_
     *m = (struct ipc_message){.label = ROOT_SESSION, .word_count = ROOT_ARGS_WORDS};
     if (!rpc_pack_string(m->word, ROOT_ARGS_WORDS, args))
         return RPC_ERR_INVALID_ARGS_STRING;
-    enum rpc_status status = rpc_call(root.index, m);
-    if (status != RPC_OK) {
+    enum rpc_status status = rpc_call_with_cap(root.index, m);
+    bool well_formed = m->cap != CAP_INDEX_INVALID && m->word_count == 1;
+    if (status != RPC_OK || !well_formed) {
         if (m->cap != CAP_INDEX_INVALID)
-            sys_cap_delete(m->cap);
-        return status;
-    }
-    if (m->cap == CAP_INDEX_INVALID || m->word_count != 1) {
-        if (m->cap != CAP_INDEX_INVALID)
-            sys_cap_delete(m->cap);
-        return RPC_ERR_TRANSPORT; /* a server that answers OK without a session */
+            sys_cap_delete(m->cap);   /* a refusal with a capability, or OK without a session */
+        m->cap = CAP_INDEX_INVALID;
+        return status == RPC_OK ? RPC_ERR_TRANSPORT : status;
     }
     *out_session = m->cap;
     *out_id = m->word[0];

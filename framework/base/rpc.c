@@ -39,7 +39,19 @@ const char *rpc_status_name(uint64_t status)
 
 enum rpc_status rpc_call(cap_index_t cap, struct ipc_message *message)
 {
+    enum rpc_status status = rpc_call_with_cap(cap, message);
+    if (message->cap != CAP_INDEX_INVALID) {
+        sys_cap_delete(message->cap);
+        message->cap = CAP_INDEX_INVALID;
+    }
+    return status;
+}
+
+enum rpc_status rpc_call_with_cap(cap_index_t cap, struct ipc_message *message)
+{
     enum sys_error error = sys_call(cap, message);
+    if (error != SYS_OK)
+        message->cap = CAP_INDEX_INVALID;   /* nothing was delivered */
     if (error == SYS_ERR_SERVER_EXITED || error == SYS_ERR_STALE_CAP)
         return RPC_ERR_SERVER_GONE;
     if (error != SYS_OK)

@@ -23,6 +23,7 @@ static const char *const sys_error_names[SYS_ERR_COUNT] = {
     [SYS_ERR_SERVER_EXITED] = "SYS_ERR_SERVER_EXITED",
     [SYS_ERR_DENIED] = "SYS_ERR_DENIED",
     [SYS_ERR_STALE_CAP] = "SYS_ERR_STALE_CAP",
+    [SYS_ERR_CALL_DROPPED] = "SYS_ERR_CALL_DROPPED",
 };
 
 const char *sys_error_name(enum sys_error error)

@@ -25,7 +25,8 @@
 #include "hal/world.h"
 
 enum {
-    CORE_SESSIONS_MAX = 32,
+    /* Every session init's table admits, init's own, and a PD per child. */
+    CORE_SESSIONS_MAX = 80,
     CORE_LABEL_MAX = SESSION_ARG_VALUE_MAX,
     BADGE_KIND_SHIFT = 32,
     BADGE_CHILD = 1,
@@ -37,6 +38,8 @@ enum {
     CORE_PD_RAM_COST = 256 * 1024 + CORE_SESSION_RAM_COST,
     CORE_PD_CAP_COST = 4,
 };
+DUET_STATIC_ASSERT(CORE_SESSIONS_MAX + 16 <= CAP_SPACE_SLOTS,
+                   "core holds a capability per session besides its own few");
 DUET_STATIC_ASSERT(sizeof(struct { char label[SESSION_ARG_VALUE_MAX]; char line[LOG_LINE_MAX + 1]; })
                        <= CORE_SESSION_RAM_COST,
                    "a session's state fits what a session must donate");

@@ -61,11 +61,16 @@ static bool node_is_descendant(const struct kernel *k, uint16_t node, uint16_t a
     return false;
 }
 
+/* Does a live capability still reach the object? Revoked nodes do not
+ * count: they reach nothing (and after an object is destroyed, they may
+ * name a new object that reuses its id). */
 static bool object_named(const struct kernel *k, enum kobject_type type, uint16_t object)
 {
-    for (uint16_t id = 1; id <= k->cap_node_top; id++)
-        if (k->cap_nodes[id].type == type && k->cap_nodes[id].object == object)
+    for (uint16_t id = 1; id <= k->cap_node_top; id++) {
+        const struct cap_node *node = &k->cap_nodes[id];
+        if (node->type == type && node->object == object && !node->revoked)
             return true;
+    }
     return false;
 }
 

@@ -132,12 +132,28 @@ static void reply_perform(struct kernel *k, struct syscall_frame *frame)
     sched_make_ready(k, caller_id);
 }
 
+/* A server that waits again without replying drops its caller, who gets a
+ * named error instead of waiting forever (invariant T2 holds again). */
+static void drop_pending_call(struct kernel *k)
+{
+    struct thread *server = current_thread(k);
+    if (server->reply_to == 0)
+        return;
+    uint16_t caller = server->reply_to;
+    server->reply_to = 0;
+    thread_cancel_blocking(k, caller, SYS_ERR_CALL_DROPPED);
+}
+
 void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
     struct cap_node *cap = NULL;
     bool reply = frame->arg[1] != 0;
     enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
+    /* A badged capability is a right to send, not to receive: else any
+     * client could take its server's calls and answer them. */
+    if (error == SYS_OK && cap->badge != 0)
+        error = SYS_ERR_DENIED;
     if (error == SYS_OK && reply)
         error = reply_decode(k, frame);
     if (error == SYS_OK && !reply && frame->message == NULL)
@@ -149,6 +165,7 @@ void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
 
     if (reply)
         reply_perform(k, frame);
+    drop_pending_call(k);
 
     uint16_t endpoint = cap->object;
     struct endpoint *ep = &k->endpoints[endpoint];

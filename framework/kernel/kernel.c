@@ -102,6 +102,7 @@ void kernel_entry_fault(struct kernel *k, enum kernel_fault fault, uint64_t addr
     DUET_ASSERT(t->state == THREAD_READY);
     hal_event(HAL_EVENT_FAULT, fault, address, t->pd, 0, what, duet_strlen(what));
     t->state = THREAD_FAULTED;
+    thread_stop_serving(k, k->current);
     sched_schedule(k);
     hal_panic(__func__, "a faulted thread was scheduled again");
 }

@@ -25,16 +25,18 @@
  * Invariants:
  *   T1  a thread is linked into at most one queue, and into one exactly
  *       when its state is READY (and it is not current), SEND or RECEIVE.
- *   T2  thread->reply_to != 0 only while that thread is in state REPLY
- *       with caller_of == this thread.
+ *   T2  thread->reply_to != 0 only while that thread (the caller) is in
+ *       state REPLY with blocked_on == this thread (the server); a server
+ *       waits for a new call only with reply_to == 0.
  *   C1  slot 0 of every capability space is empty.
  *   C2  every live node is named by at least one slot (a node whose last
  *       slot goes is freed and its children move up to its parent), so
  *       there are never more nodes than slots.
  *   C3  a revoked node's descendants are all revoked.
  *
- * Files: kernel.c (create, boot, syscall decode/dispatch), sched.c,
- * ipc.c, cspace.c, pd.c, irq.c.
+ * Files: kernel.c (create, boot, syscall decode/dispatch, faults), sched.c,
+ * ipc.c, cspace.c, pd.c (create, exit), pd_destroy.c (destroy,
+ * cancel-blocking), irq.c, io_port.c.
  */
 #ifndef DUET_KERNEL_INTERNAL_H
 #define DUET_KERNEL_INTERNAL_H
@@ -217,6 +219,10 @@ uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,
 void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_thread_exit_perform(struct kernel *k);
 void sys_pd_destroy_perform(struct kernel *k, struct syscall_frame *frame);
+/* A thread will never answer again (exit, fault): the caller it owes a
+ * reply is woken; if it was its PD's last live thread, the PD's endpoints
+ * go too (their waiters woken). The PD itself stays until destroyed. */
+void thread_stop_serving(struct kernel *k, uint16_t thread);
 /* Wakes a thread blocked in a system call with `error` (cancel-blocking). */
 void thread_cancel_blocking(struct kernel *k, uint16_t thread, enum sys_error error);
 

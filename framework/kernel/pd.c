@@ -8,8 +8,7 @@
  * and starts one thread at component_start(env). Slot 1 of the new
  * capability space holds the parent's badged endpoint.
  *
- * Not here: destroying PDs and reclaiming their windows (comes with
- * init's run-time child management).
+ * Not here: destroying PDs and reclaiming their windows (pd_destroy.c).
  */
 #include "kernel.h"
 
@@ -154,11 +153,6 @@ void sys_thread_exit_perform(struct kernel *k)
     DUET_ASSERT(t->state == THREAD_READY);
     hal_event(HAL_EVENT_THREAD_EXIT, k->current, t->pd, 0, 0, NULL, 0);
     t->state = THREAD_EXITED;
-    /* A caller still waiting for this thread's reply gets an error, not a hang. */
-    if (t->reply_to != 0) {
-        struct thread *caller = thread_of(k, t->reply_to);
-        frame_result(caller->frame, SYS_ERR_SERVER_EXITED, 0);
-        t->reply_to = 0;
-        sched_make_ready(k, (uint16_t)(caller - k->threads));
-    }
+    /* Whoever waits on this thread or its PD gets an error, not a hang. */
+    thread_stop_serving(k, k->current);
 }

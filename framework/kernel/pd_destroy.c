@@ -34,6 +34,8 @@ void thread_cancel_blocking(struct kernel *k, uint16_t id, enum sys_error error)
         queue_leave(k, &k->endpoints[t->blocked_on].senders, id);
     if (t->state == THREAD_RECEIVE)
         queue_leave(k, &k->endpoints[t->blocked_on].receivers, id);
+    if (t->state == THREAD_IRQ)
+        k->irqs[t->blocked_on].waiter = 0;
     frame_result(t->frame, error, 0);
     sched_make_ready(k, id);
 }
@@ -81,10 +83,37 @@ static unsigned endpoint_destroy(struct kernel *k, uint16_t id)
     unsigned woken = 0;
     for (uint16_t sender; (sender = ep->senders.head) != 0; woken++)
         thread_cancel_blocking(k, sender, SYS_ERR_SERVER_EXITED);
-    DUET_ASSERT(ep->receivers.head == 0); /* receivers were the PD's own threads */
+    /* A PD given an unbadged copy may be waiting on it too. */
+    for (uint16_t receiver; (receiver = ep->receivers.head) != 0; woken++)
+        thread_cancel_blocking(k, receiver, SYS_ERR_SERVER_EXITED);
     *ep = (struct endpoint){0};
     cap_revoke_object(k, KOBJ_ENDPOINT, id);
     return woken;
+}
+
+static unsigned pd_release_endpoints(struct kernel *k, uint16_t pd_id)
+{
+    unsigned woken = 0;
+    for (uint16_t id = 1; id <= KERNEL_ENDPOINTS_MAX; id++)
+        if (k->endpoints[id].in_use && k->endpoints[id].owner_pd == pd_id)
+            woken += endpoint_destroy(k, id);
+    return woken;
+}
+
+void thread_stop_serving(struct kernel *k, uint16_t id)
+{
+    struct thread *t = thread_of(k, id);
+    if (t->reply_to != 0) {
+        thread_cancel_blocking(k, t->reply_to, SYS_ERR_SERVER_EXITED);
+        t->reply_to = 0;
+    }
+    for (uint16_t other = 1; other <= KERNEL_THREADS_MAX; other++) {
+        const struct thread *sibling = &k->threads[other];
+        if (sibling->pd == t->pd && sibling->state != THREAD_FREE &&
+            sibling->state != THREAD_EXITED && sibling->state != THREAD_FAULTED)
+            return;   /* someone in the PD may still serve */
+    }
+    pd_release_endpoints(k, t->pd);
 }
 
 static void pd_destroy(struct kernel *k, uint16_t pd_id)
@@ -98,9 +127,7 @@ static void pd_destroy(struct kernel *k, uint16_t pd_id)
         cancelled += thread_destroy(k, id);
         threads++;
     }
-    for (uint16_t id = 1; id <= KERNEL_ENDPOINTS_MAX; id++)
-        if (k->endpoints[id].in_use && k->endpoints[id].owner_pd == pd_id)
-            cancelled += endpoint_destroy(k, id);
+    cancelled += pd_release_endpoints(k, pd_id);
     for (unsigned line = 0; line < KERNEL_IRQS_MAX; line++) {
         if (k->irqs[line].in_use && k->irqs[line].owner_pd == pd_id) {
             hal_irq_mask(line);

@@ -77,9 +77,18 @@ static void check_refusals(struct env *env, struct log_session_cap log)
     struct ipc_message too_long = {.label = LOG_WRITE, .word_count = IPC_WORDS + 1};
     expect(env, log, (struct check){"message longer than IPC_WORDS",
                                     sys_call(log.index, &too_long), SYS_ERR_INVALID_ARGUMENT});
-    expect(env, log, (struct check){"reply with no caller",
-                                    sys_reply_wait(env->parent, true, &m, NULL),
+    /* Receiving is the owner's right: through a badged capability (the
+     * parent's, or a session's) a client could take its server's calls. */
+    expect(env, log, (struct check){"wait on the parent's endpoint",
+                                    sys_reply_wait(env->parent, false, &m, NULL),
+                                    SYS_ERR_DENIED});
+    expect(env, log, (struct check){"wait on a session's endpoint",
+                                    sys_reply_wait(log.index, false, &m, NULL), SYS_ERR_DENIED});
+    cap_index_t own = CAP_INDEX_INVALID;
+    expect(env, log, (struct check){"endpoint create", sys_endpoint_create(&own), SYS_OK});
+    expect(env, log, (struct check){"reply with no caller", sys_reply_wait(own, true, &m, NULL),
                                     SYS_ERR_NO_REPLY_PENDING});
+    expect(env, log, (struct check){"delete it", sys_cap_delete(own), SYS_OK});
     struct syscall_frame unknown = {.number = 999};
     hal_kernel_entry(&unknown);
     expect(env, log, (struct check){"unknown system call", (enum sys_error)unknown.result[0],
@@ -168,6 +177,20 @@ static void check_session_close(struct env *env, struct log_session_cap log)
     DUET_ASSERT(parent_close(env, 31) == RPC_ERR_INVALID_SESSION);
     DUET_ASSERT(parent_close(env, UINT64_MAX) == RPC_ERR_INVALID_SESSION);
     expect(env, log, (struct check){"delete it", sys_cap_delete(second.cap.index), SYS_OK});
+    /* init gives each child a share of its session table (8): with the
+     * one LOG session held, 7 more fit, the next is refused by name, and
+     * closing returns the slots. */
+    struct log_connection extra[8];
+    unsigned opened = 0;
+    enum rpc_status status = RPC_OK;
+    while (opened < 8 && (status = log_connection_open(env, &extra[opened])) == RPC_OK)
+        opened++;
+    DUET_ASSERT(opened == 7 && status == RPC_ERR_SESSION_LIMIT);
+    while (opened > 0)
+        DUET_ASSERT(log_connection_close(env, &extra[--opened]) == RPC_OK);
+    DUET_ASSERT(log_connection_open(env, &extra[0]) == RPC_OK);
+    DUET_ASSERT(log_connection_close(env, &extra[0]) == RPC_OK);
+
     /* Run-time control of siblings is a right init gives, not a default. */
     DUET_ASSERT(parent_start_child(env, "hello") == RPC_ERR_DENIED);
     DUET_ASSERT(parent_kill_child(env, "cap_test") == RPC_ERR_DENIED);

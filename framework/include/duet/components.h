@@ -24,5 +24,7 @@ void quota_test_main(struct env *env);
 void serial_test_main(struct env *env);
 void io_after_close_main(struct env *env);
 void controller_main(struct env *env);
+void bad_server_main(struct env *env);
+void bad_client_main(struct env *env);
 
 #endif

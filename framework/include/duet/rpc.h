@@ -65,8 +65,12 @@ struct rpc_interface {
 /* A client's call: sys_call, then the reply's status. A server that is
  * gone (SYS_ERR_SERVER_EXITED, or its capability stale) is
  * RPC_ERR_SERVER_GONE; any other kernel refusal, or a reply label that is
- * no status, RPC_ERR_TRANSPORT. */
+ * no status, RPC_ERR_TRANSPORT. A capability the answer carries is
+ * deleted: nobody asked for one, and a server must not plant any. */
 enum rpc_status rpc_call(cap_index_t cap, struct ipc_message *message);
+/* The same for the few calls whose answer carries a capability (a
+ * session): it is left in message->cap for the caller to take. */
+enum rpc_status rpc_call_with_cap(cap_index_t cap, struct ipc_message *message);
 
 /* Decode step of a server: RPC_OK and *out_function set, or the named error. */
 enum rpc_status rpc_decode(const struct rpc_interface *interface,

@@ -30,7 +30,7 @@ typedef uint32_t cap_index_t;
 
 enum {
     CAP_INDEX_INVALID = 0,
-    CAP_SPACE_SLOTS = 64,        /* capability slots per PD           */
+    CAP_SPACE_SLOTS = 128,       /* capability slots per PD           */
     IPC_WORDS = 16,              /* data words per message            */
     COMPONENT_NAME_MAX = 32,     /* including the terminating NUL     */
 };
@@ -67,6 +67,7 @@ enum sys_error {
     SYS_ERR_SERVER_EXITED,       /* CALL: the receiving thread exited before replying */
     SYS_ERR_DENIED,              /* the request is well formed but not allowed */
     SYS_ERR_STALE_CAP,           /* the capability was revoked or its object is gone */
+    SYS_ERR_CALL_DROPPED,        /* CALL: the server waited again without replying */
     SYS_ERR_COUNT
 };
 
@@ -108,7 +109,11 @@ struct syscall_frame {
 
 enum sys_error sys_call(cap_index_t endpoint, struct ipc_message *message);
 /* reply != 0: first deliver `message` as the reply to the pending caller.
- * On return `message` holds the next request and *out_badge its badge. */
+ * On return `message` holds the next request and *out_badge its badge.
+ * Receiving is the endpoint owner's right: only an unbadged endpoint
+ * capability may wait (a badged one only sends; SYS_ERR_DENIED). Waiting
+ * again without replying drops the pending call (its caller gets
+ * SYS_ERR_CALL_DROPPED). */
 enum sys_error sys_reply_wait(cap_index_t endpoint, bool reply, struct ipc_message *message,
                               uint64_t *out_badge);
 /* A new endpoint. A PD owns at most a few at once (SYS_ERR_OUT_OF_RESOURCES

@@ -177,11 +177,13 @@ static enum rpc_status parent_perform_PARENT_SESSION(void *server, void *child,
 {
     struct init *init = server;
     uint64_t id = 0;
-    enum rpc_status status = init_session_open(init, child, request, &reply->cap, &id);
+    cap_index_t cap = CAP_INDEX_INVALID;
+    enum rpc_status status = init_session_open(init, child, request, &cap, &id);
     if (status == RPC_OK) {
+        reply->cap = cap;
         reply->word_count = 1;
         reply->word[0] = id;
-        init->delete_after_reply = reply->cap;   /* the child gets its own copy */
+        init->delete_after_reply = cap;   /* the child gets its own copy */
     }
     return status;
 }
@@ -263,11 +265,14 @@ static enum rpc_status parent_perform_PARENT_KILL(void *server, void *child,
 static const struct rpc_handler parent_handlers[] = {PARENT_RPCS(PARENT_HANDLER)};
 
 /* Handles the request in env->message and leaves the reply there.
- * Returns whether to reply (not to a child that exited). */
+ * Returns whether to reply (not to a child that exited). The answer is
+ * built apart from env->message, which init's own calls (to its parent,
+ * to servers) use while a request is handled. */
 static bool init_dispatch(struct init *init, uint64_t badge)
 {
     struct ipc_message request = init->env->message;
-    struct ipc_message *reply = &init->env->message;
+    struct ipc_message answer;
+    struct ipc_message *reply = &answer;
     struct init_child *child = badge >= 1 && badge <= init->child_count &&
                                        !init->children[badge - 1].exited
                                    ? &init->children[badge - 1] : NULL;
@@ -281,6 +286,7 @@ static bool init_dispatch(struct init *init, uint64_t badge)
         *reply = (struct ipc_message){.label = RPC_ERR_INVALID_SESSION};
     if (request.cap != CAP_INDEX_INVALID && !init->keep_request_cap)
         sys_cap_delete(request.cap);
+    init->env->message = answer;
     /* Q1 where it can have changed: a request moves only its child's
      * accounts; starting or tearing down a child also moves others'. */
     DUET_ASSERT(init_quota_conserved(init, init->touched_others ? NULL : child));

@@ -11,7 +11,8 @@
 #include "init_config.h"
 
 enum {
-    INIT_SESSIONS_MAX = 32,
+    INIT_SESSIONS_PER_CHILD = 8,    /* no child can take the table from the others */
+    INIT_SESSIONS_MAX = INIT_CHILDREN_MAX * INIT_SESSIONS_PER_CHILD,
     INIT_ANNOUNCED_MAX = 2,         /* services one child may offer */
     INIT_AT_PARENT = INIT_CHILDREN_MAX,   /* init_session.server: init's parent */
 };

@@ -134,10 +134,13 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
     enum rpc_status status = forward_args(client->name, &parsed, forwarded, sizeof forwarded);
     if (status == RPC_OK)
         status = route(init, client, service, &server);
-    size_t slot = 0;
+    size_t slot = 0, held = 0;
+    for (size_t id = 0; id < INIT_SESSIONS_MAX; id++)
+        held += init->sessions[id].in_use &&
+                init->sessions[id].client == (size_t)(client - init->children);
     while (slot < INIT_SESSIONS_MAX && init->sessions[slot].in_use)
         slot++;
-    if (status == RPC_OK && slot == INIT_SESSIONS_MAX)
+    if (status == RPC_OK && (slot == INIT_SESSIONS_MAX || held == INIT_SESSIONS_PER_CHILD))
         status = RPC_ERR_SESSION_LIMIT;
     if (status == RPC_OK && !quota_take(&client->ram, ram))
         status = RPC_ERR_OUT_OF_RAM;
