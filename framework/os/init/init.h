@@ -36,6 +36,7 @@ struct init_session {
     bool in_use;
     size_t client;                  /* index in init->children            */
     size_t server;                  /* child index, or INIT_AT_PARENT     */
+    size_t root;                    /* which of its announced roots       */
     uint64_t server_id;             /* the server's (or parent's) id      */
     uint64_t ram_donated;           /* taken from the client's budget     */
     uint64_t caps_donated;

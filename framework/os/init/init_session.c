@@ -94,24 +94,34 @@ static enum rpc_status route(const struct init *init, const struct init_child *c
 }
 
 static enum rpc_status open_at(struct init *init, size_t server, const char *service,
-                               const char *args, cap_index_t *out_cap, uint64_t *out_id)
+                               const char *args, cap_index_t *out_cap, uint64_t *out_id,
+                               size_t *out_root)
 {
+    *out_root = 0;
     if (server == INIT_AT_PARENT)
         return parent_session(init->env, service, args, out_cap, out_id);
-    const struct init_service *offered = announced(&init->children[server], service);
+    const struct init_child *child = &init->children[server];
+    const struct init_service *offered = announced(child, service);
     DUET_ASSERT(offered != NULL);
+    *out_root = (size_t)(offered - child->announced);
     return root_session(offered->root, args, &init->env->message, out_cap, out_id);
+}
+
+/* The root the session was opened through: a server may announce its
+ * services on different endpoints. */
+static struct root_cap root_of(const struct init *init, const struct init_session *session)
+{
+    const struct init_child *server = &init->children[session->server];
+    DUET_ASSERT(!server->exited);   /* sessions at a gone server were forgotten */
+    DUET_ASSERT(session->root < server->announced_count);
+    return server->announced[session->root].root;
 }
 
 static enum rpc_status close_at(struct init *init, const struct init_session *session)
 {
     if (session->server == INIT_AT_PARENT)
         return parent_close(init->env, session->server_id);
-    const struct init_child *server = &init->children[session->server];
-    DUET_ASSERT(!server->exited);   /* sessions at a gone server were forgotten */
-    /* The server announced the service this session belongs to; any of its
-     * root capabilities reaches the same endpoint. */
-    return root_close(server->announced[0].root, session->server_id, &init->env->message);
+    return root_close(root_of(init, session), session->server_id, &init->env->message);
 }
 
 enum rpc_status init_session_open(struct init *init, struct init_child *client,
@@ -152,7 +162,8 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
         return status;
 
     uint64_t server_id = 0;
-    status = open_at(init, server, service, forwarded, out_cap, &server_id);
+    size_t root = 0;
+    status = open_at(init, server, service, forwarded, out_cap, &server_id, &root);
     if (status != RPC_OK) {
         quota_give_back(&client->ram, ram);
         quota_give_back(&client->caps, caps);
@@ -160,7 +171,7 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
     }
     init->sessions[slot] = (struct init_session){
         .in_use = true, .client = (size_t)(client - init->children), .server = server,
-        .server_id = server_id, .ram_donated = ram, .caps_donated = caps};
+        .root = root, .server_id = server_id, .ram_donated = ram, .caps_donated = caps};
     *out_id = slot;
     return RPC_OK;
 }
@@ -205,8 +216,8 @@ enum rpc_status init_session_upgrade(struct init *init, struct init_child *clien
     enum rpc_status status =
         session->server == INIT_AT_PARENT
             ? parent_upgrade(init->env, session->server_id, ram, caps)
-            : root_upgrade(init->children[session->server].announced[0].root,
-                           session->server_id, ram, caps, &init->env->message);
+            : root_upgrade(root_of(init, session), session->server_id, ram, caps,
+                           &init->env->message);
     if (status != RPC_OK) {
         quota_give_back(&client->ram, ram);
         quota_give_back(&client->caps, caps);
