@@ -96,9 +96,6 @@ static void port_access_check(struct sim_world *world, uint16_t port, unsigned w
     char what[96];
     snprintf(what, sizeof what, "port I/O to 0x%x from pd %u, which has no I/O rights", port,
              world->current->pd);
-    world->faults++;
-    if (world->faults == 1)
-        snprintf(world->first_fault, sizeof world->first_fault, "%s", what);
     kernel_entry_fault(world->kernel, KERNEL_FAULT_IO_PORT, port, what);
 }
 

@@ -354,6 +354,10 @@ void hal_event(enum hal_event_kind kind, uint64_t a0, uint64_t a1, uint64_t a2, 
     if (blob != NULL && blob_len > 0)
         trace_record_set_blob(&record, blob, blob_len);
     trace_recorder_append(world->config->recorder, &record);
+    /* Faults are the kernel's to decide; the sim reports them. */
+    if (kind == HAL_EVENT_FAULT && world->faults++ == 0)
+        snprintf(world->first_fault, sizeof world->first_fault, "%.*s", (int)blob_len,
+                 (const char *)blob);
 }
 
 const struct component_info *hal_boot_components(size_t *count)

@@ -52,6 +52,8 @@ printf 'name io\nexpect never\nrom config\nstart io_intruder\nend\n' > io.scn
 expect 1 "stopped by a fault; the first: port I/O to 0x3f8 from pd 3, which has no I/O rights" -- "$duet" run io.scn --db outcomes.db
 printf 'name io_after_close\nexpect never\nrom config\nstart io_after_close\nroute IO_PORT parent\nend\n' > io_closed.scn
 expect 1 "stopped by a fault; the first: port I/O to 0x2fd from pd 3, which has no I/O rights" -- "$duet" run io_closed.scn --db outcomes.db
+printf 'name frame\nexpect never\nrom config\nstart frame_intruder\nend\n' > frame.scn
+expect 1 "stopped by a fault; the first: a system call's frame outside its window" -- "$duet" run frame.scn --db outcomes.db
 printf 'name core_twice\nexpect never\nrom config\nstart core\nend\n' > core_twice.scn
 expect 1 "cannot start core: RPC_ERR_DENIED" -- "$duet" run core_twice.scn --db outcomes.db
 expect 0 "matched" -- "$duet" replay --db outcomes.db --run 3

@@ -10,6 +10,7 @@ static const struct component_info components[] = {
     {"rom_reader", rom_reader_main},
     {"cap_test", cap_test_main},
     {"io_intruder", io_intruder_main},
+    {"frame_intruder", frame_intruder_main},
     {"pd_test", pd_test_main},
     {"quitter", quitter_main},
     {"echo_server", echo_server_main},

@@ -22,7 +22,7 @@
 static enum sys_error message_check(struct kernel *k, struct pd *pd,
                                     const struct ipc_message *message)
 {
-    if (message == NULL || message->word_count > IPC_WORDS)
+    if (!pd_window_contains(pd, message, sizeof *message) || message->word_count > IPC_WORDS)
         return SYS_ERR_INVALID_ARGUMENT;
     if (message->cap == CAP_INDEX_INVALID)
         return SYS_OK;
@@ -156,7 +156,8 @@ void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
         error = SYS_ERR_DENIED;
     if (error == SYS_OK && reply)
         error = reply_decode(k, frame);
-    if (error == SYS_OK && !reply && frame->message == NULL)
+    if (error == SYS_OK && !reply &&
+        !pd_window_contains(pd, frame->message, sizeof *frame->message))
         error = SYS_ERR_INVALID_ARGUMENT;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);

@@ -66,9 +66,12 @@ void kernel_run(struct kernel *k, struct hal_context *boot_context)
 void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
 {
     DUET_ASSERT(k->magic == KERNEL_MAGIC);
-    DUET_ASSERT(frame != NULL);
     DUET_ASSERT(current_thread(k)->state == THREAD_READY);
     k->entries++;
+    /* The kernel writes the results through the frame: one outside the
+     * caller's window is the caller's fault, and it cannot be told so. */
+    if (!pd_window_contains(current_pd(k), frame, sizeof *frame))   /* no host address traced */
+        kernel_entry_fault(k, KERNEL_FAULT_BAD_FRAME, 0, "a system call's frame outside its window");
     hal_event(HAL_EVENT_KERNEL_ENTRY, frame->number, 0, 0, 0, NULL, 0);
     frame_result(frame, SYS_OK, 0);
 

@@ -184,6 +184,16 @@ static inline struct pd *current_pd(struct kernel *k)
     return &k->pds[current_thread(k)->pd];
 }
 
+/* Does [p, p + size) lie inside the PD's window? Every pointer a component
+ * hands the kernel (its frame, its message buffer) must: the kernel writes
+ * through them. */
+static inline bool pd_window_contains(const struct pd *pd, const void *p, size_t size)
+{
+    uintptr_t start = (uintptr_t)pd->window, at = (uintptr_t)p;
+    return p != NULL && at >= start && size <= KERNEL_WINDOW_SIZE &&
+           at - start <= KERNEL_WINDOW_SIZE - size;
+}
+
 /* cspace.c */
 enum sys_error cspace_lookup(struct kernel *k, struct pd *pd, cap_index_t index,
                              enum kobject_type type, struct cap_node **out_node);

@@ -121,6 +121,8 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
                                          &factory);
     if (error == SYS_OK)
         error = cspace_lookup(k, caller, (cap_index_t)frame->arg[1], KOBJ_ENDPOINT, &parent);
+    if (error == SYS_OK && !pd_window_contains(caller, frame->message, sizeof *frame->message))
+        error = SYS_ERR_INVALID_ARGUMENT;
     if (error == SYS_OK && !name_decode(frame->message, name))
         error = SYS_ERR_INVALID_ARGUMENT;
     /* core is the kernel's first PD and owns the hardware: nobody starts another. */

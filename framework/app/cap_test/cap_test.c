@@ -89,6 +89,12 @@ static void check_refusals(struct env *env, struct log_session_cap log)
     expect(env, log, (struct check){"reply with no caller", sys_reply_wait(own, true, &m, NULL),
                                     SYS_ERR_NO_REPLY_PENDING});
     expect(env, log, (struct check){"delete it", sys_cap_delete(own), SYS_OK});
+    /* The kernel writes through message pointers: one outside the caller's
+     * window (here: read-only data of the image) is refused. */
+    static const struct ipc_message outside = {.label = LOG_WRITE};
+    expect(env, log, (struct check){"a message outside the window",
+                                    sys_call(log.index, (struct ipc_message *)&outside),
+                                    SYS_ERR_INVALID_ARGUMENT});
     struct syscall_frame unknown = {.number = 999};
     hal_kernel_entry(&unknown);
     expect(env, log, (struct check){"unknown system call", (enum sys_error)unknown.result[0],

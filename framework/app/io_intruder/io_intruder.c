@@ -7,6 +7,7 @@
  */
 #include "duet/log_session.h"
 #include "duet/parent.h"
+#include "hal/kernel_entry.h"
 #include "hal/port_io.h"
 
 void io_intruder_main(struct env *env)
@@ -17,4 +18,14 @@ void io_intruder_main(struct env *env)
     hal_out8(0x3f8, '!');
     log_write(env, log.cap, "the port write was not stopped");
     parent_exit(env, 1);
+}
+
+/* Enters the kernel with a frame outside its window (read-only data of the
+ * image): the kernel could not even write the error back, so the thread
+ * faults and the rest of the world runs on (tests/bad_inputs.sh). */
+void frame_intruder_main(struct env *env)
+{
+    static const struct syscall_frame outside = {.number = SYSCALL_YIELD};
+    hal_kernel_entry((struct syscall_frame *)&outside);
+    parent_exit(env, 1);   /* not reached */
 }

@@ -16,6 +16,7 @@ void hello_main(struct env *env);
 void rom_reader_main(struct env *env);
 void cap_test_main(struct env *env);
 void io_intruder_main(struct env *env);
+void frame_intruder_main(struct env *env);
 void pd_test_main(struct env *env);
 void quitter_main(struct env *env);
 void echo_server_main(struct env *env);

@@ -30,6 +30,7 @@ void kernel_entry_irq(struct kernel *k, unsigned line);
  * rest of the system runs on. Does not return to the faulting code. */
 enum kernel_fault {
     KERNEL_FAULT_IO_PORT = 1,    /* port I/O without an I/O-port capability */
+    KERNEL_FAULT_BAD_FRAME,      /* a system call whose frame is not in the PD's window */
 };
 DUET_NORETURN void kernel_entry_fault(struct kernel *k, enum kernel_fault fault, uint64_t address,
                                       const char *what);
