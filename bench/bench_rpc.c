@@ -117,8 +117,8 @@ static void rpc_scenario_build(struct scenario *scenario, uint64_t rounds, bool 
 static double rpc_run_ns(struct rpc_world *world, uint64_t rounds, struct sim_result *out)
 {
     static const struct component_info components[] = {
-        {RPC_BENCH_COMPONENT, rpc_bench_main},
-        {RPC_BENCH_ECHO_COMPONENT, rpc_bench_echo_main},
+        {.name = RPC_BENCH_COMPONENT, .main = rpc_bench_main},
+        {.name = RPC_BENCH_ECHO_COMPONENT, .main = rpc_bench_echo_main},
     };
     rpc_scenario_build(world->scenario, rounds, world->echo);
     struct trace_recorder recorder;

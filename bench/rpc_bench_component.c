@@ -72,7 +72,7 @@ static bool rpc_bench_setup(struct rpc_bench *bench)
 /* One round trip: a 64-byte request init refuses in its decode step. */
 static void rpc_bench_round_trip(struct rpc_bench *bench, uint64_t round)
 {
-    struct ipc_message *message = &bench->env->message;
+    struct ipc_message *message = ipc_buffer();
     *message = (struct ipc_message){.label = RPC_BENCH_OPCODE, .word_count = IPC_WORDS};
     for (unsigned w = 0; w < IPC_WORDS; w++)
         message->word[w] = round + w;

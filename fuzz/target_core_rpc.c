@@ -21,7 +21,7 @@
 void hostile_client_main(struct env *env);
 
 static const struct component_info core_rpc_components[] = {
-    {"hostile_client", hostile_client_main},
+    {.name = "hostile_client", .main = hostile_client_main},
 };
 
 static const char core_rpc_config[] = "start hostile_client ram=1M caps=64 control\n"

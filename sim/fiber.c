@@ -2,7 +2,7 @@
  * fiber.c - CPU contexts for the sim: fibers on one host thread (hal/context.h).
  *
  * A context's words: [0] saved stack pointer, [1] stack bottom, [2] stack
- * size, [3] entry function, [4] entry argument. The switch itself is
+ * size, [3] entry function, [4] and [5] entry arguments. The switch itself is
  * sim_fiber_switch (fiber_switch_x86_64.S); here we prepare new stacks and
  * tell AddressSanitizer about every stack change, without which it would
  * mistake a fiber's stack for a corrupted host stack.
@@ -21,10 +21,11 @@
 #define SIM_ASAN 1
 #endif
 #ifdef SIM_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-enum { WORD_SP = 0, WORD_STACK_BOTTOM, WORD_STACK_SIZE, WORD_ENTRY, WORD_ARG };
+enum { WORD_SP = 0, WORD_STACK_BOTTOM, WORD_STACK_SIZE, WORD_ENTRY, WORD_ARG0, WORD_ARG1 };
 
 void sim_fiber_switch(uint64_t *save_sp, uint64_t next_sp);
 void sim_fiber_trampoline(void);
@@ -36,8 +37,14 @@ void sim_fiber_boot_context(struct hal_context *boot)
 }
 
 void hal_context_init(struct hal_context *context, void *stack_base, size_t stack_size,
-                      hal_context_entry_fn entry, void *arg, uint16_t pd, uint16_t thread)
+                      hal_context_entry_fn entry, void *arg0, void *arg1, uint16_t pd,
+                      uint16_t thread)
 {
+#ifdef SIM_ASAN
+    /* The stack may have carried a killed thread, whose frames never
+     * returned and so left their redzones poisoned. */
+    __asan_unpoison_memory_region(stack_base, stack_size);
+#endif
     uintptr_t top = ((uintptr_t)stack_base + stack_size) & ~(uintptr_t)15;
     /* Initial frame, popped by sim_fiber_switch: six callee-saved registers
      * (rbx = the context, for the trampoline), then the trampoline as the
@@ -51,7 +58,8 @@ void hal_context_init(struct hal_context *context, void *stack_base, size_t stac
     context->word[WORD_STACK_BOTTOM] = (uint64_t)(uintptr_t)stack_base;
     context->word[WORD_STACK_SIZE] = stack_size;
     context->word[WORD_ENTRY] = (uint64_t)(uintptr_t)entry;
-    context->word[WORD_ARG] = (uint64_t)(uintptr_t)arg;
+    context->word[WORD_ARG0] = (uint64_t)(uintptr_t)arg0;
+    context->word[WORD_ARG1] = (uint64_t)(uintptr_t)arg1;
     context->pd = pd;
     context->thread = thread;
 }
@@ -77,6 +85,12 @@ void hal_context_switch(struct hal_context *from, struct hal_context *to)
     fiber_switch(from, to, false);
 }
 
+void *hal_thread_pointer(void)
+{
+    struct hal_context *running = sim_world_current != NULL ? sim_world_current->current : NULL;
+    return running != NULL ? running->thread_pointer : NULL;
+}
+
 /* Leaves a fiber for good (the world ended): switch to the host stack. */
 _Noreturn void sim_fiber_exit_to(struct hal_context *from, struct hal_context *to);
 _Noreturn void sim_fiber_exit_to(struct hal_context *from, struct hal_context *to)
@@ -100,6 +114,6 @@ _Noreturn void sim_fiber_start(struct hal_context *context)
     }
 #endif
     hal_context_entry_fn entry = (hal_context_entry_fn)(uintptr_t)context->word[WORD_ENTRY];
-    entry((void *)(uintptr_t)context->word[WORD_ARG]);
+    entry((void *)(uintptr_t)context->word[WORD_ARG0], (void *)(uintptr_t)context->word[WORD_ARG1]);
     sim_world_finish(sim_world_current, SIM_FAIL, "a context's entry function returned");
 }

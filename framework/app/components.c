@@ -3,24 +3,29 @@
  */
 #include "duet/components.h"
 
+/* The entries thread_test's further threads may start at. */
+static const component_thread_fn thread_test_threads[] = {
+    thread_test_worker, thread_test_sleeper, thread_test_caller, NULL};
+
 static const struct component_info components[] = {
-    {"core", core_main},
-    {"init", init_main},
-    {"hello", hello_main},
-    {"rom_reader", rom_reader_main},
-    {"cap_test", cap_test_main},
-    {"io_intruder", io_intruder_main},
-    {"frame_intruder", frame_intruder_main},
-    {"pd_test", pd_test_main},
-    {"quitter", quitter_main},
-    {"echo_server", echo_server_main},
-    {"echo_client", echo_client_main},
-    {"quota_test", quota_test_main},
-    {"serial_test", serial_test_main},
-    {"io_after_close", io_after_close_main},
-    {"controller", controller_main},
-    {"bad_server", bad_server_main},
-    {"bad_client", bad_client_main},
+    {.name = "core", .main = core_main},
+    {.name = "init", .main = init_main},
+    {.name = "hello", .main = hello_main},
+    {.name = "rom_reader", .main = rom_reader_main},
+    {.name = "cap_test", .main = cap_test_main},
+    {.name = "io_intruder", .main = io_intruder_main},
+    {.name = "frame_intruder", .main = frame_intruder_main},
+    {.name = "pd_test", .main = pd_test_main},
+    {.name = "quitter", .main = quitter_main},
+    {.name = "echo_server", .main = echo_server_main},
+    {.name = "echo_client", .main = echo_client_main},
+    {.name = "quota_test", .main = quota_test_main},
+    {.name = "serial_test", .main = serial_test_main},
+    {.name = "io_after_close", .main = io_after_close_main},
+    {.name = "controller", .main = controller_main},
+    {.name = "bad_server", .main = bad_server_main},
+    {.name = "bad_client", .main = bad_client_main},
+    {.name = "thread_test", .main = thread_test_main, .threads = thread_test_threads},
 };
 
 const struct component_info *framework_components(size_t *count)

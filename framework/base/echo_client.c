@@ -25,7 +25,7 @@ enum rpc_status echo_connection_upgrade(struct env *env, struct echo_connection 
 
 enum rpc_status echo_reserve(struct env *env, struct echo_session_cap echo, uint64_t bytes)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = ECHO_RESERVE, .word_count = 1, .word = {bytes}};
     return rpc_call(echo.index, m);
 }
@@ -33,7 +33,7 @@ enum rpc_status echo_reserve(struct env *env, struct echo_session_cap echo, uint
 enum rpc_status echo_add(struct env *env, struct echo_session_cap echo, uint64_t a, uint64_t b,
                          uint64_t *out_sum)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = ECHO_ADD, .word_count = 2, .word = {a, b}};
     enum rpc_status status = rpc_call(echo.index, m);
     if (status == RPC_OK && m->word_count != 1)
@@ -44,7 +44,7 @@ enum rpc_status echo_add(struct env *env, struct echo_session_cap echo, uint64_t
 
 enum sys_error echo_hold(struct env *env, struct echo_session_cap echo)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = ECHO_HOLD};
     return sys_call(echo.index, m);
 }

@@ -5,6 +5,7 @@
 
 #include "duet/assert.h"
 #include "duet/string.h"
+#include "hal/world.h"
 
 void *env_alloc(struct env *env, size_t size)
 {
@@ -18,10 +19,20 @@ void *env_alloc(struct env *env, size_t size)
     return memory;
 }
 
-void component_start(void *argument)
+void component_start(void *argument, void *unused)
 {
     struct env *env = argument;
+    (void)unused;
     DUET_ASSERT(env != NULL && env->main != NULL);
     env->main(env);
+    sys_thread_exit();
+}
+
+void thread_start(void *entry, void *arg)
+{
+    struct utcb *self = utcb_self();
+    DUET_ASSERT(self != NULL && self->env != NULL);
+    component_thread_fn start = (component_thread_fn)(uintptr_t)entry;
+    start(self->env, arg);
     sys_thread_exit();
 }

@@ -27,7 +27,7 @@ enum rpc_status log_write(struct env *env, struct log_session_cap log, const cha
     do {
         size_t chunk = length - sent < LOG_CHUNK_BYTES ? length - sent : LOG_CHUNK_BYTES;
         bool last = sent + chunk == length;
-        struct ipc_message *m = &env->message;
+        struct ipc_message *m = ipc_buffer();
         *m = (struct ipc_message){.label = LOG_WRITE,
                                   .word_count = 1 + (uint32_t)((chunk + 7) / 8)};
         m->word[0] = chunk | (last ? LOG_FLAG_LINE_END : 0);

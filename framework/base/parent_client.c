@@ -10,7 +10,7 @@ enum { PARENT_SESSION_RETRIES = 1000 };
 
 static enum rpc_status session_request(struct env *env, const char *service, const char *args)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     enum rpc_status status = RPC_ERR_UNAVAILABLE;
     for (unsigned attempt = 0; attempt <= PARENT_SESSION_RETRIES; attempt++) {
         if (attempt > 0)
@@ -29,7 +29,7 @@ static enum rpc_status session_request(struct env *env, const char *service, con
 enum rpc_status parent_session(struct env *env, const char *service, const char *args,
                                cap_index_t *out_session, uint64_t *out_id)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *out_session = CAP_INDEX_INVALID;
     *out_id = 0;
     enum rpc_status status = session_request(env, service, args);
@@ -49,7 +49,7 @@ enum rpc_status parent_session(struct env *env, const char *service, const char 
 
 enum rpc_status parent_announce(struct env *env, const char *service, cap_index_t root)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = PARENT_ANNOUNCE, .word_count = PARENT_SERVICE_WORDS,
                               .cap = root};
     if (!rpc_pack_string(&m->word[0], PARENT_SERVICE_WORDS, service))
@@ -59,7 +59,7 @@ enum rpc_status parent_announce(struct env *env, const char *service, cap_index_
 
 enum rpc_status parent_upgrade(struct env *env, uint64_t id, uint64_t ram, uint64_t caps)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = PARENT_UPGRADE, .word_count = 3, .word = {id, ram, caps}};
     return rpc_call(env->parent, m);
 }
@@ -75,7 +75,7 @@ enum rpc_status parent_disconnect(struct env *env, cap_index_t *cap, uint64_t *i
 
 static enum rpc_status parent_child_request(struct env *env, uint64_t opcode, const char *name)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = opcode, .word_count = COMPONENT_NAME_MAX / 8};
     if (!rpc_pack_string(m->word, COMPONENT_NAME_MAX / 8, name))
         return RPC_ERR_INVALID_ARGUMENT;
@@ -94,14 +94,14 @@ enum rpc_status parent_kill_child(struct env *env, const char *name)
 
 enum rpc_status parent_close(struct env *env, uint64_t id)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = PARENT_CLOSE, .word_count = 1, .word = {id}};
     return rpc_call(env->parent, m);
 }
 
 enum rpc_status parent_exit(struct env *env, uint64_t exit_code)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = PARENT_EXIT, .word_count = 1, .word = {exit_code}};
     return rpc_call(env->parent, m);
 }

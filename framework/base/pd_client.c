@@ -26,7 +26,7 @@ enum rpc_status pd_connection_close(struct env *env, struct pd_connection *conne
 enum rpc_status pd_start(struct env *env, struct pd_session_cap pd, const char *name,
                          cap_index_t parent)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = PD_START, .word_count = PD_NAME_WORDS, .cap = parent};
     if (!rpc_pack_string(m->word, PD_NAME_WORDS, name))
         return RPC_ERR_INVALID_ARGUMENT;

@@ -28,7 +28,7 @@ enum rpc_status rom_connection_close(struct env *env, struct rom_connection *con
 
 enum rpc_status rom_size(struct env *env, struct rom_session_cap rom, uint64_t *out_size)
 {
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.label = ROM_SIZE};
     enum rpc_status status = rpc_call(rom.index, m);
     if (status == RPC_OK && m->word_count < 1)
@@ -48,7 +48,7 @@ enum rpc_status rom_read_all(struct env *env, struct rom_session_cap rom, uint8_
     if (size > buf_size)
         return RPC_ERR_OUT_OF_RANGE;
     for (uint64_t offset = 0; offset < size;) {
-        struct ipc_message *m = &env->message;
+        struct ipc_message *m = ipc_buffer();
         *m = (struct ipc_message){.label = ROM_READ, .word_count = 1, .word = {offset}};
         status = rpc_call(rom.index, m);
         if (status != RPC_OK)

@@ -28,6 +28,7 @@ static const char *const rpc_status_names[RPC_STATUS_COUNT] = {
     [RPC_ERR_INSUFFICIENT_CAP_QUOTA] = "RPC_ERR_INSUFFICIENT_CAP_QUOTA",
     [RPC_ERR_IN_USE] = "RPC_ERR_IN_USE",
     [RPC_ERR_WRONG_CAP_TYPE] = "RPC_ERR_WRONG_CAP_TYPE",
+    [RPC_ERR_OUT_OF_RESOURCES] = "RPC_ERR_OUT_OF_RESOURCES",
 };
 
 const char *rpc_status_name(uint64_t status)

@@ -110,6 +110,23 @@ enum sys_error sys_pd_destroy(cap_index_t pd)
     return syscall_enter(&frame, NULL);
 }
 
+enum sys_error sys_thread_create(cap_index_t pd_factory, cap_index_t pd,
+                                 const struct thread_create_args *args, cap_index_t *out_thread)
+{
+    struct ipc_message message = {.word_count = 5,
+                                  .word = {args->entry, args->arg, args->stack, args->stack_size,
+                                           args->utcb}};
+    struct syscall_frame frame = {
+        .number = SYSCALL_THREAD_CREATE, .arg = {pd_factory, pd}, .message = &message};
+    return syscall_cap_result(&frame, out_thread);
+}
+
+enum sys_error sys_thread_destroy(cap_index_t thread)
+{
+    struct syscall_frame frame = {.number = SYSCALL_THREAD_DESTROY, .arg = {thread}};
+    return syscall_enter(&frame, NULL);
+}
+
 enum sys_error sys_io_port_narrow(cap_index_t io_ports, uint16_t base, uint32_t count,
                                   cap_index_t *out_io_ports)
 {

@@ -4,7 +4,7 @@
  * core is the first component. It owns the console, the boot modules and
  * the root capabilities, starts init, and serves on one endpoint:
  *   - the parent interface to its child init (badge kind BADGE_CHILD),
- *   - LOG and ROM sessions (badge kind BADGE_SESSION, id = session slot).
+ *   - LOG, ROM, PD and CPU sessions (badge kind BADGE_SESSION, id = session slot).
  * IO_PORT and IRQ sessions are capabilities to kernel objects (a narrowed
  * I/O-port capability, a copy of core's IRQ capability) that the client
  * uses directly; closing them revokes the client's copy.
@@ -16,6 +16,7 @@
 
 #include "../arch/x86/com_port.h"
 #include "duet/assert.h"
+#include "duet/cpu_session.h"
 #include "duet/env.h"
 #include "duet/log_session.h"
 #include "duet/quota.h"
@@ -37,9 +38,14 @@ enum {
     /* A PD session also pays for the PD: its window and capabilities. */
     CORE_PD_RAM_COST = 256 * 1024 + CORE_SESSION_RAM_COST,
     CORE_PD_CAP_COST = 4,
+    /* Threads of all CPU sessions together: core holds a capability each. */
+    CORE_THREADS_MAX = 16,
 };
-DUET_STATIC_ASSERT(CORE_SESSIONS_MAX + 16 <= CAP_SPACE_SLOTS,
-                   "core holds a capability per session besides its own few");
+DUET_STATIC_ASSERT(CAP_SLOT_FIRST_FREE + 4 + HAL_IRQ_LINES + CORE_SESSIONS_MAX +
+                           CORE_THREADS_MAX <= CAP_SPACE_SLOTS,
+                   "core's capability space holds its own few (endpoint, factories, I/O "
+                   "ports, a request's capability), an IRQ per line, a capability per "
+                   "session and per thread");
 DUET_STATIC_ASSERT(sizeof(struct { char label[SESSION_ARG_VALUE_MAX]; char line[LOG_LINE_MAX + 1]; })
                        <= CORE_SESSION_RAM_COST,
                    "a session's state fits what a session must donate");
@@ -56,6 +62,7 @@ enum core_service {
     CORE_SERVICE_IO_PORT,
     CORE_SERVICE_IRQ,
     CORE_SERVICE_PD,
+    CORE_SERVICE_CPU,
 };
 
 struct core_session {
@@ -67,6 +74,7 @@ struct core_session {
     uint32_t io_base, io_size;            /* IO_PORT: the range     */
     unsigned irq_line;                    /* IRQ                    */
     cap_index_t pd;                       /* PD: once started       */
+    cap_index_t threads[CPU_SESSION_THREADS_MAX];   /* CPU: the threads made */
     struct quota_account ram;             /* the client's donation; the
                                              session's cost is spent from it */
     uint64_t caps_donated;
@@ -95,5 +103,9 @@ void core_pd_dispatch(struct core *core, struct core_session *session,
                       const struct ipc_message *message, struct ipc_message *reply);
 /* Destroys the session's PD, if it was started. */
 void core_pd_close(struct core_session *session);
+void core_cpu_dispatch(struct core *core, struct core_session *session,
+                       const struct ipc_message *message, struct ipc_message *reply);
+/* Kills every thread the session made. */
+void core_cpu_close(struct core_session *session);
 
 #endif

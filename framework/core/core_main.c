@@ -58,6 +58,8 @@ static void core_dispatch(struct core *core, uint64_t badge, struct ipc_message 
             core_rom_dispatch(core, session, &request, reply);
         else if (session->service == CORE_SERVICE_PD)
             core_pd_dispatch(core, session, &request, reply);
+        else if (session->service == CORE_SERVICE_CPU)
+            core_cpu_dispatch(core, session, &request, reply);
     }
     if (reply->label != RPC_OK)
         hal_event(HAL_EVENT_RPC_ERROR, request.label, reply->label, badge, 0, NULL, 0);
@@ -82,7 +84,7 @@ void core_main(struct env *env)
         core_die(core, "cannot create core's endpoint", error);
     core_start_init(core);
 
-    struct ipc_message *message = &env->message;
+    struct ipc_message *message = ipc_buffer();
     bool reply = false;
     for (;;) {
         uint64_t badge = 0;

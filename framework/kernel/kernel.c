@@ -29,7 +29,11 @@ struct kernel *kernel_create(void *memory, size_t size)
     return k;
 }
 
-enum { CORE_SLOT_PD_FACTORY = 2, CORE_SLOT_IRQ_CONTROL = 3, CORE_SLOT_IO_PORTS = 4 };
+enum {
+    CORE_SLOT_PD_FACTORY = CAP_SLOT_FIRST_FREE,
+    CORE_SLOT_IRQ_CONTROL,
+    CORE_SLOT_IO_PORTS,
+};
 
 void kernel_run(struct kernel *k, struct hal_context *boot_context)
 {
@@ -89,6 +93,8 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     case SYSCALL_CAP_REVOKE:      sys_cap_revoke_perform(k, frame); break;
     case SYSCALL_PD_DESTROY:      sys_pd_destroy_perform(k, frame); break;
     case SYSCALL_IO_PORT_NARROW:  sys_io_port_narrow_perform(k, frame); break;
+    case SYSCALL_THREAD_CREATE:   sys_thread_create_perform(k, frame); break;
+    case SYSCALL_THREAD_DESTROY:  sys_thread_destroy_perform(k, frame); break;
     default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)

@@ -13,7 +13,8 @@
  *               IRQ          waiting in irq->waiter
  *               FAULTED      stopped by a fault (kernel_entry_fault), until its PD goes
  *               EXITED       never runs again
- *   pd        a capability space and a window (env at its base)
+ *   pd        a capability space and a window (env at its base); its
+ *             component (whose thread entries bound where threads start)
  *   endpoint  two FIFO queues: blocked senders and blocked receivers;
  *             never both non-empty (invariant E1)
  *   irq       one line: a waiting thread, or a pending delivery
@@ -35,8 +36,8 @@
  *   C3  a revoked node's descendants are all revoked.
  *
  * Files: kernel.c (create, boot, syscall decode/dispatch, faults), sched.c,
- * ipc.c, cspace.c, pd.c (create, exit), pd_destroy.c (destroy,
- * cancel-blocking), irq.c, io_port.c.
+ * ipc.c, cspace.c, pd.c (create), thread.c (create, exit, destroy),
+ * pd_destroy.c (destroy, cancel-blocking), irq.c, io_port.c.
  */
 #ifndef DUET_KERNEL_INTERNAL_H
 #define DUET_KERNEL_INTERNAL_H
@@ -70,6 +71,7 @@ enum kobject_type {
     KOBJ_IRQ_CONTROL = CAP_TYPE_IRQ_CONTROL,
     KOBJ_IRQ = CAP_TYPE_IRQ,
     KOBJ_IO_PORT = CAP_TYPE_IO_PORT,   /* object = first port, badge = port count */
+    KOBJ_THREAD = CAP_TYPE_THREAD,
 };
 
 struct cap_node {
@@ -120,6 +122,7 @@ struct pd {
     bool in_use;
     uint16_t parent_pd;
     char name[COMPONENT_NAME_MAX];
+    const struct component_info *component;   /* image table; never traced */
     uint8_t *window;             /* platform memory; never traced       */
     struct env *env;
     struct cap_slot caps[CAP_SPACE_SLOTS];
@@ -227,8 +230,23 @@ void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame);
 uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,
                    enum sys_error *out_error);
 void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame);
-void sys_thread_exit_perform(struct kernel *k);
 void sys_pd_destroy_perform(struct kernel *k, struct syscall_frame *frame);
+
+/* thread.c */
+/* A free thread slot (an exited thread's slot is free again), or 0. */
+uint16_t thread_slot_free(const struct kernel *k);
+void sys_thread_create_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_thread_destroy_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_thread_exit_perform(struct kernel *k);
+
+/* pd_destroy.c */
+/* Takes thread `id` off whatever it waits on, wakes a caller it owes a
+ * reply (SYS_ERR_SERVER_EXITED) and frees its slot. Returns true if it
+ * woke a thread. Never the current thread. */
+bool thread_release(struct kernel *k, uint16_t id);
+/* If no thread of the PD is left to serve, its endpoints go (their
+ * waiters woken). Returns how many threads it woke. */
+unsigned pd_endpoints_release_if_unserved(struct kernel *k, uint16_t pd_id);
 /* A thread will never answer again (exit, fault): the caller it owes a
  * reply is woken; if it was its PD's last live thread, the PD's endpoints
  * go too (their waiters woken). The PD itself stays until destroyed. */

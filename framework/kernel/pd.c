@@ -1,14 +1,16 @@
 /*
- * pd.c - protection domains and their threads: create, start, exit.
+ * pd.c - protection domains: create and start.
  *
  * A PD is started from a component linked into the image, found by name
  * (hal_boot_components). Its window comes from the platform; the kernel
  * lays it out as:
  *     [ env | heap (env_alloc) ... | main stack ]   (stack top coloured)
- * and starts one thread at component_start(env). Slot 1 of the new
- * capability space holds the parent's badged endpoint.
+ * and starts one thread at component_start(env), whose utcb is inside the
+ * env. Slot 1 of the new capability space holds the parent's badged
+ * endpoint, slot 2 the PD's capability to itself (no rights).
  *
- * Not here: destroying PDs and reclaiming their windows (pd_destroy.c).
+ * Not here: further threads (thread.c); destroying PDs and reclaiming
+ * their windows (pd_destroy.c).
  */
 #include "kernel.h"
 
@@ -33,14 +35,6 @@ static uint16_t pd_slot_free(struct kernel *k)
     return 0;
 }
 
-static uint16_t thread_slot_free(struct kernel *k)
-{
-    for (uint16_t id = 1; id <= KERNEL_THREADS_MAX; id++)
-        if (k->threads[id].state == THREAD_FREE)
-            return id;
-    return 0;
-}
-
 static void env_layout(struct pd *pd, uint16_t pd_id, const struct component_info *info,
                        uintptr_t heap_end)
 {
@@ -48,6 +42,8 @@ static void env_layout(struct pd *pd, uint16_t pd_id, const struct component_inf
     env->pd_id = pd_id;
     duet_strlcpy(env->name, info->name, sizeof env->name);
     env->parent = CAP_SLOT_PARENT;
+    env->self = CAP_SLOT_SELF;
+    env->main_utcb.env = env;
     env->main = info->main;
     env->window_size = KERNEL_WINDOW_SIZE;
     uintptr_t heap = (uintptr_t)pd->window + sizeof(struct env);
@@ -74,7 +70,8 @@ uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,
     }
 
     struct pd *pd = &k->pds[pd_id];
-    *pd = (struct pd){.in_use = true, .parent_pd = parent_pd, .window = window};
+    *pd = (struct pd){.in_use = true, .parent_pd = parent_pd, .component = info,
+                      .window = window};
     duet_strlcpy(pd->name, info->name, sizeof pd->name);
     pd->env = (struct env *)window;
 
@@ -86,7 +83,9 @@ uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,
     struct thread *t = &k->threads[thread_id];
     *t = (struct thread){.state = THREAD_NEW, .pd = pd_id};
     hal_context_init(&t->context, stack_base, KERNEL_STACK_SIZE - colour, component_start,
-                     pd->env, pd_id, thread_id);
+                     pd->env, NULL, pd_id, thread_id);
+    t->context.thread_pointer = &pd->env->main_utcb;
+    cap_create(k, pd, KOBJ_PD, pd_id, CAP_SLOT_SELF);   /* badge 0: no rights */
     hal_event(HAL_EVENT_PD_CREATE, pd_id, parent_pd, KERNEL_WINDOW_SIZE, 0, pd->name,
               duet_strlen(pd->name));
     hal_event(HAL_EVENT_THREAD_CREATE, thread_id, pd_id, 0, 0, NULL, 0);
@@ -128,11 +127,11 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
     /* core is the kernel's first PD and owns the hardware: nobody starts another. */
     if (error == SYS_OK && duet_strcmp(name, KERNEL_CORE_NAME) == 0)
         error = SYS_ERR_DENIED;
-    /* Room for the caller's PD capability and the child's parent
-     * capability; nodes are shared, so ask for both. */
+    /* Room for the caller's PD capability and the child's parent and self
+     * capabilities; nodes are shared, so ask for all three. */
     if (error == SYS_OK && !cspace_has_room(k, caller))
         error = SYS_ERR_CAP_SPACE_FULL;
-    if (error == SYS_OK && !cap_nodes_available(k, 2))
+    if (error == SYS_OK && !cap_nodes_available(k, 3))
         error = SYS_ERR_OUT_OF_RESOURCES;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);
@@ -146,15 +145,7 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
     }
     struct pd *child = &k->pds[pd_id];
     cap_derive(k, parent, parent->badge, child, CAP_SLOT_PARENT);
-    frame_result(frame, SYS_OK, cap_create(k, caller, KOBJ_PD, pd_id, CAP_INDEX_INVALID));
-}
-
-void sys_thread_exit_perform(struct kernel *k)
-{
-    struct thread *t = current_thread(k);
-    DUET_ASSERT(t->state == THREAD_READY);
-    hal_event(HAL_EVENT_THREAD_EXIT, k->current, t->pd, 0, 0, NULL, 0);
-    t->state = THREAD_EXITED;
-    /* Whoever waits on this thread or its PD gets an error, not a hang. */
-    thread_stop_serving(k, k->current);
+    cap_index_t pd_cap = cap_create(k, caller, KOBJ_PD, pd_id, CAP_INDEX_INVALID);
+    k->cap_nodes[caller->caps[pd_cap].node].badge = PD_RIGHTS_ALL;   /* the creator's */
+    frame_result(frame, SYS_OK, pd_cap);
 }

@@ -40,8 +40,8 @@ void thread_cancel_blocking(struct kernel *k, uint16_t id, enum sys_error error)
     sched_make_ready(k, id);
 }
 
-/* Step 1 for one thread. Returns true if it woke a thread of another PD. */
-static bool thread_destroy(struct kernel *k, uint16_t id)
+/* Step 1 for one thread (also how sys_thread_destroy ends one). */
+bool thread_release(struct kernel *k, uint16_t id)
 {
     struct thread *t = thread_of(k, id);
     bool cancelled = false;
@@ -73,6 +73,7 @@ static bool thread_destroy(struct kernel *k, uint16_t id)
         cancelled = true;
     }
     *t = (struct thread){.state = THREAD_FREE};
+    cap_revoke_object(k, KOBJ_THREAD, id);
     return cancelled;
 }
 
@@ -107,13 +108,18 @@ void thread_stop_serving(struct kernel *k, uint16_t id)
         thread_cancel_blocking(k, t->reply_to, SYS_ERR_SERVER_EXITED);
         t->reply_to = 0;
     }
+    pd_endpoints_release_if_unserved(k, t->pd);
+}
+
+unsigned pd_endpoints_release_if_unserved(struct kernel *k, uint16_t pd_id)
+{
     for (uint16_t other = 1; other <= KERNEL_THREADS_MAX; other++) {
         const struct thread *sibling = &k->threads[other];
-        if (sibling->pd == t->pd && sibling->state != THREAD_FREE &&
+        if (sibling->pd == pd_id && sibling->state != THREAD_FREE &&
             sibling->state != THREAD_EXITED && sibling->state != THREAD_FAULTED)
-            return;   /* someone in the PD may still serve */
+            return 0;   /* someone in the PD may still serve */
     }
-    pd_release_endpoints(k, t->pd);
+    return pd_release_endpoints(k, pd_id);
 }
 
 static void pd_destroy(struct kernel *k, uint16_t pd_id)
@@ -124,7 +130,7 @@ static void pd_destroy(struct kernel *k, uint16_t pd_id)
         struct thread *t = &k->threads[id];
         if (t->state == THREAD_FREE || t->pd != pd_id)
             continue;
-        cancelled += thread_destroy(k, id);
+        cancelled += thread_release(k, id);
         threads++;
     }
     cancelled += pd_release_endpoints(k, pd_id);
@@ -148,7 +154,8 @@ void sys_pd_destroy_perform(struct kernel *k, struct syscall_frame *frame)
     struct cap_node *cap = NULL;
     enum sys_error error = cspace_lookup(k, current_pd(k), (cap_index_t)frame->arg[0], KOBJ_PD,
                                          &cap);
-    if (error == SYS_OK && (cap->object == current_thread(k)->pd || cap->object == KERNEL_CORE_PD))
+    if (error == SYS_OK && ((cap->badge & PD_RIGHT_DESTROY) == 0 ||
+                            cap->object == current_thread(k)->pd || cap->object == KERNEL_CORE_PD))
         error = SYS_ERR_DENIED;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);

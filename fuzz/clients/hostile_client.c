@@ -212,7 +212,7 @@ static void action_raw_message(struct hostile *h)
     uint8_t selector = script_byte_or_zero(h);
     uint8_t label_byte = script_byte_or_zero(h);
     cap_index_t target = raw_target(h, selector);
-    struct ipc_message *m = &h->env->message;
+    struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){0};
     m->label = label_byte < 200 ? labels[label_byte % DUET_ARRAY_COUNT(labels)]
                                 : (uint64_t)label_byte << (label_byte % 7 * 8);
@@ -270,7 +270,7 @@ static void action_revoke_round(struct hostile *h)
         made++;
     if (made > 0 && h->log.index != CAP_INDEX_INVALID) {
         /* Hand a copy to core (which drops it) so derivation crosses PDs. */
-        struct ipc_message *m = &h->env->message;
+        struct ipc_message *m = ipc_buffer();
         *m = (struct ipc_message){.label = LOG_WRITE, .word_count = 1,
                                   .word = {LOG_FLAG_LINE_END}, .cap = chain[made - 1]};
         enum sys_error error = sys_call(h->log.index, m);

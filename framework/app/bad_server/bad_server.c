@@ -29,7 +29,7 @@ void bad_server_main(struct env *env)
         parent_exit(env, 1);
         return;
     }
-    struct ipc_message *m = &env->message;
+    struct ipc_message *m = ipc_buffer();
     bool reply = false;
     for (unsigned sessions = 0;;) {
         uint64_t badge = 0;

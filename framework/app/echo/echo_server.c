@@ -154,7 +154,7 @@ void echo_server_main(struct env *env)
         return;
     }
 
-    struct ipc_message *message = &env->message;
+    struct ipc_message *message = ipc_buffer();
     bool reply = false;
     for (;;) {
         uint64_t badge = 0;

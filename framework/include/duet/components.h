@@ -27,5 +27,9 @@ void io_after_close_main(struct env *env);
 void controller_main(struct env *env);
 void bad_server_main(struct env *env);
 void bad_client_main(struct env *env);
+void thread_test_main(struct env *env);
+void thread_test_worker(struct env *env, void *arg);
+void thread_test_sleeper(struct env *env, void *arg);
+void thread_test_caller(struct env *env, void *arg);
 
 #endif

@@ -16,25 +16,30 @@
 
 #include "duet/syscall.h"
 #include "duet/types.h"
+#include "duet/utcb.h"
 
 struct env {
     uint32_t pd_id;
     char name[COMPONENT_NAME_MAX];
     cap_index_t parent;              /* CAP_SLOT_PARENT                     */
-    cap_index_t pd_factory;          /* 0 unless core                       */
+    cap_index_t self;                /* CAP_SLOT_SELF: this PD, no rights   */
+    cap_index_t pd_factory;          /* 0 unless core: makes PDs and threads */
     cap_index_t irq_control;         /* 0 unless core                       */
     cap_index_t io_ports;            /* 0 unless core: all I/O ports        */
     void (*main)(struct env *env);   /* the component's entry               */
     uintptr_t heap_next;             /* bump pointer inside the window      */
     uintptr_t heap_end;
     uint64_t window_size;
-    struct ipc_message message;      /* the main thread's IPC buffer        */
+    struct utcb main_utcb;           /* the main thread's IPC buffer        */
 };
 
 /* Zeroed, 16-byte aligned memory from the window; NULL when it is full. */
 void *env_alloc(struct env *env, size_t size);
 
-/* What a thread runs first: calls env->main, then exits the thread. */
-DUET_NORETURN void component_start(void *env);
+/* What the main thread runs first: calls env->main, then exits the thread. */
+DUET_NORETURN void component_start(void *env, void *unused);
+/* What every other thread runs first: entry(env, arg), then it exits. The
+ * kernel checked `entry` against the component's thread entries. */
+DUET_NORETURN void thread_start(void *entry, void *arg);
 
 #endif

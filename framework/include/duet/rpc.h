@@ -43,6 +43,7 @@ enum rpc_status {
     RPC_ERR_INSUFFICIENT_CAP_QUOTA,  /* donated caps below the server's cost */
     RPC_ERR_IN_USE,              /* held exclusively by another session   */
     RPC_ERR_WRONG_CAP_TYPE,      /* a capability of another type attached */
+    RPC_ERR_OUT_OF_RESOURCES,    /* the server's or kernel's tables are full */
     RPC_STATUS_COUNT
 };
 

@@ -38,8 +38,17 @@ enum {
 /* Slots the kernel fills when it creates a PD. */
 enum {
     CAP_SLOT_PARENT = 1,         /* badged endpoint of the parent     */
-    CAP_SLOT_FIRST_FREE = 2,
+    CAP_SLOT_SELF = 2,           /* the PD itself, without PD_RIGHT_DESTROY:
+                                    what a CPU session needs to place threads */
+    CAP_SLOT_FIRST_FREE = 3,
 };
+
+/* A PD capability's badge is its rights. The creator's capability has all
+ * of them; a PD's capability to itself has none, so handing it to a
+ * server (a CPU session, to create threads in it) gives nobody the power
+ * to destroy the PD. */
+#define PD_RIGHT_DESTROY UINT64_C(1)
+#define PD_RIGHTS_ALL PD_RIGHT_DESTROY
 
 /* What a capability names; the kernel tells a receiver the type of a
  * capability that arrives with a message (ipc_message.cap_type). */
@@ -51,6 +60,7 @@ enum cap_type {
     CAP_TYPE_IRQ_CONTROL,
     CAP_TYPE_IRQ,
     CAP_TYPE_IO_PORT,
+    CAP_TYPE_THREAD,
     CAP_TYPE_COUNT
 };
 
@@ -87,6 +97,8 @@ enum syscall_number {
     SYSCALL_CAP_REVOKE,
     SYSCALL_PD_DESTROY,
     SYSCALL_IO_PORT_NARROW,
+    SYSCALL_THREAD_CREATE,
+    SYSCALL_THREAD_DESTROY,
     SYSCALL_NUMBER_END
 };
 
@@ -134,12 +146,36 @@ enum sys_error sys_cap_revoke(cap_index_t cap);
  * only core holds: everyone else gets PDs as sessions (duet/pd_session.h). */
 enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint,
                              const char *name, cap_index_t *out_pd);
-/* Destroys the PD `pd` names and everything it holds: its threads (a
+/* Destroys the PD `pd` names (a capability with PD_RIGHT_DESTROY, else
+ * SYS_ERR_DENIED) and everything it holds: its threads (a
  * thread blocked on one of them, or on one of its endpoints, gets
  * SYS_ERR_SERVER_EXITED), its endpoints and IRQs, its capabilities (and
  * so every capability derived from them), its window. Every capability
  * naming the PD goes stale. A PD cannot destroy itself (SYS_ERR_DENIED). */
 enum sys_error sys_pd_destroy(cap_index_t pd);
+/* A new thread in the PD `pd` names, which starts at entry(env, arg)
+ * (component_thread_fn) on [stack, stack + stack_size) with `utcb` as its
+ * thread pointer; the result is a thread capability. Stack and utcb must
+ * lie in that PD's window (SYS_ERR_INVALID_ARGUMENT), the stack be at least
+ * THREAD_STACK_MIN bytes, and `entry` be one of the thread entries the
+ * image lists for the PD's component (SYS_ERR_DENIED). Needs the
+ * PD-factory capability: components get threads as CPU sessions
+ * (duet/cpu_session.h), which account for them. */
+enum { THREAD_STACK_MIN = 4096 };
+struct thread_create_args {
+    uint64_t entry;              /* component_thread_fn, as a number */
+    uint64_t arg;
+    uint64_t stack;
+    uint64_t stack_size;
+    uint64_t utcb;
+};
+enum sys_error sys_thread_create(cap_index_t pd_factory, cap_index_t pd,
+                                 const struct thread_create_args *args, cap_index_t *out_thread);
+/* Destroys a thread: a call it is blocked in is cancelled, a caller
+ * waiting for its reply gets SYS_ERR_SERVER_EXITED, and it never runs
+ * again. Every capability naming it goes stale, as when it exits. A thread
+ * cannot destroy itself (SYS_ERR_DENIED): it exits. */
+enum sys_error sys_thread_destroy(cap_index_t thread);
 /* An IRQ capability for `line`. Needs the IRQ-control capability. */
 enum sys_error sys_irq_create(cap_index_t irq_control, unsigned line, cap_index_t *out_irq);
 /* I/O ports are capabilities: a PD may access a port only while it holds

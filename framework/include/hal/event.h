@@ -43,7 +43,8 @@ enum { HAL_EVENT_BLOB_MAX = 48 };
     X(FAILURE,           20)  /* blob = reason                                     */\
     X(WORLD_END,         21)  /* outcome code, kernel entries                      */\
     X(PD_DESTROY,        22)  /* pd, threads ended, blocked threads cancelled      */\
-    X(FAULT,             23)  /* fault kind, address; blob = what happened         */
+    X(FAULT,             23)  /* fault kind, address; blob = what happened         */\
+    X(THREAD_DESTROY,    24)  /* thread, pd, blocked threads cancelled             */
 
 enum hal_event_kind {
 #define DUET_EVENT_ENUM(name, number) HAL_EVENT_##name = number,

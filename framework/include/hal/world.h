@@ -17,10 +17,17 @@
 
 struct env;
 typedef void (*component_main_fn)(struct env *env);
+/* Where a component's further threads start (duet/cpu_session.h). */
+typedef void (*component_thread_fn)(struct env *env, void *arg);
 
+/* A component of the image. `threads` lists, NULL-terminated, the only
+ * functions its further threads may start at (NULL: it has none): the
+ * kernel refuses any other entry, so a thread always starts in code the
+ * image vouches for, whatever a component asks. */
 struct component_info {
     const char *name;
     component_main_fn main;
+    const component_thread_fn *threads;
 };
 
 struct boot_module {

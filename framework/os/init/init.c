@@ -264,13 +264,13 @@ static enum rpc_status parent_perform_PARENT_KILL(void *server, void *child,
 #define PARENT_HANDLER(...) RPC_HANDLER(parent_perform, __VA_ARGS__)
 static const struct rpc_handler parent_handlers[] = {PARENT_RPCS(PARENT_HANDLER)};
 
-/* Handles the request in env->message and leaves the reply there.
+/* Handles the request in the IPC buffer and leaves the reply there.
  * Returns whether to reply (not to a child that exited). The answer is
- * built apart from env->message, which init's own calls (to its parent,
+ * built apart from the IPC buffer, which init's own calls (to its parent,
  * to servers) use while a request is handled. */
 static bool init_dispatch(struct init *init, uint64_t badge)
 {
-    struct ipc_message request = init->env->message;
+    struct ipc_message request = *ipc_buffer();
     struct ipc_message answer;
     struct ipc_message *reply = &answer;
     struct init_child *child = badge >= 1 && badge <= init->child_count &&
@@ -286,7 +286,7 @@ static bool init_dispatch(struct init *init, uint64_t badge)
         *reply = (struct ipc_message){.label = RPC_ERR_INVALID_SESSION};
     if (request.cap != CAP_INDEX_INVALID && !init->keep_request_cap)
         sys_cap_delete(request.cap);
-    init->env->message = answer;
+    *ipc_buffer() = answer;
     /* Q1 where it can have changed: a request moves only its child's
      * accounts; starting or tearing down a child also moves others'. */
     DUET_ASSERT(init_quota_conserved(init, init->touched_others ? NULL : child));
@@ -308,7 +308,7 @@ void init_main(struct env *env)
     bool reply = false;
     for (;;) {
         uint64_t badge = 0;
-        enum sys_error error = sys_reply_wait(init->endpoint, reply, &env->message, &badge);
+        enum sys_error error = sys_reply_wait(init->endpoint, reply, ipc_buffer(), &badge);
         if (init->delete_after_reply != CAP_INDEX_INVALID) {
             sys_cap_delete(init->delete_after_reply);
             init->delete_after_reply = CAP_INDEX_INVALID;

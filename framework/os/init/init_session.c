@@ -104,7 +104,7 @@ static enum rpc_status open_at(struct init *init, size_t server, const char *ser
     const struct init_service *offered = announced(child, service);
     DUET_ASSERT(offered != NULL);
     *out_root = (size_t)(offered - child->announced);
-    return root_session(offered->root, args, &init->env->message, out_cap, out_id);
+    return root_session(offered->root, args, ipc_buffer(), out_cap, out_id);
 }
 
 /* The root the session was opened through: a server may announce its
@@ -121,7 +121,7 @@ static enum rpc_status close_at(struct init *init, const struct init_session *se
 {
     if (session->server == INIT_AT_PARENT)
         return parent_close(init->env, session->server_id);
-    return root_close(root_of(init, session), session->server_id, &init->env->message);
+    return root_close(root_of(init, session), session->server_id, ipc_buffer());
 }
 
 enum rpc_status init_session_open(struct init *init, struct init_child *client,
@@ -217,7 +217,7 @@ enum rpc_status init_session_upgrade(struct init *init, struct init_child *clien
         session->server == INIT_AT_PARENT
             ? parent_upgrade(init->env, session->server_id, ram, caps)
             : root_upgrade(root_of(init, session), session->server_id, ram, caps,
-                           &init->env->message);
+                           ipc_buffer());
     if (status != RPC_OK) {
         quota_give_back(&client->ram, ram);
         quota_give_back(&client->caps, caps);
