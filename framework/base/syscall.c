@@ -24,6 +24,7 @@ static const char *const sys_error_names[SYS_ERR_COUNT] = {
     [SYS_ERR_DENIED] = "SYS_ERR_DENIED",
     [SYS_ERR_STALE_CAP] = "SYS_ERR_STALE_CAP",
     [SYS_ERR_CALL_DROPPED] = "SYS_ERR_CALL_DROPPED",
+    [SYS_ERR_WOULD_BLOCK] = "SYS_ERR_WOULD_BLOCK",
 };
 
 const char *sys_error_name(enum sys_error error)
@@ -158,4 +159,64 @@ void sys_thread_exit(void)
     struct syscall_frame frame = {.number = SYSCALL_THREAD_EXIT};
     hal_kernel_entry(&frame);
     hal_panic(__func__, "an exited thread was scheduled again");
+}
+
+enum sys_error sys_signal_receiver_create(cap_index_t factory, cap_index_t *out_receiver)
+{
+    struct syscall_frame frame = {.number = SYSCALL_SIGNAL_RECEIVER_CREATE, .arg = {factory}};
+    return syscall_cap_result(&frame, out_receiver);
+}
+
+enum sys_error sys_signal_receiver_destroy(cap_index_t receiver)
+{
+    struct syscall_frame frame = {.number = SYSCALL_SIGNAL_RECEIVER_DESTROY, .arg = {receiver}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_signal_context_create(cap_index_t receiver, uint64_t imprint,
+                                         cap_index_t *out_context)
+{
+    struct syscall_frame frame = {.number = SYSCALL_SIGNAL_CONTEXT_CREATE,
+                                  .arg = {receiver, imprint}};
+    return syscall_cap_result(&frame, out_context);
+}
+
+enum sys_error sys_signal_context_destroy(cap_index_t receiver, cap_index_t context)
+{
+    struct syscall_frame frame = {.number = SYSCALL_SIGNAL_CONTEXT_DESTROY,
+                                  .arg = {receiver, context}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_signal_submit(cap_index_t context, uint64_t count)
+{
+    struct syscall_frame frame = {.number = SYSCALL_SIGNAL_SUBMIT, .arg = {context, count}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_signal_wait(cap_index_t receiver, bool block, struct signal *out)
+{
+    struct syscall_frame frame = {.number = SYSCALL_SIGNAL_WAIT, .arg = {receiver, block}};
+    enum sys_error error = syscall_enter(&frame, NULL);
+    *out = error == SYS_OK ? (struct signal){frame.result[1], frame.result[2]}
+                           : (struct signal){0, 0};
+    return error;
+}
+
+enum sys_error sys_futex_wait(const uint32_t *word, uint32_t expected)
+{
+    struct syscall_frame frame = {.number = SYSCALL_FUTEX_WAIT,
+                                  .arg = {(uint64_t)(uintptr_t)word, expected}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_futex_wake(const uint32_t *word, uint32_t count, uint32_t *out_woken)
+{
+    struct syscall_frame frame = {.number = SYSCALL_FUTEX_WAKE,
+                                  .arg = {(uint64_t)(uintptr_t)word, count}};
+    uint64_t woken = 0;
+    enum sys_error error = syscall_enter(&frame, &woken);
+    if (out_woken != NULL)
+        *out_woken = (uint32_t)woken;
+    return error;
 }

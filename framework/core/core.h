@@ -4,7 +4,8 @@
  * core is the first component. It owns the console, the boot modules and
  * the root capabilities, starts init, and serves on one endpoint:
  *   - the parent interface to its child init (badge kind BADGE_CHILD),
- *   - LOG, ROM, PD and CPU sessions (badge kind BADGE_SESSION, id = session slot).
+ *   - LOG, ROM, PD, CPU and SIGNAL sessions (badge kind BADGE_SESSION,
+ *     id = session slot).
  * IO_PORT and IRQ sessions are capabilities to kernel objects (a narrowed
  * I/O-port capability, a copy of core's IRQ capability) that the client
  * uses directly; closing them revokes the client's copy.
@@ -41,11 +42,11 @@ enum {
     /* Threads of all CPU sessions together: core holds a capability each. */
     CORE_THREADS_MAX = 16,
 };
-DUET_STATIC_ASSERT(CAP_SLOT_FIRST_FREE + 4 + HAL_IRQ_LINES + CORE_SESSIONS_MAX +
+DUET_STATIC_ASSERT(CAP_SLOT_FIRST_FREE + 5 + HAL_IRQ_LINES + 2 * CORE_SESSIONS_MAX +
                            CORE_THREADS_MAX <= CAP_SPACE_SLOTS,
                    "core's capability space holds its own few (endpoint, factories, I/O "
-                   "ports, a request's capability), an IRQ per line, a capability per "
-                   "session and per thread");
+                   "ports, a request's and a reply's capability), an IRQ per line, two "
+                   "capabilities per session (its own, a SIGNAL receiver) and one per thread");
 DUET_STATIC_ASSERT(sizeof(struct { char label[SESSION_ARG_VALUE_MAX]; char line[LOG_LINE_MAX + 1]; })
                        <= CORE_SESSION_RAM_COST,
                    "a session's state fits what a session must donate");
@@ -63,6 +64,7 @@ enum core_service {
     CORE_SERVICE_IRQ,
     CORE_SERVICE_PD,
     CORE_SERVICE_CPU,
+    CORE_SERVICE_SIGNAL,
 };
 
 struct core_session {
@@ -75,6 +77,8 @@ struct core_session {
     unsigned irq_line;                    /* IRQ                    */
     cap_index_t pd;                       /* PD: once started       */
     cap_index_t threads[CPU_SESSION_THREADS_MAX];   /* CPU: the threads made */
+    cap_index_t signal_receiver;          /* SIGNAL: made on first use */
+    unsigned signal_contexts;
     struct quota_account ram;             /* the client's donation; the
                                              session's cost is spent from it */
     uint64_t caps_donated;
@@ -88,6 +92,7 @@ struct core {
     cap_index_t endpoint;
     cap_index_t irq_caps[HAL_IRQ_LINES];  /* one IRQ object per line, made on demand */
     struct core_session sessions[CORE_SESSIONS_MAX];
+    cap_index_t reply_drop;               /* handed out in the reply being sent */
 };
 
 void core_console_line(struct core *core, const char *label, const char *line);
@@ -107,5 +112,9 @@ void core_cpu_dispatch(struct core *core, struct core_session *session,
                        const struct ipc_message *message, struct ipc_message *reply);
 /* Kills every thread the session made. */
 void core_cpu_close(struct core_session *session);
+void core_signal_dispatch(struct core *core, struct core_session *session,
+                          const struct ipc_message *message, struct ipc_message *reply);
+/* Destroys the session's receiver and so its contexts. */
+void core_signal_close(struct core_session *session);
 
 #endif

@@ -60,6 +60,8 @@ static void core_dispatch(struct core *core, uint64_t badge, struct ipc_message 
             core_pd_dispatch(core, session, &request, reply);
         else if (session->service == CORE_SERVICE_CPU)
             core_cpu_dispatch(core, session, &request, reply);
+        else if (session->service == CORE_SERVICE_SIGNAL)
+            core_signal_dispatch(core, session, &request, reply);
     }
     if (reply->label != RPC_OK)
         hal_event(HAL_EVENT_RPC_ERROR, request.label, reply->label, badge, 0, NULL, 0);
@@ -89,6 +91,11 @@ void core_main(struct env *env)
     for (;;) {
         uint64_t badge = 0;
         error = sys_reply_wait(core->endpoint, reply, message, &badge);
+        /* The reply (if any) is out: a capability lent to it goes. */
+        if (core->reply_drop != CAP_INDEX_INVALID) {
+            sys_cap_delete(core->reply_drop);
+            core->reply_drop = CAP_INDEX_INVALID;
+        }
         if (error != SYS_OK) {
             /* Only the reply can fail (the caller vanished): wait afresh. */
             reply = false;

@@ -90,6 +90,10 @@ static enum rpc_status session_decode(const struct ipc_message *message,
         out->service = CORE_SERVICE_CPU;
         return RPC_OK;
     }
+    if (duet_strcmp(service, "SIGNAL") == 0) {
+        out->service = CORE_SERVICE_SIGNAL;
+        return RPC_OK;
+    }
     if (duet_strcmp(service, "ROM") == 0) {
         out->service = CORE_SERVICE_ROM;
         return module_find(label_last_element(out->label), &out->module)
@@ -197,6 +201,8 @@ static enum rpc_status session_close(struct core *core, uint64_t id)
         core_pd_close(session);
     if (session->service == CORE_SERVICE_CPU)
         core_cpu_close(session);
+    if (session->service == CORE_SERVICE_SIGNAL)
+        core_signal_close(session);
     *session = (struct core_session){0};
     return RPC_OK;
 }

@@ -235,15 +235,26 @@ void sys_endpoint_create_perform(struct kernel *k, struct syscall_frame *frame)
     frame_result(frame, SYS_ERR_OUT_OF_RESOURCES, 0);
 }
 
+/* Types whose badge is a set of rights rather than an identity. */
+static bool badge_is_rights(uint8_t type)
+{
+    return type == KOBJ_PD || type == KOBJ_SIGNAL_RECEIVER;
+}
+
 void sys_cap_mint_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
     struct cap_node *source = NULL;
-    enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT,
-                                         &source);
-    /* Only the unbadged original can be minted: re-badging a session
-     * capability would let its holder pose as any other session. */
-    if (error == SYS_OK && source->badge != 0)
+    uint64_t badge = frame->arg[1];
+    enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_NONE, &source);
+    if (error == SYS_OK && source->type != KOBJ_ENDPOINT && !badge_is_rights(source->type))
+        error = SYS_ERR_WRONG_CAP_TYPE;
+    /* Only the unbadged original of an endpoint can be minted: re-badging
+     * a session capability would let its holder pose as any other
+     * session. A rights badge can only lose rights. */
+    if (error == SYS_OK && source->type == KOBJ_ENDPOINT && source->badge != 0)
+        error = SYS_ERR_DENIED;
+    if (error == SYS_OK && badge_is_rights(source->type) && (badge & ~source->badge) != 0)
         error = SYS_ERR_DENIED;
     if (error == SYS_OK && !cspace_has_room(k, pd))
         error = SYS_ERR_CAP_SPACE_FULL;
@@ -251,7 +262,7 @@ void sys_cap_mint_perform(struct kernel *k, struct syscall_frame *frame)
         frame_result(frame, error, 0);
         return;
     }
-    frame_result(frame, SYS_OK, cap_derive(k, source, frame->arg[1], pd, CAP_INDEX_INVALID));
+    frame_result(frame, SYS_OK, cap_derive(k, source, badge, pd, CAP_INDEX_INVALID));
 }
 
 void sys_cap_delete_perform(struct kernel *k, struct syscall_frame *frame)

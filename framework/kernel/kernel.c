@@ -95,6 +95,14 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     case SYSCALL_IO_PORT_NARROW:  sys_io_port_narrow_perform(k, frame); break;
     case SYSCALL_THREAD_CREATE:   sys_thread_create_perform(k, frame); break;
     case SYSCALL_THREAD_DESTROY:  sys_thread_destroy_perform(k, frame); break;
+    case SYSCALL_SIGNAL_RECEIVER_CREATE:  sys_signal_receiver_create_perform(k, frame); break;
+    case SYSCALL_SIGNAL_RECEIVER_DESTROY: sys_signal_receiver_destroy_perform(k, frame); break;
+    case SYSCALL_SIGNAL_CONTEXT_CREATE:   sys_signal_context_create_perform(k, frame); break;
+    case SYSCALL_SIGNAL_CONTEXT_DESTROY:  sys_signal_context_destroy_perform(k, frame); break;
+    case SYSCALL_SIGNAL_SUBMIT:   sys_signal_submit_perform(k, frame); break;
+    case SYSCALL_SIGNAL_WAIT:     sys_signal_wait_perform(k, frame); break;
+    case SYSCALL_FUTEX_WAIT:      sys_futex_wait_perform(k, frame); break;
+    case SYSCALL_FUTEX_WAKE:      sys_futex_wake_perform(k, frame); break;
     default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)

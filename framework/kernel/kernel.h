@@ -11,6 +11,8 @@
  *               RECEIVE      queued on endpoint->receivers
  *               REPLY        called a server, waits in the server's reply_to
  *               IRQ          waiting in irq->waiter
+ *               SIGNAL       queued on a signal receiver's waiters
+ *               FUTEX        queued on k->futex_waiters (futex_offset: the word)
  *               FAULTED      stopped by a fault (kernel_entry_fault), until its PD goes
  *               EXITED       never runs again
  *   pd        a capability space and a window (env at its base); its
@@ -18,6 +20,10 @@
  *   endpoint  two FIFO queues: blocked senders and blocked receivers;
  *             never both non-empty (invariant E1)
  *   irq       one line: a waiting thread, or a pending delivery
+ *   signal receiver  FIFO of waiting threads and FIFO of pending contexts;
+ *             never both non-empty (invariant S1)
+ *   signal context   an imprint and a count; pending (count > 0) exactly
+ *             when it is linked into its receiver's pending queue (S2)
  *   cap node  one capability: (type, object, badge) plus the node it was
  *             derived from. A PD's slot names a node (and its generation).
  *             Minting and every IPC transfer derive a child node, so revoking
@@ -25,7 +31,8 @@
  *
  * Invariants:
  *   T1  a thread is linked into at most one queue, and into one exactly
- *       when its state is READY (and it is not current), SEND or RECEIVE.
+ *       when its state is READY (and it is not current), SEND, RECEIVE,
+ *       SIGNAL or FUTEX.
  *   T2  thread->reply_to != 0 only while that thread (the caller) is in
  *       state REPLY with blocked_on == this thread (the server); a server
  *       waits for a new call only with reply_to == 0.
@@ -37,7 +44,8 @@
  *
  * Files: kernel.c (create, boot, syscall decode/dispatch, faults), sched.c,
  * ipc.c, cspace.c, pd.c (create), thread.c (create, exit, destroy),
- * pd_destroy.c (destroy, cancel-blocking), irq.c, io_port.c.
+ * pd_destroy.c (destroy, cancel-blocking), irq.c, io_port.c, signal.c,
+ * futex.c.
  */
 #ifndef DUET_KERNEL_INTERNAL_H
 #define DUET_KERNEL_INTERNAL_H
@@ -56,6 +64,8 @@ enum {
     KERNEL_ENDPOINTS_MAX = 64,
     KERNEL_PD_ENDPOINTS_MAX = 4,        /* per PD: no PD can starve the others */
     KERNEL_IRQS_MAX = HAL_IRQ_LINES,
+    KERNEL_SIGNAL_RECEIVERS_MAX = 32,
+    KERNEL_SIGNAL_CONTEXTS_MAX = 128,
     KERNEL_CAP_NODES_MAX = KERNEL_PDS_MAX * CAP_SPACE_SLOTS,   /* C2 */
     KERNEL_WINDOW_SIZE = 256 * 1024,    /* per PD, until RM sessions    */
     KERNEL_STACK_SIZE = 64 * 1024,      /* main thread, top of window   */
@@ -72,6 +82,8 @@ enum kobject_type {
     KOBJ_IRQ = CAP_TYPE_IRQ,
     KOBJ_IO_PORT = CAP_TYPE_IO_PORT,   /* object = first port, badge = port count */
     KOBJ_THREAD = CAP_TYPE_THREAD,
+    KOBJ_SIGNAL_RECEIVER = CAP_TYPE_SIGNAL_RECEIVER,
+    KOBJ_SIGNAL_CONTEXT = CAP_TYPE_SIGNAL_CONTEXT,
 };
 
 struct cap_node {
@@ -105,6 +117,8 @@ enum thread_state {
     THREAD_IRQ,
     THREAD_EXITED,
     THREAD_FAULTED,
+    THREAD_SIGNAL,
+    THREAD_FUTEX,
 };
 
 struct thread {
@@ -115,6 +129,7 @@ struct thread {
     uint16_t blocked_on;         /* endpoint or irq id while blocked   */
     uint16_t reply_to;           /* caller awaiting our reply (T2)     */
     uint64_t send_badge;         /* badge of the cap used for SEND     */
+    uint32_t futex_offset;       /* FUTEX: the word, window-relative   */
     struct syscall_frame *frame; /* the blocked system call, for its results */
 };
 
@@ -142,6 +157,21 @@ struct irq {
     bool pending;               /* delivered while nobody waited        */
 };
 
+struct signal_receiver {
+    bool in_use;
+    struct thread_queue waiters;
+    uint16_t pending_head;       /* contexts, linked by pending_next */
+    uint16_t pending_tail;
+};
+
+struct signal_context {
+    bool in_use;
+    uint16_t receiver;
+    uint16_t pending_next;
+    uint64_t imprint;
+    uint64_t count;              /* > 0 exactly while pending (S2) */
+};
+
 struct kernel {
     uint64_t magic;
     struct hal_context *boot_context;
@@ -152,6 +182,9 @@ struct kernel {
     struct pd pds[KERNEL_PDS_MAX + 1];
     struct endpoint endpoints[KERNEL_ENDPOINTS_MAX + 1];
     struct irq irqs[KERNEL_IRQS_MAX];
+    struct signal_receiver receivers[KERNEL_SIGNAL_RECEIVERS_MAX + 1];   /* [0] unused */
+    struct signal_context contexts[KERNEL_SIGNAL_CONTEXTS_MAX + 1];      /* [0] unused */
+    struct thread_queue futex_waiters;   /* every FUTEX thread, in wait order */
     struct cap_node cap_nodes[KERNEL_CAP_NODES_MAX + 1];   /* [0] unused */
     uint16_t cap_node_top;               /* no node above this id was ever used */
 };
@@ -258,6 +291,18 @@ void thread_cancel_blocking(struct kernel *k, uint16_t thread, enum sys_error er
 void sys_irq_create_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_irq_wait_perform(struct kernel *k, struct syscall_frame *frame);
 
+/* signal.c */
+void sys_signal_receiver_create_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_signal_receiver_destroy_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_signal_context_create_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_signal_context_destroy_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_signal_submit_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_signal_wait_perform(struct kernel *k, struct syscall_frame *frame);
+
+/* futex.c */
+void sys_futex_wait_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_futex_wake_perform(struct kernel *k, struct syscall_frame *frame);
+
 /* io_port.c */
 void sys_io_port_narrow_perform(struct kernel *k, struct syscall_frame *frame);
 
@@ -266,6 +311,7 @@ static inline void frame_result(struct syscall_frame *frame, enum sys_error erro
 {
     frame->result[0] = (uint64_t)error;
     frame->result[1] = value;
+    frame->result[2] = 0;
 }
 
 #endif

@@ -29,13 +29,18 @@ void thread_cancel_blocking(struct kernel *k, uint16_t id, enum sys_error error)
 {
     struct thread *t = thread_of(k, id);
     DUET_ASSERT(t->state == THREAD_SEND || t->state == THREAD_REPLY ||
-                t->state == THREAD_RECEIVE || t->state == THREAD_IRQ);
+                t->state == THREAD_RECEIVE || t->state == THREAD_IRQ ||
+                t->state == THREAD_SIGNAL || t->state == THREAD_FUTEX);
     if (t->state == THREAD_SEND)
         queue_leave(k, &k->endpoints[t->blocked_on].senders, id);
     if (t->state == THREAD_RECEIVE)
         queue_leave(k, &k->endpoints[t->blocked_on].receivers, id);
     if (t->state == THREAD_IRQ)
         k->irqs[t->blocked_on].waiter = 0;
+    if (t->state == THREAD_SIGNAL)
+        queue_leave(k, &k->receivers[t->blocked_on].waiters, id);
+    if (t->state == THREAD_FUTEX)
+        queue_leave(k, &k->futex_waiters, id);
     frame_result(t->frame, error, 0);
     sched_make_ready(k, id);
 }
@@ -63,6 +68,12 @@ bool thread_release(struct kernel *k, uint16_t id)
     }
     case THREAD_IRQ:
         k->irqs[t->blocked_on].waiter = 0;
+        break;
+    case THREAD_SIGNAL:
+        queue_leave(k, &k->receivers[t->blocked_on].waiters, id);
+        break;
+    case THREAD_FUTEX:
+        queue_leave(k, &k->futex_waiters, id);
         break;
     case THREAD_FAULTED:   /* stopped, on no queue */
     default:

@@ -283,7 +283,7 @@ static void test_status_names(void)
         SYS_ERROR_NAME_CASE(SYS_ERR_SERVER_EXITED)
         SYS_ERROR_NAME_CASE(SYS_ERR_DENIED)
         SYS_ERROR_NAME_CASE(SYS_ERR_STALE_CAP)
-        SYS_ERROR_NAME_CASE(SYS_ERR_CALL_DROPPED)};
+        SYS_ERROR_NAME_CASE(SYS_ERR_CALL_DROPPED) SYS_ERROR_NAME_CASE(SYS_ERR_WOULD_BLOCK)};
     UNIT_CHECK_U64(DUET_ARRAY_COUNT(sys_cases), SYS_ERR_COUNT,
                    "every sys_error has a name case here (update this test)");
     for (size_t i = 0; i < DUET_ARRAY_COUNT(sys_cases); i++)

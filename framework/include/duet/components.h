@@ -31,5 +31,9 @@ void thread_test_main(struct env *env);
 void thread_test_worker(struct env *env, void *arg);
 void thread_test_sleeper(struct env *env, void *arg);
 void thread_test_caller(struct env *env, void *arg);
+void signal_test_main(struct env *env);
+void signal_test_fast_sender(struct env *env, void *arg);
+void signal_test_many_sender(struct env *env, void *arg);
+void signal_test_waiter(struct env *env, void *arg);
 
 #endif

@@ -30,7 +30,7 @@ typedef uint32_t cap_index_t;
 
 enum {
     CAP_INDEX_INVALID = 0,
-    CAP_SPACE_SLOTS = 128,       /* capability slots per PD           */
+    CAP_SPACE_SLOTS = 256,       /* capability slots per PD           */
     IPC_WORDS = 16,              /* data words per message            */
     COMPONENT_NAME_MAX = 32,     /* including the terminating NUL     */
 };
@@ -61,6 +61,8 @@ enum cap_type {
     CAP_TYPE_IRQ,
     CAP_TYPE_IO_PORT,
     CAP_TYPE_THREAD,
+    CAP_TYPE_SIGNAL_RECEIVER,
+    CAP_TYPE_SIGNAL_CONTEXT,
     CAP_TYPE_COUNT
 };
 
@@ -78,6 +80,8 @@ enum sys_error {
     SYS_ERR_DENIED,              /* the request is well formed but not allowed */
     SYS_ERR_STALE_CAP,           /* the capability was revoked or its object is gone */
     SYS_ERR_CALL_DROPPED,        /* CALL: the server waited again without replying */
+    SYS_ERR_WOULD_BLOCK,         /* nothing to take without blocking, or a
+                                    futex word no longer holds the value */
     SYS_ERR_COUNT
 };
 
@@ -99,6 +103,14 @@ enum syscall_number {
     SYSCALL_IO_PORT_NARROW,
     SYSCALL_THREAD_CREATE,
     SYSCALL_THREAD_DESTROY,
+    SYSCALL_SIGNAL_RECEIVER_CREATE,
+    SYSCALL_SIGNAL_RECEIVER_DESTROY,
+    SYSCALL_SIGNAL_CONTEXT_CREATE,
+    SYSCALL_SIGNAL_CONTEXT_DESTROY,
+    SYSCALL_SIGNAL_SUBMIT,
+    SYSCALL_SIGNAL_WAIT,
+    SYSCALL_FUTEX_WAIT,
+    SYSCALL_FUTEX_WAKE,
     SYSCALL_NUMBER_END
 };
 
@@ -116,7 +128,7 @@ struct syscall_frame {
     uint64_t number;
     uint64_t arg[4];
     struct ipc_message *message; /* the caller's message buffer, or NULL */
-    uint64_t result[2];          /* [0] enum sys_error, [1] value       */
+    uint64_t result[3];          /* [0] enum sys_error, [1] and [2] values */
 };
 
 enum sys_error sys_call(cap_index_t endpoint, struct ipc_message *message);
@@ -134,7 +146,11 @@ enum sys_error sys_reply_wait(cap_index_t endpoint, bool reply, struct ipc_messa
 enum sys_error sys_endpoint_create(cap_index_t *out_endpoint);
 /* A copy of an endpoint capability that carries `badge`. Only an
  * unbadged endpoint capability can be minted (else SYS_ERR_DENIED), so a
- * badge is always the minter's choice and can never be forged. */
+ * badge is always the minter's choice and can never be forged. For types
+ * whose badge is their rights (PD, signal receiver), minting gives a copy
+ * with the rights `badge` names, which must be a subset of the source's
+ * (else SYS_ERR_DENIED): a capability can be diminished, never enlarged.
+ * Other types cannot be minted (SYS_ERR_WRONG_CAP_TYPE). */
 enum sys_error sys_cap_mint(cap_index_t endpoint, uint64_t badge, cap_index_t *out_cap);
 /* Empties the slot; a stale capability can be deleted too. */
 enum sys_error sys_cap_delete(cap_index_t cap);
@@ -187,6 +203,57 @@ enum sys_error sys_io_port_narrow(cap_index_t io_ports, uint16_t base, uint32_t 
 /* Unmasks the line and blocks until it fires. */
 enum sys_error sys_irq_wait(cap_index_t irq);
 enum sys_error sys_yield(void);
+
+/* Signals: asynchronous notifications that count.
+ *
+ * A signal context belongs to one receiver and carries an imprint, the
+ * number its receiver knows it by. Submitting to a context adds to its
+ * count and never blocks; a context with a count is pending, and is
+ * queued at its receiver once however often it is submitted to. Waiting
+ * on the receiver takes the pending context at the head of that queue:
+ * its imprint and its whole count, which drops to zero. So N submits
+ * before the receiver looks are one signal with count N; no submit is
+ * lost and none is invented. A context that is submitted to again after
+ * its delivery queues behind the others already pending: round robin.
+ *
+ * Receivers and contexts are made by core (the SIGNAL service,
+ * duet/signal_session.h), which pays for them from a session's donation.
+ * Core's receiver capability carries SIGNAL_RIGHT_MANAGE (create and
+ * destroy contexts, destroy the receiver); the copy a client waits on
+ * carries none. Context capabilities are what transmitters hold: they can
+ * be passed on in messages like any capability.
+ *
+ * Destroying a context (dissolve) drops its pending count: after it
+ * returns, no signal of that context is delivered, and every capability
+ * naming it is stale (a submit gets SYS_ERR_STALE_CAP). A signal taken
+ * before is a copy and stays valid. Destroying a receiver destroys its
+ * contexts and wakes its waiters with SYS_ERR_STALE_CAP. */
+#define SIGNAL_RIGHT_MANAGE UINT64_C(1)
+struct signal {
+    uint64_t imprint;
+    uint64_t count;
+};
+enum sys_error sys_signal_receiver_create(cap_index_t factory, cap_index_t *out_receiver);
+enum sys_error sys_signal_receiver_destroy(cap_index_t receiver);
+enum sys_error sys_signal_context_create(cap_index_t receiver, uint64_t imprint,
+                                         cap_index_t *out_context);
+/* SYS_ERR_DENIED if the context is not the receiver's. */
+enum sys_error sys_signal_context_destroy(cap_index_t receiver, cap_index_t context);
+/* count >= 1; a count that would overflow the context's is refused
+ * (SYS_ERR_INVALID_ARGUMENT) rather than lost. */
+enum sys_error sys_signal_submit(cap_index_t context, uint64_t count);
+/* The next pending signal; blocks for one if `block`, else
+ * SYS_ERR_WOULD_BLOCK when none is pending. Waiters are served in FIFO order. */
+enum sys_error sys_signal_wait(cap_index_t receiver, bool block, struct signal *out);
+
+/* Futexes: the kernel's help for locks, semaphores and blockades between
+ * threads of one PD. FUTEX_WAIT blocks the caller if *word still equals
+ * `expected` (checked in the kernel, so no wake-up between the check and
+ * the block is lost; else SYS_ERR_WOULD_BLOCK). FUTEX_WAKE wakes up to
+ * `count` threads of the caller's PD waiting on `word`, in the order they
+ * began to wait. A word is 4-byte aligned and lies in the PD's window. */
+enum sys_error sys_futex_wait(const uint32_t *word, uint32_t expected);
+enum sys_error sys_futex_wake(const uint32_t *word, uint32_t count, uint32_t *out_woken);
 DUET_NORETURN void sys_thread_exit(void);
 
 #endif

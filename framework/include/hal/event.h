@@ -44,7 +44,10 @@ enum { HAL_EVENT_BLOB_MAX = 48 };
     X(WORLD_END,         21)  /* outcome code, kernel entries                      */\
     X(PD_DESTROY,        22)  /* pd, threads ended, blocked threads cancelled      */\
     X(FAULT,             23)  /* fault kind, address; blob = what happened         */\
-    X(THREAD_DESTROY,    24)  /* thread, pd, blocked threads cancelled             */
+    X(THREAD_DESTROY,    24)  /* thread, pd, blocked threads cancelled             */\
+    X(SIGNAL_SUBMIT,     25)  /* context, count submitted, count pending now       */\
+    X(SIGNAL_DELIVER,    26)  /* context, count, to thread                         */\
+    X(FUTEX_WAKE,        27)  /* word (window offset), threads woken               */
 
 enum hal_event_kind {
 #define DUET_EVENT_ENUM(name, number) HAL_EVENT_##name = number,
