@@ -10,6 +10,9 @@ static const component_thread_fn thread_test_threads[] = {
 static const component_thread_fn signal_test_threads[] = {
     signal_test_fast_sender, signal_test_many_sender, signal_test_waiter, NULL};
 
+static const component_thread_fn sync_test_threads[] = {
+    sync_test_consumer, sync_test_incrementer, sync_test_intruder, NULL};
+
 static const struct component_info components[] = {
     {.name = "core", .main = core_main},
     {.name = "init", .main = init_main},
@@ -30,6 +33,7 @@ static const struct component_info components[] = {
     {.name = "bad_client", .main = bad_client_main},
     {.name = "thread_test", .main = thread_test_main, .threads = thread_test_threads},
     {.name = "signal_test", .main = signal_test_main, .threads = signal_test_threads},
+    {.name = "sync_test", .main = sync_test_main, .threads = sync_test_threads},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -62,6 +62,8 @@ void sys_futex_wake_perform(struct kernel *k, struct syscall_frame *frame)
         }
         at = next;
     }
-    hal_event(HAL_EVENT_FUTEX_WAKE, offset, woken, 0, 0, NULL, 0);
+    /* Not the word's offset: a word on a stack sits elsewhere in another
+     * build (sanitizer frames are larger), and traces must agree. */
+    hal_event(HAL_EVENT_FUTEX_WAKE, wanted, woken, 0, 0, NULL, 0);
     frame_result(frame, SYS_OK, woken);
 }

@@ -35,5 +35,9 @@ void signal_test_main(struct env *env);
 void signal_test_fast_sender(struct env *env, void *arg);
 void signal_test_many_sender(struct env *env, void *arg);
 void signal_test_waiter(struct env *env, void *arg);
+void sync_test_main(struct env *env);
+void sync_test_consumer(struct env *env, void *arg);
+void sync_test_incrementer(struct env *env, void *arg);
+void sync_test_intruder(struct env *env, void *arg);
 
 #endif

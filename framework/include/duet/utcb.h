@@ -12,6 +12,7 @@
 #ifndef DUET_UTCB_H
 #define DUET_UTCB_H
 
+#include "duet/blockade.h"
 #include "duet/syscall.h"
 #include "hal/context.h"
 
@@ -20,6 +21,10 @@ struct env;
 struct utcb {
     struct ipc_message message;  /* the thread's IPC buffer        */
     struct env *env;             /* the component the thread is in */
+    struct blockade blockade;    /* where the thread sleeps in a semaphore:
+                                    memory of the window at a fixed place,
+                                    unlike a stack (or a sanitizer's fake
+                                    stack), so traces agree across builds */
 };
 
 static inline struct utcb *utcb_self(void)

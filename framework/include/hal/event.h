@@ -47,7 +47,7 @@ enum { HAL_EVENT_BLOB_MAX = 48 };
     X(THREAD_DESTROY,    24)  /* thread, pd, blocked threads cancelled             */\
     X(SIGNAL_SUBMIT,     25)  /* context, count submitted, count pending now       */\
     X(SIGNAL_DELIVER,    26)  /* context, count, to thread                         */\
-    X(FUTEX_WAKE,        27)  /* word (window offset), threads woken               */
+    X(FUTEX_WAKE,        27)  /* threads asked for, threads woken                  */
 
 enum hal_event_kind {
 #define DUET_EVENT_ENUM(name, number) HAL_EVENT_##name = number,
