@@ -76,6 +76,16 @@ void fake_host_init(struct fake_host *fh, unsigned irq_line)
     fh->event_hash = 0xCBF29CE484222325ull;
 }
 
+void fake_host_attach(struct fake_host *fh, struct hw_port_device dev)
+{
+    fh->dev = dev;
+    if (dev.deadline_pending != 0) {
+        uint64_t at_ns = dev.deadline_pending(dev.model);
+        CHECK("fake_host", at_ns == (uint64_t)HW_DEADLINE_NONE || at_ns > fh->now_ns);
+        fh->deadline_ns = at_ns;
+    }
+}
+
 void fake_run_until(struct fake_host *fh, uint64_t target_ns)
 {
     CHECK("fake_host", target_ns >= fh->now_ns);

@@ -5,7 +5,7 @@
  * which records every IRQ level change and every deadline request, and a
  * byte sink that records what a model transmitted and when. Call order:
  *   fake_host_init(&fh, irq_line);  model_init(..., &fh.host, ...);
- *   fh.dev = model_port_device(...);
+ *   fake_host_attach(&fh, model_port_device(...));  (or set fh.dev)
  *   fake_out8 / fake_in8 / fake_run_until / fake_set_now ...
  * fake_run_until fires due deadlines at their exact times; fake_set_now
  * moves the clock without firing anything (a late owner), which a model
@@ -43,6 +43,8 @@ struct fake_host {
 };
 
 void fake_host_init(struct fake_host *fh, unsigned irq_line);
+/* Plug the device in, taking a deadline its init armed (hw_bus.h rule 4). */
+void fake_host_attach(struct fake_host *fh, struct hw_port_device dev);
 void fake_sink(void *sink_ctx, uint8_t byte);
 
 /* Fire every deadline due up to target_ns at its own time, then set now. */

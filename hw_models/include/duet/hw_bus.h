@@ -14,6 +14,11 @@
  *     guest's behaviour, it answers like the hardware (often with 0xff).
  *  3. Time moves only through hw_bus_host.now_ns; a model's deadline callback
  *     is run by the owner when virtual time reaches it.
+ *  4. A model's init may arm a deadline (the PIT counts from power-on), but
+ *     it does not pass it to deadline_set: the model is not on the bus yet.
+ *     The bus reads the armed deadline through hw_port_device's
+ *     deadline_pending when it attaches the device; from then on the model
+ *     reports every change through deadline_set.
  *
  * Not here: the port-range routing and IRQ line state (sim/port_bus.c,
  * sim/irq_lines.c), which implement hw_bus_host.
@@ -44,6 +49,10 @@ struct hw_port_device {
     uint32_t (*read)(void *model, uint16_t offset, unsigned width);
     void (*write)(void *model, uint16_t offset, unsigned width, uint32_t value);
     void (*deadline)(void *model);   /* may be NULL if the model never sets one */
+    /* The deadline the model has armed, HW_DEADLINE_NONE if none (rule 4).
+     * Added after the first models: NULL, as in a device initialized without
+     * it, means HW_DEADLINE_NONE, so older models and buses keep working. */
+    uint64_t (*deadline_pending)(const void *model);
 };
 
 #endif
