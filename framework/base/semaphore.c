@@ -64,6 +64,8 @@ void semaphore_up(struct semaphore *semaphore)
     }
     struct semaphore_waiter *waiter = waiter_take(semaphore);
     DUET_ASSERT(waiter != NULL);   /* count <= 0 after the up: someone waits */
+    semaphore->woken++;
+    DUET_ASSERT(semaphore->policy != SEMAPHORE_FIFO || waiter->ticket == semaphore->woken);
     meta_release(semaphore);
     blockade_wakeup(waiter->blockade);
 }
@@ -81,6 +83,14 @@ uint64_t semaphore_down(struct semaphore *semaphore)
     meta_release(semaphore);
     blockade_block(waiter.blockade);
     return waiter.ticket;
+}
+
+uint64_t semaphore_woken(struct semaphore *semaphore)
+{
+    meta_acquire(semaphore);
+    uint64_t woken = semaphore->woken;
+    meta_release(semaphore);
+    return woken;
 }
 
 size_t semaphore_waiting(struct semaphore *semaphore)

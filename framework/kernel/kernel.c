@@ -107,7 +107,7 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)
         hal_event(HAL_EVENT_SYSCALL_ERROR, frame->number, frame->result[0], 0, 0, NULL, 0);
-    sched_schedule(k);
+    sched_schedule(k, frame->number == SYSCALL_YIELD);
     DUET_ASSERT(current_thread(k)->state == THREAD_READY);
 }
 
@@ -120,7 +120,7 @@ void kernel_entry_fault(struct kernel *k, enum kernel_fault fault, uint64_t addr
     hal_event(HAL_EVENT_FAULT, fault, address, t->pd, 0, what, duet_strlen(what));
     t->state = THREAD_FAULTED;
     thread_stop_serving(k, k->current);
-    sched_schedule(k);
+    sched_schedule(k, false);
     hal_panic(__func__, "a faulted thread was scheduled again");
 }
 

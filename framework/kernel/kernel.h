@@ -202,7 +202,8 @@ enum { KERNEL_CORE_PD = 1 };
 /* sched.c */
 void sched_make_ready(struct kernel *k, uint16_t thread);
 void sched_block(struct kernel *k, enum thread_state state, uint16_t on);
-void sched_schedule(struct kernel *k);
+/* `yielding`: the current thread gives way (it is the last candidate). */
+void sched_schedule(struct kernel *k, bool yielding);
 void queue_push(struct kernel *k, struct thread_queue *q, uint16_t thread);
 uint16_t queue_pop(struct kernel *k, struct thread_queue *q);
 bool queue_remove(struct kernel *k, struct thread_queue *q, uint16_t thread);

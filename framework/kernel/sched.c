@@ -6,7 +6,10 @@
  * by the ready queue in FIFO order, and hal_choice picks one. The canonical
  * choice 0 lets the current thread go on, so bare metal (which always
  * answers 0) runs threads until they block; the sim explores every
- * interleaving the choice stream asks for.
+ * interleaving the choice stream asks for. A yield gives way: the current
+ * thread is the last candidate instead of the first, so the canonical
+ * choice runs the ready queue round robin, and a thread that waits for
+ * another by yielding in a loop cannot starve it.
  *
  * When no thread can run, the kernel idles on the blocked thread's context:
  * hal_idle lets the platform deliver the next interrupt, which may make a
@@ -116,7 +119,7 @@ static unsigned sched_candidates_wait(struct kernel *k)
     }
 }
 
-void sched_schedule(struct kernel *k)
+void sched_schedule(struct kernel *k, bool yielding)
 {
     struct thread *current = current_thread(k);
     unsigned count = sched_candidates_wait(k);
@@ -124,11 +127,14 @@ void sched_schedule(struct kernel *k)
     DUET_ASSERT(pick < count);
 
     bool current_runnable = current->state == THREAD_READY;
-    if (current_runnable && pick == 0)
+    /* Where the current thread is among the candidates: first, or last
+     * when it yields. */
+    unsigned current_at = yielding ? count - 1 : 0;
+    if (current_runnable && pick == current_at)
         return;
 
     /* Candidate `pick` in the ready queue (index shifted past current). */
-    unsigned index = current_runnable ? pick - 1 : pick;
+    unsigned index = current_runnable && !yielding ? pick - 1 : pick;
     uint16_t next = k->ready.head;
     for (unsigned i = 0; i < index; i++)
         next = thread_of(k, next)->queue_next;

@@ -14,8 +14,9 @@
  *
  * semaphore_down returns the waiter's ticket: the number of downs that
  * had blocked on this semaphore up to and including this one, or 0 if it
- * did not block. Under FIFO, tickets wake in increasing order; that is
- * how tests (and anyone curious) observe the policy.
+ * did not block. Under FIFO, tickets wake in increasing order (asserted
+ * on every wake-up); that is how tests (and anyone curious) observe the
+ * policy.
  */
 #ifndef DUET_SEMAPHORE_H
 #define DUET_SEMAPHORE_H
@@ -35,11 +36,16 @@ struct semaphore {
     enum semaphore_policy policy;
     struct fifo waiters;         /* in the order they blocked */
     uint64_t tickets;            /* downs that blocked so far */
+    uint64_t woken;              /* of those, how many were woken */
 };
 
 void semaphore_init(struct semaphore *semaphore, int64_t count, enum semaphore_policy policy);
 void semaphore_up(struct semaphore *semaphore);
 uint64_t semaphore_down(struct semaphore *semaphore);
+/* Blocked downs woken so far. Under FIFO these are exactly tickets
+ * 1..semaphore_woken(): a down that returns a ticket above it was woken by
+ * nobody (asserted by the fuzz target "sync"). */
+uint64_t semaphore_woken(struct semaphore *semaphore);
 /* Threads blocked in semaphore_down right now. */
 size_t semaphore_waiting(struct semaphore *semaphore);
 int64_t semaphore_count(struct semaphore *semaphore);

@@ -1,0 +1,77 @@
+/*
+ * target_sync.c - fuzz target "sync": signals and a FIFO semaphore between
+ * threads, with the schedule and the operations chosen by the input.
+ *
+ * Input layout as core_rpc's: bytes 0-1 (little-endian) = length L of the
+ * program (ROM "program", read by sync_fuzzer, at most
+ * SYNC_TARGET_PROGRAM_MAX bytes), the next L bytes = the program, every
+ * byte after that = the choice stream, which picks the thread to run at
+ * every system call. Any byte string decodes.
+ *
+ * Oracles: those sync_fuzzer.c asserts during the run (signal counts
+ * conserved, FIFO wake-ups, no lost or spurious wake-up), and its success
+ * line at the end, which needs quiescence within the step budget.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "duet/fuzz_target.h"
+
+void sync_fuzzer_main(struct env *env);
+void sync_fuzzer_worker(struct env *env, void *arg);
+
+enum {
+    SYNC_TARGET_PROGRAM_MAX = 1024,   /* sync_fuzzer's SYNC_PROGRAM_MAX */
+    SYNC_TARGET_BUDGET_STEPS = 2000000,
+};
+
+static const component_thread_fn sync_fuzzer_threads[] = {sync_fuzzer_worker, NULL};
+
+static const struct component_info sync_components[] = {
+    {.name = "sync_fuzzer", .main = sync_fuzzer_main, .threads = sync_fuzzer_threads},
+};
+
+static const char sync_config[] = "start sync_fuzzer ram=64K caps=16\n"
+                                  "route CPU parent\n"
+                                  "route SIGNAL parent\n";
+
+static void sync_prepare(const uint8_t *data, size_t size, struct fuzz_run *out)
+{
+    memset(&out->scenario, 0, sizeof out->scenario);
+    snprintf(out->scenario.name, sizeof out->scenario.name, "fuzz_sync");
+    snprintf(out->scenario.expect, sizeof out->scenario.expect, "%s",
+             "[init -> sync_fuzzer] sync oracles held");
+    out->scenario.budget_steps = SYNC_TARGET_BUDGET_STEPS;
+    scenario_set_rom(&out->scenario, "config", sync_config, sizeof sync_config - 1);
+
+    size_t program_len = 0;
+    if (size >= 2)
+        program_len = (size_t)data[0] | (size_t)data[1] << 8;
+    size_t available = size >= 2 ? size - 2 : 0;
+    if (program_len > available)
+        program_len = available;
+    if (program_len > SYNC_TARGET_PROGRAM_MAX)
+        program_len = SYNC_TARGET_PROGRAM_MAX;
+    scenario_set_rom(&out->scenario, "program", size >= 2 ? data + 2 : data, program_len);
+
+    size_t used = size >= 2 ? 2 + program_len : size;
+    out->choice_bytes = data + used;
+    out->choice_bytes_len = size - used;
+    out->components = sync_components;
+    out->component_count = sizeof sync_components / sizeof sync_components[0];
+}
+
+static const char *sync_check(const struct fuzz_run *run, const struct sim_result *result)
+{
+    (void)run;
+    (void)result;
+    return NULL;
+}
+
+const struct fuzz_target fuzz_target_sync = {
+    .name = "sync",
+    .summary = "threads submitting signals and downing/upping a FIFO semaphore, "
+               "schedule from the input",
+    .prepare = sync_prepare,
+    .check = sync_check,
+};
