@@ -8,11 +8,18 @@
  *
  *   bench_report.c    clock, median, the output lines
  *   bench_switch.c    fiber switch: the sim's vs a hand-written baseline
+ *   bench_world.c     build, run and time the worlds of the three below
  *   bench_rpc.c       RPC round trip through the kernel vs switches + copy
+ *   bench_signal.c    signal submit -> delivery to a blocked waiter
+ *   bench_semaphore.c semaphore up -> wake-up of a thread blocked in down
  *   bench_event.c     one trace event into the ring recorder vs a plain copy
  *   bench_store.c     trace events into SQLite: store API vs raw inserts
  *   bench_fuzz.c      execs/s of the core_rpc fuzz target
- *   rpc_bench_component.c   the component the RPC benchmark runs
+ *   bench_component.c       what every bench component does first and last
+ *                           (bench_component.h: all the components see)
+ *   rpc_bench_component.c   the components the RPC benchmark runs
+ *   signal_bench_component.c     the component of the signal benchmark
+ *   semaphore_bench_component.c  the component of the semaphore benchmark
  *   baseline_switch_x86_64.S  the baseline switch
  *
  * Wall-clock time is read only here, on the host, around whole runs; it
@@ -24,7 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "duet/env.h"
+#include "bench_component.h"
+#include "duet/sim.h"
 
 enum { BENCH_REPEATS = 5, BENCH_REPEATS_SLOW = 3 };
 
@@ -40,10 +48,15 @@ void bench_report(const char *name, double value, const char *unit, double basel
 void bench_note(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* Exits with status 1 after printing why: a benchmark that cannot run. */
 _Noreturn void bench_die(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* The host side's assertion, on in every build (Release has NDEBUG). */
+#define DUET_BENCH_CHECK(expr)                                                             \
+    ((expr) ? (void)0 : bench_die("%s: check failed: %s", __func__, #expr))
 
 /* Each measures and reports its figures. */
 void bench_switch_run(void);
 void bench_rpc_run(void);
+void bench_signal_run(void);
+void bench_semaphore_run(void);
 void bench_event_run(void);
 void bench_store_run(const char *temp_dir);
 void bench_fuzz_run(void);
@@ -54,14 +67,52 @@ void bench_baseline_switch(uint64_t *save_sp, uint64_t next_sp);
 uint64_t bench_baseline_stack_prepare(void *stack_base, size_t stack_size,
                                       void (*entry)(void *arg), void *arg);
 
+/* Baseline of the world benchmarks (bench_rpc.c): ns per round trip of a
+ * ping-pong of two fibers with the hand-written switch, the caller copying
+ * a full message's IPC_WORDS words each time: two switches and one copy. */
+double bench_baseline_round_trip_ns(void);
+
 /* The sim's switch, exported by sim/fiber_switch_x86_64.S. */
 void sim_fiber_switch(uint64_t *save_sp, uint64_t next_sp);
 
-/* The component of the RPC benchmark (rpc_bench_component.c). */
-enum { RPC_BENCH_ROUNDS_MAX = 10000000 };
-#define RPC_BENCH_COMPONENT "rpc_bench"
-#define RPC_BENCH_ECHO_COMPONENT "rpc_bench_echo"
-void rpc_bench_main(struct env *env);
-void rpc_bench_echo_main(struct env *env);
+/* A world benchmark (bench_world.c): init starts `component` with
+ * `config`; the component reads N from the "rounds" ROM, does N rounds
+ * and logs "<success_name>: N round trips". */
+struct bench_world_spec {
+    const char *scenario_name;
+    const char *component;
+    const char *config;                       /* init's config ROM          */
+    const char *success_name;
+    const struct component_info *components;  /* the bench's own components */
+    size_t component_count;
+    uint64_t steps_per_round;                 /* kernel entries, for the budget */
+    bool canonical_schedule;                  /* every choice 0, else seed 1 */
+};
+
+/* Per round, medians of BENCH_REPEATS pairs of runs. */
+struct bench_world_figures {
+    const struct bench_world_spec *spec;
+    uint64_t rounds;
+    double whole_ns;             /* whole run / rounds                 */
+    double marginal_ns;          /* (run - the 0-round run) / rounds   */
+    double empty_ns;             /* the 0-round run                    */
+    struct sim_result full;      /* the last run with `rounds`         */
+    struct sim_result empty;     /* the last run with 0                */
+};
+
+void bench_world_measure(const struct bench_world_spec *spec, uint64_t rounds,
+                         struct bench_world_figures *out);
+/* A ping-pong world (bench_signal.c, bench_semaphore.c): a round is
+ * BENCH_HANDOFFS_PER_ROUND handoffs, each waking a thread blocked on the
+ * other side (checked: bench_die if not). Reports ns per handoff, whole
+ * run and marginal, against half of bench_baseline_round_trip_ns, and the
+ * notes. `spec` must ask for the canonical schedule. */
+enum { BENCH_HANDOFFS_PER_ROUND = 2 };
+void bench_world_handoffs_report(const struct bench_world_spec *spec, uint64_t rounds,
+                                 const char *figure_whole, const char *figure_marginal);
+/* Context lines: rounds, events/steps/choices per unit (units_per_round
+ * units of `unit_name` per round), the 0-round run. */
+void bench_world_notes(const struct bench_world_figures *figures, uint64_t units_per_round,
+                       const char *unit_name);
 
 #endif

@@ -1,12 +1,16 @@
 /*
  * duet_bench.c - Duet's benchmarks: one program that prints figures.
  *
- *   duet_bench [all|switch|rpc|event|store|fuzz]...     (default: all)
+ *   duet_bench [all|switch|rpc|signal|semaphore|event|store|fuzz]...
+ *                                                        (default: all)
  *
  * Measures, each against a baseline taken in the same process:
  *   switch  the sim's fiber switch vs a minimal hand-written switch
  *   rpc     a call + reply between two PDs through the kernel vs two
- *           switches and a 64-byte copy
+ *           switches and a message copy
+ *   signal  a signal submit delivered to a thread blocked in
+ *           sys_signal_wait vs one switch (half the RPC floor)
+ *   semaphore  a semaphore up waking a thread blocked in down vs the same
  *   event   one trace event into the ring recorder vs a plain record copy
  *   store   trace rows into SQLite through the store vs raw inserts, and
  *           `duet run`-style recording of the demo end to end
@@ -67,13 +71,15 @@ static bool wanted(int argc, char **argv, const char *name)
 
 static void arguments_check(int argc, char **argv)
 {
-    static const char *const names[] = {"all", "switch", "rpc", "event", "store", "fuzz"};
+    static const char *const names[] = {"all", "switch", "rpc", "signal", "semaphore",
+                                         "event", "store", "fuzz"};
     for (int i = 1; i < argc; i++) {
         bool known = false;
         for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
             known = known || strcmp(argv[i], names[n]) == 0;
         if (!known) {
-            fprintf(stderr, "usage: duet_bench [all|switch|rpc|event|store|fuzz]...\n");
+            fprintf(stderr, "usage: duet_bench "
+                            "[all|switch|rpc|signal|semaphore|event|store|fuzz]...\n");
             exit(2);
         }
     }
@@ -88,6 +94,10 @@ int main(int argc, char **argv)
         bench_switch_run();
     if (wanted(argc, argv, "rpc"))
         bench_rpc_run();
+    if (wanted(argc, argv, "signal"))
+        bench_signal_run();
+    if (wanted(argc, argv, "semaphore"))
+        bench_semaphore_run();
     if (wanted(argc, argv, "event"))
         bench_event_run();
     if (wanted(argc, argv, "store")) {
