@@ -1,21 +1,31 @@
 /*
- * irq_lines.c - the sim's interrupt lines (hal/irq.h).
+ * irq_lines.c - the sim's interrupt path: ISA lines into the 8259 model,
+ * its INTR pin into the kernel.
  *
- * Models drive line levels (hw_bus_host.irq_set); the kernel masks and
- * unmasks. A line that is asserted and unmasked is delivered to the kernel
- * (kernel_entry_irq) at the next kernel entry or idle, lowest line first;
- * the kernel masks it on delivery, so each line is delivered at most once
- * until the kernel asks for it again.
+ * Models drive ISA lines (hw_bus_host.irq_set), which go to the PIC model
+ * as they would on a PC board; the PIC drives the CPU's INTR pin through
+ * the same host callback on SIM_INTR_LINE. At every kernel entry and idle
+ * the sim plays the CPU with interrupts enabled: while INTR is high it
+ * runs the acknowledge cycle (i8259_acknowledge gives the vector) and
+ * hands the vector's line to the kernel (kernel_entry_irq), whose PIC code
+ * (framework/arch/x86/pic8259.c) masks it and sends the EOI through port
+ * I/O, exactly as on bare metal. The masking that matters for idling is
+ * the PIC's own: only a device whose line is unmasked can wake a thread.
  */
 #include "sim_world.h"
 
 #include <assert.h>
 
+#include "../framework/arch/x86/pic8259.h"
 #include "hal/event.h"
 
 void irq_lines_set(struct sim_world *world, unsigned line, int level)
 {
-    assert(line < HAL_IRQ_LINES);
+    if (line == SIM_INTR_LINE) {
+        world->irqs.intr = level != 0;
+        return;
+    }
+    assert(line < HAL_IRQ_LINES && line != PIC_CASCADE_LINE);
     uint32_t bit = UINT32_C(1) << line;
     bool was = (world->irqs.level & bit) != 0;
     if (level)
@@ -24,30 +34,34 @@ void irq_lines_set(struct sim_world *world, unsigned line, int level)
         world->irqs.level &= ~bit;
     if (level && !was)
         hal_event(HAL_EVENT_IRQ_RAISE, line, 0, 0, 0, NULL, 0);
+    /* Every call goes on, repeated levels included: the PIC decides what
+     * an edge is (after an ICW1, a repeated high is a new one). */
+    i8259_set_irq(&world->pic, line, level);
 }
 
 bool irq_lines_deliver(struct sim_world *world)
 {
+    /* Each real delivery masks its line, so INTR drops within 16 rounds;
+     * the bound only keeps a broken model from looping the sim. */
+    enum { DELIVERIES_MAX = 2 * HAL_IRQ_LINES };
     bool delivered = false;
-    for (unsigned line = 0; line < HAL_IRQ_LINES; line++) {
-        uint32_t bit = UINT32_C(1) << line;
-        if ((world->irqs.level & bit) == 0 || (world->irqs.masked & bit) != 0)
-            continue;
+    for (unsigned round = 0; round < DELIVERIES_MAX && world->irqs.intr; round++) {
+        unsigned vector = i8259_acknowledge(&world->pic);
+        unsigned line = 0;
+        if (!pic_vector_line(vector, &line))
+            continue;   /* the kernel has not programmed the PIC yet */
         kernel_entry_irq(world->kernel, line);
-        assert((world->irqs.masked & bit) != 0);
         delivered = true;
     }
     return delivered;
 }
 
-void hal_irq_mask(unsigned line)
+uint32_t irq_lines_live(const struct sim_world *world)
 {
-    assert(line < HAL_IRQ_LINES);
-    sim_world_current->irqs.masked |= UINT32_C(1) << line;
-}
-
-void hal_irq_unmask(unsigned line)
-{
-    assert(line < HAL_IRQ_LINES);
-    sim_world_current->irqs.masked &= ~(UINT32_C(1) << line);
+    const struct i8259_chip *master = &world->pic.chips[I8259_MASTER];
+    const struct i8259_chip *slave = &world->pic.chips[I8259_SLAVE];
+    uint32_t live = (uint32_t)(uint8_t)~master->imr;
+    if ((master->imr & (1u << PIC_CASCADE_LINE)) == 0)
+        live |= (uint32_t)(uint8_t)~slave->imr << 8;
+    return live;
 }

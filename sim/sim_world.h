@@ -18,6 +18,8 @@
 #include <setjmp.h>
 
 #include "duet/hw_bus.h"
+#include "duet/i8254.h"
+#include "duet/i8259.h"
 #include "duet/sim.h"
 #include "duet/uart16550.h"
 #include "hal/context.h"
@@ -45,6 +47,7 @@ struct choice_stream {
 struct port_slot {
     struct hw_port_device device;
     uint64_t deadline_ns;               /* HW_DEADLINE_NONE when none */
+    int irq_line;                       /* the ISA line it drives, -1: none */
 };
 
 struct port_bus {
@@ -53,9 +56,12 @@ struct port_bus {
 };
 
 struct irq_lines {
-    uint32_t level;                     /* bit per line: asserted   */
-    uint32_t masked;                    /* bit per line: masked     */
+    uint32_t level;                     /* bit per ISA line: asserted */
+    bool intr;                          /* the CPU's INTR pin (the PIC's output) */
 };
+
+/* The host line number the PIC drives INTR through (no ISA line has it). */
+enum { SIM_INTR_LINE = 16 };
 
 struct sim_world {
     const struct sim_config *config;
@@ -73,6 +79,8 @@ struct sim_world {
     struct hw_bus_host host;
     struct uart16550 uart;              /* COM1: core's console          */
     struct uart16550 uart2;             /* COM2: for drivers (IO_PORT)   */
+    struct i8254 pit;                   /* 0x40, IRQ 0                   */
+    struct i8259 pic;                   /* 0x20/0xA0 (+ ELCR), INTR      */
     uint64_t com2_bytes;                /* what COM2 sent out            */
 
     struct component_info components[SIM_COMPONENTS_MAX];
@@ -109,14 +117,20 @@ void choice_stream_init(struct choice_stream *stream, uint64_t seed, const uint8
 uint64_t choice_stream_next(struct choice_stream *stream, uint64_t range);
 
 /* port_bus.c */
-void port_bus_attach(struct port_bus *bus, struct hw_port_device device);
+/* `irq_line`: the ISA line the device drives (-1: none), so that idling
+ * can tell deadlines that may wake a thread from those that cannot. */
+void port_bus_attach(struct port_bus *bus, struct hw_port_device device, int irq_line);
 void port_bus_run_due(struct sim_world *world);
-uint64_t port_bus_next_deadline(const struct port_bus *bus);
+/* The earliest deadline of a device whose IRQ line is in `lines` (a bit
+ * per line; devices without a line count as in every set). */
+uint64_t port_bus_next_deadline(const struct port_bus *bus, uint32_t lines);
 void port_bus_deadline_set(struct port_bus *bus, void *model, uint64_t at_ns);
 
 /* irq_lines.c */
 void irq_lines_set(struct sim_world *world, unsigned line, int level);
 bool irq_lines_deliver(struct sim_world *world);
+/* Lines whose interrupts can reach the CPU now (unmasked at the PIC). */
+uint32_t irq_lines_live(const struct sim_world *world);
 
 /* world.c */
 void sim_world_step(struct sim_world *world);

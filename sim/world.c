@@ -43,7 +43,12 @@ struct sim {
     size_t arena_used_max;      /* high-water mark over all runs so far */
 };
 
-enum { UART_BASE = 0x3f8, UART_IRQ = 4, UART2_BASE = 0x2f8, UART2_IRQ = 3, PAGE_BYTES = 4096 };
+enum {
+    UART_BASE = 0x3f8, UART_IRQ = 4,
+    UART2_BASE = 0x2f8, UART2_IRQ = 3,
+    PIT_BASE = 0x40, PIT_IRQ = 0,
+    PAGE_BYTES = 4096,
+};
 
 static const char *const outcome_names[SIM_OUTCOME_COUNT] = {
     [SIM_PASS] = "pass",
@@ -197,7 +202,6 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     world->config = config;
     world->steps_max = config->scenario->budget_steps ? config->scenario->budget_steps
                                                       : SIM_DEFAULT_BUDGET_STEPS;
-    world->irqs.masked = UINT32_MAX;
     choice_stream_init(&world->choices, config->seed, config->choice_bytes,
                        config->choice_bytes_len);
     sim_fiber_boot_context(&world->boot);
@@ -213,10 +217,17 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     world->kernel = kernel_create(kernel_memory, kernel_bytes);
 
     world->host = (struct hw_bus_host){world, host_irq_set, host_now_ns, host_deadline_set};
+    /* A PC's interrupt controllers, timer and serial ports. */
+    i8259_init(&world->pic, &world->host, SIM_INTR_LINE);
+    port_bus_attach(&world->bus, i8259_master_port_device(&world->pic), -1);
+    port_bus_attach(&world->bus, i8259_slave_port_device(&world->pic), -1);
+    port_bus_attach(&world->bus, i8259_elcr_port_device(&world->pic), -1);
+    i8254_init(&world->pit, &world->host, PIT_IRQ);
+    port_bus_attach(&world->bus, i8254_port_device(&world->pit, PIT_BASE), PIT_IRQ);
     uart16550_init(&world->uart, &world->host, UART_IRQ, console_byte, world);
-    port_bus_attach(&world->bus, uart16550_port_device(&world->uart, UART_BASE));
+    port_bus_attach(&world->bus, uart16550_port_device(&world->uart, UART_BASE), UART_IRQ);
     uart16550_init(&world->uart2, &world->host, UART2_IRQ, com2_byte, world);
-    port_bus_attach(&world->bus, uart16550_port_device(&world->uart2, UART2_BASE));
+    port_bus_attach(&world->bus, uart16550_port_device(&world->uart2, UART2_BASE), UART2_IRQ);
     return world;
 }
 
@@ -226,8 +237,10 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
 static void world_drain_devices(struct sim_world *world)
 {
     enum { DRAIN_ROUNDS_MAX = 4096 };
+    /* Only the serial ports have output in flight; the PIT ticks forever. */
+    const uint32_t uarts = (UINT32_C(1) << UART_IRQ) | (UINT32_C(1) << UART2_IRQ);
     for (unsigned round = 0; round < DRAIN_ROUNDS_MAX; round++) {
-        uint64_t next = port_bus_next_deadline(&world->bus);
+        uint64_t next = port_bus_next_deadline(&world->bus, uarts);
         if (next == HW_DEADLINE_NONE)
             return;
         if (next > world->now_ns)
@@ -300,7 +313,10 @@ bool hal_idle(void)
     sim_world_step(world);
     if (irq_lines_deliver(world))
         return true;
-    uint64_t next = port_bus_next_deadline(&world->bus);
+    /* Only a device whose line reaches the CPU can wake a thread: jump to
+     * the next of their deadlines, and if none is left, nothing can ever
+     * happen (a PIT ticking on a masked line does not keep a world alive). */
+    uint64_t next = port_bus_next_deadline(&world->bus, irq_lines_live(world));
     if (next == HW_DEADLINE_NONE)
         return false;
     uint64_t from = world->now_ns;

@@ -59,7 +59,12 @@ void kernel_entry_irq(struct kernel *k, unsigned line)
 {
     DUET_ASSERT(k->magic == KERNEL_MAGIC);
     DUET_ASSERT(line < KERNEL_IRQS_MAX);
+    if (hal_irq_spurious(line)) {
+        hal_event(HAL_EVENT_IRQ_SPURIOUS, line, 0, 0, 0, NULL, 0);
+        return;
+    }
     hal_irq_mask(line);
+    hal_irq_eoi(line);
     struct irq *irq = &k->irqs[line];
     uint16_t waiter = irq->in_use ? irq->waiter : 0;
     hal_event(HAL_EVENT_IRQ_DELIVER, line, waiter, 0, 0, NULL, 0);

@@ -11,6 +11,7 @@
 #include "kernel.h"
 
 #include "duet/string.h"
+#include "hal/irq.h"
 #include "hal/world.h"
 #include "kernel/kernel_platform.h"
 
@@ -44,6 +45,7 @@ void kernel_run(struct kernel *k, struct hal_context *boot_context)
     hal_boot_components(&components);
     hal_boot_modules(&modules);
     hal_event(HAL_EVENT_BOOT, components, modules, 0, 0, NULL, 0);
+    hal_irq_init();
 
     enum sys_error error = SYS_OK;
     uint16_t core = pd_create(k, KERNEL_CORE_NAME, 0, &error);

@@ -47,7 +47,8 @@ enum { HAL_EVENT_BLOB_MAX = 48 };
     X(THREAD_DESTROY,    24)  /* thread, pd, blocked threads cancelled             */\
     X(SIGNAL_SUBMIT,     25)  /* context, count submitted, count pending now       */\
     X(SIGNAL_DELIVER,    26)  /* context, count, to thread                         */\
-    X(FUTEX_WAKE,        27)  /* threads asked for, threads woken                  */
+    X(FUTEX_WAKE,        27)  /* threads asked for, threads woken                  */\
+    X(IRQ_SPURIOUS,      28)  /* line the controller answered with, no request     */
 
 enum hal_event_kind {
 #define DUET_EVENT_ENUM(name, number) HAL_EVENT_##name = number,

@@ -16,4 +16,9 @@ void hal_out8(uint16_t port, uint8_t value);
 void hal_out16(uint16_t port, uint16_t value);
 void hal_out32(uint16_t port, uint32_t value);
 
+/* The kernel's own port access (the interrupt controller): never checked
+ * against a PD's I/O-port capabilities, since it runs on behalf of no PD. */
+uint8_t hal_kernel_in8(uint16_t port);
+void hal_kernel_out8(uint16_t port, uint8_t value);
+
 #endif
