@@ -13,6 +13,8 @@ static const component_thread_fn signal_test_threads[] = {
 static const component_thread_fn sync_test_threads[] = {
     sync_test_consumer, sync_test_incrementer, sync_test_intruder, NULL};
 
+static const component_thread_fn timer_threads[] = {timer_irq_thread, NULL};
+
 static const struct component_info components[] = {
     {.name = "core", .main = core_main},
     {.name = "init", .main = init_main},
@@ -34,6 +36,8 @@ static const struct component_info components[] = {
     {.name = "thread_test", .main = thread_test_main, .threads = thread_test_threads},
     {.name = "signal_test", .main = signal_test_main, .threads = signal_test_threads},
     {.name = "sync_test", .main = sync_test_main, .threads = sync_test_threads},
+    {.name = "timer", .main = timer_main, .threads = timer_threads},
+    {.name = "timer_test", .main = timer_test_main},
 };
 
 const struct component_info *framework_components(size_t *count)

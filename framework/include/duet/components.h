@@ -39,5 +39,8 @@ void sync_test_main(struct env *env);
 void sync_test_consumer(struct env *env, void *arg);
 void sync_test_incrementer(struct env *env, void *arg);
 void sync_test_intruder(struct env *env, void *arg);
+void timer_main(struct env *env);
+void timer_irq_thread(struct env *env, void *arg);
+void timer_test_main(struct env *env);
 
 #endif
