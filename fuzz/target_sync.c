@@ -8,9 +8,15 @@
  * byte after that = the choice stream, which picks the thread to run at
  * every system call. Any byte string decodes.
  *
+ * The world also runs the timer service, whose periodic alarm sync_fuzzer
+ * keeps armed: the choice stream also decides at which kernel entry each
+ * of its interrupts is taken (the sim defers a pending interrupt when
+ * told to), so the input chooses the arrival times of timer interrupts.
+ *
  * Oracles: those sync_fuzzer.c asserts during the run (signal counts
- * conserved, FIFO wake-ups, no lost or spurious wake-up), and its success
- * line at the end, which needs quiescence within the step budget.
+ * conserved, FIFO wake-ups, no lost or spurious wake-up, timer periods
+ * neither lost nor invented), and its success line at the end, which
+ * needs quiescence within the step budget.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,9 +37,13 @@ static const struct component_info sync_components[] = {
     {.name = "sync_fuzzer", .main = sync_fuzzer_main, .threads = sync_fuzzer_threads},
 };
 
-static const char sync_config[] = "start sync_fuzzer ram=64K caps=16\n"
+static const char sync_config[] = "start timer ram=32K caps=16\n"
+                                  "start sync_fuzzer ram=64K caps=20\n"
                                   "route CPU parent\n"
-                                  "route SIGNAL parent\n";
+                                  "route SIGNAL parent\n"
+                                  "route IO_PORT parent\n"
+                                  "route IRQ parent\n"
+                                  "route TIMER timer\n";
 
 static void sync_prepare(const uint8_t *data, size_t size, struct fuzz_run *out)
 {

@@ -34,6 +34,7 @@ enum {
     SIM_DEADLINE_STORM_MAX = 10000,     /* deadline callbacks in one catch-up */
     SIM_KERNEL_ENTRY_NS = 100,          /* virtual cost of one system call    */
     SIM_PORT_ACCESS_NS = 1000,          /* an ISA port access takes ~1 us     */
+    SIM_IRQ_DEFER_MAX = 8,              /* entries a pending interrupt may wait */
 };
 
 struct choice_stream {
@@ -76,6 +77,7 @@ struct sim_world {
     struct choice_stream choices;
     struct port_bus bus;
     struct irq_lines irqs;
+    unsigned irq_deferred;              /* entries the pending one has waited */
     struct hw_bus_host host;
     struct uart16550 uart;              /* COM1: core's console          */
     struct uart16550 uart2;             /* COM2: for drivers (IO_PORT)   */

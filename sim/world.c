@@ -303,7 +303,19 @@ void hal_kernel_entry(struct syscall_frame *frame)
     sim_world_step(world);
     world->now_ns += SIM_KERNEL_ENTRY_NS;
     port_bus_run_due(world);
-    irq_lines_deliver(world);
+    /* When an interrupt is pending, the choice stream decides whether the
+     * CPU takes it at this entry or a later one: interrupts arrive at any
+     * point of the threads' work, not only where the devices' timing puts
+     * them. Choice 0 (bare metal's) takes it at once; it is never put off
+     * more than SIM_IRQ_DEFER_MAX entries in a row, nor when idle. */
+    if (world->irqs.intr) {
+        if (world->irq_deferred < SIM_IRQ_DEFER_MAX && hal_choice(2) == 1) {
+            world->irq_deferred++;
+        } else {
+            world->irq_deferred = 0;
+            irq_lines_deliver(world);
+        }
+    }
     kernel_entry_syscall(world->kernel, frame);
 }
 

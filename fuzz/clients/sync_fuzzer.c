@@ -3,9 +3,11 @@
  * FIFO semaphore, under oracles (fuzz target "sync", target_sync.c).
  *
  * Program (ROM "program"): byte 0 picks the number of worker threads
- * (1..SYNC_WORKERS_MAX) and byte 1 the semaphore's initial count
- * (0..SYNC_INITIAL_MAX); every later byte is one operation, dealt to the
- * workers in turn (operation k goes to worker k mod workers):
+ * (1..SYNC_WORKERS_MAX), byte 1 the semaphore's initial count
+ * (0..SYNC_INITIAL_MAX) and byte 2 the period of a periodic timer alarm
+ * that runs throughout (20 us .. 320 us: short enough to interrupt the
+ * workers); every later byte is one operation, dealt to the workers in
+ * turn (operation k goes to worker k mod workers):
  *     bits 0-1  0: submit to context (bits 2-3 mod SYNC_CONTEXTS), count
  *                  1 + bits 4-7
  *               1: down on the semaphore
@@ -14,7 +16,10 @@
  * The main thread is the signal receiver: it takes signals without
  * blocking while the workers run, and whenever every worker is either
  * done or blocked in a down, it ups the semaphore once, so every program
- * ends. Oracles (assertions, which end the world as failed):
+ * ends. Then it waits for SYNC_TIMER_TAIL more timer signals (virtual
+ * time jumps ahead) and disarms the alarm. The timer's interrupts arrive
+ * wherever the choice stream lets the sim take them (hal_kernel_entry).
+ * Oracles (assertions, which end the world as failed):
  *   - signals: an imprint names a context, a count is positive, and a
  *     context never delivers more than was submitted to it (submits are
  *     counted before they are made); at the end the deliveries add up to
@@ -22,6 +27,9 @@
  *   - the semaphore wakes FIFO (asserted in semaphore_up), a down that
  *     returns a ticket was woken (ticket <= woken), and no ticket returns
  *     twice; at the end no thread waits and every ticket returned;
+ *   - timer: the periods signalled lie between those that surely ended
+ *     while the alarm was armed (less two for the last one's handling)
+ *     and those that could have (none invented, none lost);
  *   - the world reaches quiescence within the target's step budget.
  * The success line is "sync oracles held".
  */
@@ -32,11 +40,15 @@
 #include "duet/rom_session.h"
 #include "duet/semaphore.h"
 #include "duet/signal_session.h"
+#include "duet/timer_session.h"
 
 enum {
     SYNC_PROGRAM_MAX = 1024,
     SYNC_WORKERS_MAX = CPU_SESSION_THREADS_MAX,
     SYNC_CONTEXTS = 3,
+    SYNC_IMPRINT_TIMER = SYNC_CONTEXTS + 1,
+    SYNC_TIMER_TAIL = 3,
+    SYNC_HEADER_BYTES = 3,
     SYNC_INITIAL_MAX = 3,
     SYNC_STACK_BYTES = 16 * 1024,
     SYNC_OP_SUBMIT = 0,
@@ -68,6 +80,10 @@ struct sync_fuzzer {
     struct semaphore semaphore;
     uint64_t submitted[SYNC_CONTEXTS];
     uint64_t delivered[SYNC_CONTEXTS];
+    struct timer_connection timer;
+    cap_index_t timer_context;
+    uint64_t timer_period_us;
+    uint64_t timer_periods;       /* signalled so far */
     uint64_t downs_blocked_returned;
     uint8_t ticket_returned[SYNC_PROGRAM_MAX + 1];
 };
@@ -88,7 +104,8 @@ void sync_fuzzer_worker(struct env *env, void *arg)
     struct sync_worker *worker = arg;
     struct sync_fuzzer *fuzzer = worker->fuzzer;
     (void)env;
-    for (size_t at = 2 + worker->index; at < fuzzer->length; at += fuzzer->workers) {
+    for (size_t at = SYNC_HEADER_BYTES + worker->index; at < fuzzer->length;
+         at += fuzzer->workers) {
         uint8_t op = fuzzer->program[at];
         switch (op & 3u) {
         case SYNC_OP_SUBMIT: {
@@ -112,16 +129,51 @@ void sync_fuzzer_worker(struct env *env, void *arg)
     fuzzer->finished++;
 }
 
+static void signal_count(struct sync_fuzzer *fuzzer, const struct signal *signal)
+{
+    DUET_ASSERT(signal->count > 0);
+    if (signal->imprint == SYNC_IMPRINT_TIMER) {
+        fuzzer->timer_periods += signal->count;
+        return;
+    }
+    DUET_ASSERT(signal->imprint >= 1 && signal->imprint <= SYNC_CONTEXTS);
+    unsigned context = (unsigned)signal->imprint - 1;
+    fuzzer->delivered[context] += signal->count;
+    DUET_ASSERT(fuzzer->delivered[context] <= fuzzer->submitted[context]);
+}
+
 static void signals_take(struct sync_fuzzer *fuzzer)
 {
     struct signal signal;
-    while (sys_signal_wait(fuzzer->signals.receiver, false, &signal) == SYS_OK) {
-        DUET_ASSERT(signal.imprint >= 1 && signal.imprint <= SYNC_CONTEXTS);
-        DUET_ASSERT(signal.count > 0);
-        unsigned context = (unsigned)signal.imprint - 1;
-        fuzzer->delivered[context] += signal.count;
-        DUET_ASSERT(fuzzer->delivered[context] <= fuzzer->submitted[context]);
+    while (sys_signal_wait(fuzzer->signals.receiver, false, &signal) == SYS_OK)
+        signal_count(fuzzer, &signal);
+}
+
+static uint64_t timer_now(struct sync_fuzzer *fuzzer)
+{
+    uint64_t us = 0;
+    DUET_ASSERT(timer_elapsed_us(fuzzer->env, fuzzer->timer.cap, &us) == RPC_OK);
+    return us;
+}
+
+/* Waits for the last timer periods, disarms, and checks the count. */
+static void timer_finish(struct sync_fuzzer *fuzzer, uint64_t armed_before, uint64_t armed_after)
+{
+    uint64_t wanted = fuzzer->timer_periods + SYNC_TIMER_TAIL;
+    while (fuzzer->timer_periods < wanted) {
+        struct signal signal;
+        DUET_ASSERT(sys_signal_wait(fuzzer->signals.receiver, true, &signal) == SYS_OK);
+        signal_count(fuzzer, &signal);
     }
+    uint64_t disarm_before = timer_now(fuzzer);
+    DUET_ASSERT(timer_trigger_periodic(fuzzer->env, fuzzer->timer.cap, 0) == RPC_OK);
+    uint64_t disarm_after = timer_now(fuzzer);
+    signals_take(fuzzer);
+    uint64_t period = fuzzer->timer_period_us;
+    uint64_t surely = (disarm_before - armed_after) / period;
+    uint64_t at_most = (disarm_after - armed_before) / period;
+    DUET_ASSERT(fuzzer->timer_periods <= at_most);            /* none invented */
+    DUET_ASSERT(fuzzer->timer_periods + 2 >= surely);         /* none lost */
 }
 
 static void program_load(struct sync_fuzzer *fuzzer)
@@ -143,12 +195,21 @@ void sync_fuzzer_main(struct env *env)
     program_load(fuzzer);
     fuzzer->workers = 1u + (fuzzer->length > 0 ? fuzzer->program[0] % SYNC_WORKERS_MAX : 0u);
     int64_t initial = fuzzer->length > 1 ? fuzzer->program[1] % (SYNC_INITIAL_MAX + 1) : 0;
+    fuzzer->timer_period_us = 20u * (1u + (fuzzer->length > 2 ? fuzzer->program[2] % 16u : 0u));
     semaphore_init(&fuzzer->semaphore, initial, SEMAPHORE_FIFO);
     DUET_ASSERT(cpu_connection_open(env, &fuzzer->cpu) == RPC_OK);
     DUET_ASSERT(signal_connection_open(env, &fuzzer->signals) == RPC_OK);
     for (unsigned c = 0; c < SYNC_CONTEXTS; c++)
         DUET_ASSERT(signal_context_alloc(env, &fuzzer->signals, c + 1, &fuzzer->contexts[c]) ==
                     RPC_OK);
+    DUET_ASSERT(timer_connection_open(env, &fuzzer->timer) == RPC_OK);
+    DUET_ASSERT(signal_context_alloc(env, &fuzzer->signals, SYNC_IMPRINT_TIMER,
+                                     &fuzzer->timer_context) == RPC_OK);
+    DUET_ASSERT(timer_sigh(env, fuzzer->timer.cap, fuzzer->timer_context) == RPC_OK);
+    uint64_t armed_before = timer_now(fuzzer);
+    DUET_ASSERT(timer_trigger_periodic(env, fuzzer->timer.cap, fuzzer->timer_period_us) ==
+                RPC_OK);
+    uint64_t armed_after = timer_now(fuzzer);
     for (unsigned w = 0; w < fuzzer->workers; w++) {
         struct sync_worker *worker = &fuzzer->worker[w];
         *worker = (struct sync_worker){.fuzzer = fuzzer, .index = w};
@@ -167,7 +228,7 @@ void sync_fuzzer_main(struct env *env)
         else
             sys_yield();
     }
-    signals_take(fuzzer);
+    timer_finish(fuzzer, armed_before, armed_after);
     for (unsigned c = 0; c < SYNC_CONTEXTS; c++)
         DUET_ASSERT(fuzzer->delivered[c] == fuzzer->submitted[c]);   /* none lost */
     uint64_t tickets = fuzzer->semaphore.tickets;
