@@ -23,13 +23,12 @@ enum rpc_status cpu_thread_create(struct env *env, struct cpu_session_cap cpu,
 {
     *thread = (struct cpu_thread){.utcb = {.env = env}};
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = CPU_THREAD_CREATE,
-                              .word_count = 5,
+    *m = (struct ipc_message){.word_count = 5,
                               .cap = env->self,
                               .word = {(uint64_t)(uintptr_t)entry, (uint64_t)(uintptr_t)arg,
                                        (uint64_t)(uintptr_t)stack, stack_size,
                                        (uint64_t)(uintptr_t)&thread->utcb}};
-    enum rpc_status status = rpc_call(cpu.index, m);
+    enum rpc_status status = call_CPU_THREAD_CREATE(cpu, m);
     if (status != RPC_OK)
         return status;
     if (m->word_count != 1)
@@ -46,9 +45,8 @@ enum rpc_status cpu_thread_kill(struct env *env, struct cpu_session_cap cpu,
     if (!thread->created)
         return RPC_ERR_INVALID_ARGUMENT;
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = CPU_THREAD_KILL, .word_count = 1,
-                              .word = {thread->handle}};
-    enum rpc_status status = rpc_call(cpu.index, m);
+    *m = (struct ipc_message){.word_count = 1, .word = {thread->handle}};
+    enum rpc_status status = call_CPU_THREAD_KILL(cpu, m);
     if (status == RPC_OK)
         thread->created = false;
     return status;

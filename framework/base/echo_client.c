@@ -26,16 +26,16 @@ enum rpc_status echo_connection_upgrade(struct env *env, struct echo_connection 
 enum rpc_status echo_reserve(struct env *env, struct echo_session_cap echo, uint64_t bytes)
 {
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = ECHO_RESERVE, .word_count = 1, .word = {bytes}};
-    return rpc_call(echo.index, m);
+    *m = (struct ipc_message){.word_count = 1, .word = {bytes}};
+    return call_ECHO_RESERVE(echo, m);
 }
 
 enum rpc_status echo_add(struct env *env, struct echo_session_cap echo, uint64_t a, uint64_t b,
                          uint64_t *out_sum)
 {
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = ECHO_ADD, .word_count = 2, .word = {a, b}};
-    enum rpc_status status = rpc_call(echo.index, m);
+    *m = (struct ipc_message){.word_count = 2, .word = {a, b}};
+    enum rpc_status status = call_ECHO_ADD(echo, m);
     if (status == RPC_OK && m->word_count != 1)
         return RPC_ERR_TRANSPORT;
     *out_sum = status == RPC_OK ? m->word[0] : 0;

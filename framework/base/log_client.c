@@ -28,11 +28,10 @@ enum rpc_status log_write(struct env *env, struct log_session_cap log, const cha
         size_t chunk = length - sent < LOG_CHUNK_BYTES ? length - sent : LOG_CHUNK_BYTES;
         bool last = sent + chunk == length;
         struct ipc_message *m = ipc_buffer();
-        *m = (struct ipc_message){.label = LOG_WRITE,
-                                  .word_count = 1 + (uint32_t)((chunk + 7) / 8)};
+        *m = (struct ipc_message){.word_count = 1 + (uint32_t)((chunk + 7) / 8)};
         m->word[0] = chunk | (last ? LOG_FLAG_LINE_END : 0);
         rpc_pack_bytes(&m->word[1], line + sent, chunk);
-        enum rpc_status status = rpc_call(log.index, m);
+        enum rpc_status status = call_LOG_WRITE(log, m);
         if (status != RPC_OK)
             return status;
         sent += chunk;

@@ -1,5 +1,6 @@
 /*
- * parent_client.c - client stubs of the parent interface (duet/parent.h).
+ * parent_client.c - the parent interface from the child's side (duet/parent.h):
+ * marshalling around the generated stubs (call_PARENT_*).
  */
 #include "duet/parent.h"
 
@@ -8,6 +9,11 @@
 /* A route's server may not have announced yet: ask again, yielding. */
 enum { PARENT_SESSION_RETRIES = 1000 };
 
+static struct parent_cap parent_of(const struct env *env)
+{
+    return (struct parent_cap){env->parent};
+}
+
 static enum rpc_status session_request(struct env *env, const char *service, const char *args)
 {
     struct ipc_message *m = ipc_buffer();
@@ -15,11 +21,11 @@ static enum rpc_status session_request(struct env *env, const char *service, con
     for (unsigned attempt = 0; attempt <= PARENT_SESSION_RETRIES; attempt++) {
         if (attempt > 0)
             sys_yield();
-        *m = (struct ipc_message){.label = PARENT_SESSION, .word_count = IPC_WORDS};
+        *m = (struct ipc_message){.word_count = IPC_WORDS};
         if (!rpc_pack_string(&m->word[0], PARENT_SERVICE_WORDS, service) ||
             !rpc_pack_string(&m->word[PARENT_SERVICE_WORDS], PARENT_ARGS_WORDS, args))
             return RPC_ERR_INVALID_ARGUMENT;
-        status = rpc_call_with_cap(env->parent, m);
+        status = call_PARENT_SESSION_with_cap(parent_of(env), m);
         if (status != RPC_ERR_UNAVAILABLE)
             break;
     }
@@ -50,18 +56,17 @@ enum rpc_status parent_session(struct env *env, const char *service, const char 
 enum rpc_status parent_announce(struct env *env, const char *service, cap_index_t root)
 {
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = PARENT_ANNOUNCE, .word_count = PARENT_SERVICE_WORDS,
-                              .cap = root};
+    *m = (struct ipc_message){.word_count = PARENT_SERVICE_WORDS, .cap = root};
     if (!rpc_pack_string(&m->word[0], PARENT_SERVICE_WORDS, service))
         return RPC_ERR_INVALID_ARGUMENT;
-    return rpc_call(env->parent, m);
+    return call_PARENT_ANNOUNCE(parent_of(env), m);
 }
 
 enum rpc_status parent_upgrade(struct env *env, uint64_t id, uint64_t ram, uint64_t caps)
 {
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = PARENT_UPGRADE, .word_count = 3, .word = {id, ram, caps}};
-    return rpc_call(env->parent, m);
+    *m = (struct ipc_message){.word_count = 3, .word = {id, ram, caps}};
+    return call_PARENT_UPGRADE(parent_of(env), m);
 }
 
 enum rpc_status parent_disconnect(struct env *env, cap_index_t *cap, uint64_t *id)
@@ -73,35 +78,37 @@ enum rpc_status parent_disconnect(struct env *env, cap_index_t *cap, uint64_t *i
     return status;
 }
 
-static enum rpc_status parent_child_request(struct env *env, uint64_t opcode, const char *name)
+/* The name in the message words; false if it does not fit. */
+static bool child_name_pack(struct ipc_message *m, const char *name)
 {
-    struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = opcode, .word_count = COMPONENT_NAME_MAX / 8};
-    if (!rpc_pack_string(m->word, COMPONENT_NAME_MAX / 8, name))
-        return RPC_ERR_INVALID_ARGUMENT;
-    return rpc_call(env->parent, m);
+    *m = (struct ipc_message){.word_count = COMPONENT_NAME_MAX / 8};
+    return rpc_pack_string(m->word, COMPONENT_NAME_MAX / 8, name);
 }
 
 enum rpc_status parent_start_child(struct env *env, const char *name)
 {
-    return parent_child_request(env, PARENT_START, name);
+    struct ipc_message *m = ipc_buffer();
+    return child_name_pack(m, name) ? call_PARENT_START(parent_of(env), m)
+                                    : RPC_ERR_INVALID_ARGUMENT;
 }
 
 enum rpc_status parent_kill_child(struct env *env, const char *name)
 {
-    return parent_child_request(env, PARENT_KILL, name);
+    struct ipc_message *m = ipc_buffer();
+    return child_name_pack(m, name) ? call_PARENT_KILL(parent_of(env), m)
+                                    : RPC_ERR_INVALID_ARGUMENT;
 }
 
 enum rpc_status parent_close(struct env *env, uint64_t id)
 {
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = PARENT_CLOSE, .word_count = 1, .word = {id}};
-    return rpc_call(env->parent, m);
+    *m = (struct ipc_message){.word_count = 1, .word = {id}};
+    return call_PARENT_CLOSE(parent_of(env), m);
 }
 
 enum rpc_status parent_exit(struct env *env, uint64_t exit_code)
 {
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = PARENT_EXIT, .word_count = 1, .word = {exit_code}};
-    return rpc_call(env->parent, m);
+    *m = (struct ipc_message){.word_count = 1, .word = {exit_code}};
+    return call_PARENT_EXIT(parent_of(env), m);
 }

@@ -27,8 +27,8 @@ enum rpc_status pd_start(struct env *env, struct pd_session_cap pd, const char *
                          cap_index_t parent)
 {
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = PD_START, .word_count = PD_NAME_WORDS, .cap = parent};
+    *m = (struct ipc_message){.word_count = PD_NAME_WORDS, .cap = parent};
     if (!rpc_pack_string(m->word, PD_NAME_WORDS, name))
         return RPC_ERR_INVALID_ARGUMENT;
-    return rpc_call(pd.index, m);
+    return call_PD_START(pd, m);
 }

@@ -29,8 +29,8 @@ enum rpc_status rom_connection_close(struct env *env, struct rom_connection *con
 enum rpc_status rom_size(struct env *env, struct rom_session_cap rom, uint64_t *out_size)
 {
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = ROM_SIZE};
-    enum rpc_status status = rpc_call(rom.index, m);
+    *m = (struct ipc_message){0};
+    enum rpc_status status = call_ROM_SIZE(rom, m);
     if (status == RPC_OK && m->word_count < 1)
         return RPC_ERR_TRANSPORT;
     *out_size = status == RPC_OK ? m->word[0] : 0;
@@ -49,8 +49,8 @@ enum rpc_status rom_read_all(struct env *env, struct rom_session_cap rom, uint8_
         return RPC_ERR_OUT_OF_RANGE;
     for (uint64_t offset = 0; offset < size;) {
         struct ipc_message *m = ipc_buffer();
-        *m = (struct ipc_message){.label = ROM_READ, .word_count = 1, .word = {offset}};
-        status = rpc_call(rom.index, m);
+        *m = (struct ipc_message){.word_count = 1, .word = {offset}};
+        status = call_ROM_READ(rom, m);
         if (status != RPC_OK)
             return status;
         uint64_t count = m->word[0];

@@ -7,10 +7,10 @@ enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_
                              cap_index_t *out_session, uint64_t *out_id)
 {
     *out_session = CAP_INDEX_INVALID;
-    *m = (struct ipc_message){.label = ROOT_SESSION, .word_count = ROOT_ARGS_WORDS};
+    *m = (struct ipc_message){.word_count = ROOT_ARGS_WORDS};
     if (!rpc_pack_string(m->word, ROOT_ARGS_WORDS, args))
         return RPC_ERR_INVALID_ARGS_STRING;
-    enum rpc_status status = rpc_call_with_cap(root.index, m);
+    enum rpc_status status = call_ROOT_SESSION_with_cap(root, m);
     bool well_formed = m->cap != CAP_INDEX_INVALID && m->word_count == 1;
     if (status != RPC_OK || !well_formed) {
         if (m->cap != CAP_INDEX_INVALID)
@@ -26,12 +26,12 @@ enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_
 enum rpc_status root_upgrade(struct root_cap root, uint64_t id, uint64_t ram, uint64_t caps,
                              struct ipc_message *m)
 {
-    *m = (struct ipc_message){.label = ROOT_UPGRADE, .word_count = 3, .word = {id, ram, caps}};
-    return rpc_call(root.index, m);
+    *m = (struct ipc_message){.word_count = 3, .word = {id, ram, caps}};
+    return call_ROOT_UPGRADE(root, m);
 }
 
 enum rpc_status root_close(struct root_cap root, uint64_t id, struct ipc_message *m)
 {
-    *m = (struct ipc_message){.label = ROOT_CLOSE, .word_count = 1, .word = {id}};
-    return rpc_call(root.index, m);
+    *m = (struct ipc_message){.word_count = 1, .word = {id}};
+    return call_ROOT_CLOSE(root, m);
 }

@@ -61,6 +61,20 @@ enum rpc_status rpc_call_with_cap(cap_index_t cap, struct ipc_message *message)
                                              : RPC_ERR_TRANSPORT;
 }
 
+enum rpc_status rpc_client_call(const struct rpc_function *function, cap_index_t server,
+                                struct ipc_message *message, bool keep_reply_cap)
+{
+    message->label = function->opcode;
+    bool has_cap = message->cap != CAP_INDEX_INVALID;
+    if (message->word_count < function->words_min || message->word_count > function->words_max)
+        return RPC_ERR_INVALID_ARGUMENT;
+    if (has_cap && function->cap_type == CAP_TYPE_NONE)
+        return RPC_ERR_UNEXPECTED_CAP;
+    if (!has_cap && function->cap_type != CAP_TYPE_NONE)
+        return RPC_ERR_MISSING_CAP;
+    return keep_reply_cap ? rpc_call_with_cap(server, message) : rpc_call(server, message);
+}
+
 /* The checks of the decode step, for one function the opcode matched. */
 static enum rpc_status rpc_decode_function(const struct rpc_function *function,
                                            const struct ipc_message *message)

@@ -14,8 +14,8 @@ enum rpc_status signal_connection_open(struct env *env, struct signal_connection
     if (status != RPC_OK)
         return status;
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = SIGNAL_RECEIVER};
-    status = rpc_call_with_cap(out->cap.index, m);
+    *m = (struct ipc_message){0};
+    status = call_SIGNAL_RECEIVER_with_cap(out->cap, m);
     if (status == RPC_OK && m->cap_type != CAP_TYPE_SIGNAL_RECEIVER)
         status = RPC_ERR_TRANSPORT;
     if (status != RPC_OK) {
@@ -41,8 +41,8 @@ enum rpc_status signal_context_alloc(struct env *env, struct signal_connection *
 {
     (void)env;
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = SIGNAL_ALLOC_CONTEXT, .word_count = 1, .word = {imprint}};
-    enum rpc_status status = rpc_call_with_cap(connection->cap.index, m);
+    *m = (struct ipc_message){.word_count = 1, .word = {imprint}};
+    enum rpc_status status = call_SIGNAL_ALLOC_CONTEXT_with_cap(connection->cap, m);
     if (status == RPC_OK && m->cap_type != CAP_TYPE_SIGNAL_CONTEXT)
         status = RPC_ERR_TRANSPORT;
     if (status != RPC_OK) {
@@ -59,8 +59,8 @@ enum rpc_status signal_context_free(struct env *env, struct signal_connection *c
 {
     (void)env;
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = SIGNAL_FREE_CONTEXT, .cap = *context};
-    enum rpc_status status = rpc_call(connection->cap.index, m);
+    *m = (struct ipc_message){.cap = *context};
+    enum rpc_status status = call_SIGNAL_FREE_CONTEXT(connection->cap, m);
     if (status == RPC_OK) {
         sys_cap_delete(*context);
         *context = CAP_INDEX_INVALID;

@@ -21,29 +21,25 @@ enum rpc_status timer_sigh(struct env *env, struct timer_session_cap timer, cap_
 {
     (void)env;
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = TIMER_SIGH, .cap = context};
-    return rpc_call(timer.index, m);
-}
-
-static enum rpc_status timer_call_word(struct timer_session_cap timer, uint64_t opcode,
-                                       uint64_t word)
-{
-    struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = opcode, .word_count = 1, .word = {word}};
-    return rpc_call(timer.index, m);
+    *m = (struct ipc_message){.cap = context};
+    return call_TIMER_SIGH(timer, m);
 }
 
 enum rpc_status timer_trigger_once(struct env *env, struct timer_session_cap timer, uint64_t us)
 {
     (void)env;
-    return timer_call_word(timer, TIMER_TRIGGER_ONCE, us);
+    struct ipc_message *m = ipc_buffer();
+    *m = (struct ipc_message){.word_count = 1, .word = {us}};
+    return call_TIMER_TRIGGER_ONCE(timer, m);
 }
 
 enum rpc_status timer_trigger_periodic(struct env *env, struct timer_session_cap timer,
                                        uint64_t period_us)
 {
     (void)env;
-    return timer_call_word(timer, TIMER_TRIGGER_PERIODIC, period_us);
+    struct ipc_message *m = ipc_buffer();
+    *m = (struct ipc_message){.word_count = 1, .word = {period_us}};
+    return call_TIMER_TRIGGER_PERIODIC(timer, m);
 }
 
 enum rpc_status timer_elapsed_us(struct env *env, struct timer_session_cap timer,
@@ -51,8 +47,8 @@ enum rpc_status timer_elapsed_us(struct env *env, struct timer_session_cap timer
 {
     (void)env;
     struct ipc_message *m = ipc_buffer();
-    *m = (struct ipc_message){.label = TIMER_ELAPSED_US};
-    enum rpc_status status = rpc_call(timer.index, m);
+    *m = (struct ipc_message){0};
+    enum rpc_status status = call_TIMER_ELAPSED_US(timer, m);
     if (status == RPC_OK && m->word_count != 1)
         status = RPC_ERR_TRANSPORT;
     *out_us = status == RPC_OK ? m->word[0] : 0;

@@ -10,7 +10,9 @@
  * where none belongs and none where one is required; and decoding must
  * have no side effect when it refuses. String packing is checked at the
  * exact fit and one byte over, and unpacking must refuse words that hold
- * no NUL. Every status and system-call error has its own name, and values
+ * no NUL. The client stubs generated from the same list refuse what the
+ * declaration does not allow before anything is sent. Every status and
+ * system-call error has its own name, and values
  * out of range get the "..._UNKNOWN" name, never NULL.
  *
  * Build: rpc.c, syscall.c and string.c are compiled into this program
@@ -32,6 +34,10 @@
 
 enum echo_opcode { ECHO_INTERFACE(RPC_OPCODE_ENUM) };
 RPC_INTERFACE_DEFINE(echo, "echo", ECHO_INTERFACE);
+
+struct echo_cap { cap_index_t index; };
+#define ECHO_STUB(...) RPC_CLIENT_STUB(call, struct echo_cap, __VA_ARGS__)
+ECHO_INTERFACE(ECHO_STUB)
 
 static const struct rpc_function sentinel_function = {"sentinel", 0, 0, 0, false};
 
@@ -143,6 +149,30 @@ static void test_decode(void)
 /* ---- string packing --------------------------------------------------- */
 
 enum { WORDS = 2, CAPACITY = WORDS * RPC_STRING_BYTES_PER_WORD };
+
+/* The generated client stubs refuse what the declaration does not allow
+ * before any system call (hal_stub's kernel entry would fail the test),
+ * and set the label from the declaration. */
+static void test_client_stubs(void)
+{
+    struct echo_cap server = {5};
+    struct ipc_message m = {.label = 77, .word_count = 0};
+    UNIT_CHECK(call_ECHO_WRITE(server, &m) == RPC_ERR_INVALID_ARGUMENT,
+               "stub: too few words refused");
+    UNIT_CHECK(m.label == ECHO_WRITE, "stub: label set from the declaration");
+    m = (struct ipc_message){.word_count = 5};
+    UNIT_CHECK(call_ECHO_WRITE(server, &m) == RPC_ERR_INVALID_ARGUMENT,
+               "stub: too many words refused");
+    m = (struct ipc_message){.word_count = 1, .cap = 3};
+    UNIT_CHECK(call_ECHO_WRITE(server, &m) == RPC_ERR_UNEXPECTED_CAP,
+               "stub: a capability where none belongs refused");
+    m = (struct ipc_message){.word_count = 0};
+    UNIT_CHECK(call_ECHO_GIVE_CAP_with_cap(server, &m) == RPC_ERR_MISSING_CAP,
+               "stub: a missing capability refused");
+    m = (struct ipc_message){.word_count = IPC_WORDS - 1};
+    UNIT_CHECK(call_ECHO_FULL(server, &m) == RPC_ERR_INVALID_ARGUMENT,
+               "stub: a full message needs every word");
+}
 
 static void test_pack_string(void)
 {
@@ -299,6 +329,7 @@ int main(void)
 {
     test_generated_table();
     test_decode();
+    test_client_stubs();
     test_pack_string();
     test_unpack_string();
     test_status_names();

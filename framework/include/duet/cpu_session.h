@@ -44,6 +44,10 @@ enum cpu_opcode { CPU_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
 struct cpu_session_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define CPU_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct cpu_session_cap, __VA_ARGS__)
+CPU_SESSION_RPCS(CPU_CLIENT_STUB)
+
 struct cpu_connection {
     struct cpu_session_cap cap;
     uint64_t id;

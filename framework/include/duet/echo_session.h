@@ -21,6 +21,10 @@ enum echo_opcode { ECHO_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
 struct echo_session_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define ECHO_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct echo_session_cap, __VA_ARGS__)
+ECHO_SESSION_RPCS(ECHO_CLIENT_STUB)
+
 /* The connection (see log_session.h). It donates ECHO_SESSION_RAM_QUOTA
  * and one capability: the server spends ECHO_SESSION_RAM_COST of it on the
  * session; the rest is what ECHO_RESERVE can use before an upgrade. */

@@ -28,6 +28,10 @@ enum log_opcode { LOG_SESSION_RPCS(RPC_OPCODE_ENUM) };
 /* A LOG capability is not a ROM capability: the types keep them apart. */
 struct log_session_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define LOG_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct log_session_cap, __VA_ARGS__)
+LOG_SESSION_RPCS(LOG_CLIENT_STUB)
+
 /* The connection: opening it opens a LOG session through the parent,
  * closing it closes the session (its capability goes stale and is
  * deleted). It donates LOG_SESSION_RAM_QUOTA bytes and one capability

@@ -55,6 +55,10 @@ enum parent_opcode { PARENT_RPCS(RPC_OPCODE_ENUM) };
 
 struct parent_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define PARENT_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct parent_cap, __VA_ARGS__)
+PARENT_RPCS(PARENT_CLIENT_STUB)
+
 /* On RPC_OK, *out_session is a capability of the requested service and
  * *out_id the id that closes it. */
 enum rpc_status parent_session(struct env *env, const char *service, const char *args,

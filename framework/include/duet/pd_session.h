@@ -29,6 +29,10 @@ enum pd_opcode { PD_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
 struct pd_session_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define PD_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct pd_session_cap, __VA_ARGS__)
+PD_SESSION_RPCS(PD_CLIENT_STUB)
+
 struct pd_connection {
     struct pd_session_cap cap;
     uint64_t id;

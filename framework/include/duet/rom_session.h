@@ -22,6 +22,10 @@ enum rom_opcode { ROM_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
 struct rom_session_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define ROM_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct rom_session_cap, __VA_ARGS__)
+ROM_SESSION_RPCS(ROM_CLIENT_STUB)
+
 /* The connection (see log_session.h); it donates ROM_SESSION_RAM_QUOTA
  * bytes and one capability, returned on close. */
 #define ROM_SESSION_RAM_QUOTA "1K"

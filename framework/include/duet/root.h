@@ -29,6 +29,10 @@ enum root_opcode { ROOT_RPCS(RPC_OPCODE_ENUM) };
 
 struct root_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define ROOT_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct root_cap, __VA_ARGS__)
+ROOT_RPCS(ROOT_CLIENT_STUB)
+
 /* The parent's side. `message` is the caller's IPC buffer. */
 enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_message *message,
                              cap_index_t *out_session, uint64_t *out_id);

@@ -2,11 +2,9 @@
  * rpc.h - RPC on top of kernel IPC: statuses, opcode tables, decoding.
  *
  * Each interface is declared once as an X-macro list of its functions:
- *     X(NAME, opcode, min_words, max_words, takes_cap)
  *     X(NAME, opcode, min_words, max_words, capability_type)
- * From that one list the interface header generates its opcode enum and
- * the opcode table a server decodes against (rpc_decode), and its client
- * stubs use the same enum. A server decodes every message before it
+ * From that one list come the opcode enum, the client stubs
+ * (RPC_CLIENT_STUB) and each server's dispatch table (RPC_HANDLER). A server decodes every message before it
  * performs anything: the opcode must belong to the interface, the word
  * count must be in range, and a capability must be attached exactly when
  * the function takes one, of the type it takes (the kernel reports the
@@ -102,6 +100,38 @@ struct rpc_handler {
 enum rpc_status rpc_dispatch(const struct rpc_handler *handlers, size_t count, void *server,
                              void *session, const struct ipc_message *request,
                              struct ipc_message *reply);
+
+/* Client stubs, generated from the same list: for each function NAME,
+ *     #define LOG_STUB(...) RPC_CLIENT_STUB(log, struct log_session_cap, __VA_ARGS__)
+ *     LOG_SESSION_RPCS(LOG_STUB)
+ * defines
+ *     enum rpc_status log_NAME(struct log_session_cap server, struct ipc_message *m);
+ *     enum rpc_status log_NAME_with_cap(struct log_session_cap server, struct ipc_message *m);
+ * which take the request's words (and capability) from *m, set its label,
+ * check the word count and the presence of a capability against the
+ * declaration before anything is sent (RPC_ERR_INVALID_ARGUMENT,
+ * RPC_ERR_MISSING_CAP, RPC_ERR_UNEXPECTED_CAP), and call. The reply is
+ * left in *m; the first form deletes a capability the reply carries, the
+ * second (for functions that answer with one) leaves it in m->cap. So a
+ * client can only send what the interface declares, typed by the server's
+ * capability struct; what is left to write by hand is the marshalling of
+ * arguments and results. */
+enum rpc_status rpc_client_call(const struct rpc_function *function, cap_index_t server,
+                                struct ipc_message *message, bool keep_reply_cap);
+
+#define RPC_CLIENT_STUB(prefix, cap_struct, name, opcode, wmin, wmax, cap)                  \
+    DUET_MAYBE_UNUSED static inline enum rpc_status prefix##_##name(cap_struct server,      \
+                                                                    struct ipc_message *m) \
+    {                                                                                      \
+        static const struct rpc_function function = {#name, opcode, wmin, wmax, cap};       \
+        return rpc_client_call(&function, server.index, m, false);                          \
+    }                                                                                      \
+    DUET_MAYBE_UNUSED static inline enum rpc_status prefix##_##name##_with_cap(             \
+        cap_struct server, struct ipc_message *m)                                          \
+    {                                                                                      \
+        static const struct rpc_function function = {#name, opcode, wmin, wmax, cap};       \
+        return rpc_client_call(&function, server.index, m, true);                           \
+    }
 
 /* Generates `static const struct rpc_function PREFIX_functions[]` and
  * `PREFIX_interface` from an interface's X-macro list. */

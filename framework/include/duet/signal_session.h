@@ -42,6 +42,10 @@ enum signal_opcode { SIGNAL_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
 struct signal_session_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define SIGNAL_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct signal_session_cap, __VA_ARGS__)
+SIGNAL_SESSION_RPCS(SIGNAL_CLIENT_STUB)
+
 struct signal_connection {
     struct signal_session_cap cap;
     uint64_t id;

@@ -38,6 +38,10 @@ enum timer_opcode { TIMER_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
 struct timer_session_cap { cap_index_t index; };
 
+/* Client stubs from the declaration: call_NAME(server, message), see rpc.h. */
+#define TIMER_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct timer_session_cap, __VA_ARGS__)
+TIMER_SESSION_RPCS(TIMER_CLIENT_STUB)
+
 struct timer_connection {
     struct timer_session_cap cap;
     uint64_t id;

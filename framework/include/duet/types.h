@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define DUET_NORETURN _Noreturn
+/* Generated functions an interface may leave unused (clang and gcc). */
+#define DUET_MAYBE_UNUSED __attribute__((unused))
 #define DUET_ARRAY_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
