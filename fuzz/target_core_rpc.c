@@ -1,7 +1,8 @@
 /*
  * target_core_rpc.c - fuzz target "core_rpc": a hostile client against
- * core's LOG and ROM services, init's parent interface and routing, and a
- * sibling server (echo_server, ECHO routed to it by init's config).
+ * core's services (LOG, ROM, IO_PORT, IRQ, PD, CPU, SIGNAL), init's parent
+ * interface and routing, and two sibling servers (echo_server and the
+ * timer, ECHO and TIMER routed to them by init's config).
  *
  * Input layout: byte 0-1 (little-endian) = length L of the action script,
  * the next L bytes = the script (ROM "actions", read by hostile_client),
@@ -20,16 +21,24 @@
 
 void hostile_client_main(struct env *env);
 
+void hostile_thread(struct env *env, void *arg);
+
+static const component_thread_fn hostile_client_threads[] = {hostile_thread, NULL};
+
 static const struct component_info core_rpc_components[] = {
-    {.name = "hostile_client", .main = hostile_client_main},
+    {.name = "hostile_client", .main = hostile_client_main, .threads = hostile_client_threads},
 };
 
 static const char core_rpc_config[] = "start hostile_client ram=1M caps=64 control\n"
                                       "start echo_server\n"
+                                      "start timer ram=32K caps=16\n"
                                       "route ECHO echo_server\n"
+                                      "route TIMER timer\n"
                                       "route IO_PORT parent\n"
                                       "route IRQ parent\n"
-                                      "route PD parent\n";
+                                      "route PD parent\n"
+                                      "route CPU parent\n"
+                                      "route SIGNAL parent\n";
 
 enum { CORE_RPC_BUDGET_STEPS = 3000000 };
 
@@ -69,7 +78,7 @@ static const char *core_rpc_check(const struct fuzz_run *run, const struct sim_r
 
 const struct fuzz_target fuzz_target_core_rpc = {
     .name = "core_rpc",
-    .summary = "hostile client vs core's LOG/ROM, init's parent interface and routing, "
+    .summary = "hostile client vs core's services, init's parent interface and routing, "
                "and a sibling ECHO server",
     .prepare = core_rpc_prepare,
     .check = core_rpc_check,

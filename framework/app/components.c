@@ -5,7 +5,8 @@
 
 /* The entries thread_test's further threads may start at. */
 static const component_thread_fn thread_test_threads[] = {
-    thread_test_worker, thread_test_sleeper, thread_test_caller, NULL};
+    thread_test_worker, thread_test_sleeper, thread_test_caller, thread_test_lured,
+    thread_test_inflated, NULL};
 
 static const component_thread_fn signal_test_threads[] = {
     signal_test_fast_sender, signal_test_many_sender, signal_test_waiter, NULL};
@@ -14,6 +15,8 @@ static const component_thread_fn sync_test_threads[] = {
     sync_test_consumer, sync_test_incrementer, sync_test_intruder, NULL};
 
 static const component_thread_fn timer_threads[] = {timer_irq_thread, NULL};
+
+static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter, NULL};
 
 static const struct component_info components[] = {
     {.name = "core", .main = core_main},
@@ -28,7 +31,7 @@ static const struct component_info components[] = {
     {.name = "echo_server", .main = echo_server_main},
     {.name = "echo_client", .main = echo_client_main},
     {.name = "quota_test", .main = quota_test_main},
-    {.name = "serial_test", .main = serial_test_main},
+    {.name = "serial_test", .main = serial_test_main, .threads = serial_test_threads},
     {.name = "io_after_close", .main = io_after_close_main},
     {.name = "controller", .main = controller_main},
     {.name = "bad_server", .main = bad_server_main},

@@ -148,6 +148,12 @@ enum sys_error sys_irq_wait(cap_index_t irq)
     return syscall_enter(&frame, NULL);
 }
 
+enum sys_error sys_irq_destroy(cap_index_t irq)
+{
+    struct syscall_frame frame = {.number = SYSCALL_IRQ_DESTROY, .arg = {irq}};
+    return syscall_enter(&frame, NULL);
+}
+
 enum sys_error sys_yield(void)
 {
     struct syscall_frame frame = {.number = SYSCALL_YIELD};

@@ -16,6 +16,7 @@
 #define DUET_CORE_H
 
 #include "../arch/x86/com_port.h"
+#include "../arch/x86/pic8259.h"
 #include "duet/assert.h"
 #include "duet/cpu_session.h"
 #include "duet/env.h"
@@ -23,6 +24,7 @@
 #include "duet/quota.h"
 #include "duet/rpc.h"
 #include "duet/session_args.h"
+#include "duet/signal_session.h"
 #include "hal/irq.h"
 #include "hal/world.h"
 
@@ -42,10 +44,15 @@ enum {
     /* Threads of all CPU sessions together: core holds a capability each. */
     CORE_THREADS_MAX = 16,
 };
-DUET_STATIC_ASSERT(CAP_SLOT_FIRST_FREE + 5 + HAL_IRQ_LINES + 2 * CORE_SESSIONS_MAX +
+DUET_STATIC_ASSERT(CORE_SESSIONS_MAX <= SIGNAL_RECEIVERS_MAX &&
+                       CORE_SESSIONS_MAX * SIGNAL_SESSION_CONTEXTS_MAX <= SIGNAL_CONTEXTS_MAX,
+                   "the kernel's signal tables hold a receiver and a full share of "
+                   "contexts for every session core admits: nobody can exhaust them");
+DUET_STATIC_ASSERT(CAP_SLOT_FIRST_FREE + 7 + HAL_IRQ_LINES + 2 * CORE_SESSIONS_MAX +
                            CORE_THREADS_MAX <= CAP_SPACE_SLOTS,
                    "core's capability space holds its own few (endpoint, factories, I/O "
-                   "ports, a request's and a reply's capability), an IRQ per line, two "
+                   "ports, init's PD, its console IRQ, a request's and a reply's "
+                   "capability), an IRQ per line, two "
                    "capabilities per session (its own, a SIGNAL receiver) and one per thread");
 DUET_STATIC_ASSERT(sizeof(struct { char label[SESSION_ARG_VALUE_MAX]; char line[LOG_LINE_MAX + 1]; })
                        <= CORE_SESSION_RAM_COST,

@@ -115,7 +115,8 @@ static enum rpc_status session_decode(const struct ipc_message *message,
         if (!session_args_number(&args, "irq", &line) || line >= HAL_IRQ_LINES)
             return RPC_ERR_INVALID_ARGS_STRING;
         out->irq_line = (unsigned)line;
-        return RPC_OK;
+        /* The slave's cascade input is no device's line. */
+        return line == PIC_CASCADE_LINE ? RPC_ERR_DENIED : RPC_OK;
     }
     return RPC_ERR_UNKNOWN_SERVICE;
 }
@@ -193,10 +194,15 @@ static enum rpc_status session_close(struct core *core, uint64_t id)
     struct core_session *session = &core->sessions[id];
     enum sys_error error = sys_cap_revoke(session->cap);
     DUET_ASSERT(error == SYS_OK);
-    /* An IRQ session's capability is core's own IRQ object, kept for the
-     * line's next session; every other session capability is the session's. */
-    if (session->service != CORE_SERVICE_IRQ)
-        sys_cap_delete(session->cap);
+    /* An IRQ session's capability is core's own capability to the line's
+     * IRQ object: destroying the object wakes a thread still waiting on it
+     * and drops a pending delivery, so the line's next holder starts afresh. */
+    if (session->service == CORE_SERVICE_IRQ) {
+        error = sys_irq_destroy(session->cap);
+        DUET_ASSERT(error == SYS_OK);
+        core->irq_caps[session->irq_line] = CAP_INDEX_INVALID;
+    }
+    sys_cap_delete(session->cap);
     if (session->service == CORE_SERVICE_PD)
         core_pd_close(session);
     if (session->service == CORE_SERVICE_CPU)

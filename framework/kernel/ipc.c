@@ -32,22 +32,27 @@ static enum sys_error message_check(struct kernel *k, struct pd *pd,
 
 /* Copies `from` (sent by PD `sender_pd`) into `to` (owned by PD `receiver_pd`),
  * transferring the capability if there is one. Returns SYS_ERR_CAP_SPACE_FULL
- * if the capability could not be placed (the words are delivered anyway). */
+ * if the capability could not be placed (the words are delivered anyway).
+ * Both buffers were checked to lie in their windows, but their contents are
+ * the PDs' own: the sender is read once into kernel memory (its other
+ * threads may have changed the word count since its call was checked, and
+ * the two buffers may even be one), and a count beyond IPC_WORDS is cut. */
 static enum sys_error message_transfer(struct kernel *k, uint16_t sender_pd,
                                        const struct ipc_message *from, uint16_t receiver_pd,
                                        struct ipc_message *to)
 {
-    DUET_ASSERT(from != to && from->word_count <= IPC_WORDS);
+    struct ipc_message sent;
+    duet_memcpy(&sent, from, sizeof sent);
+    uint32_t count = sent.word_count <= IPC_WORDS ? sent.word_count : IPC_WORDS;
     struct cap_node *cap = NULL;
-    bool has_cap = from->cap != CAP_INDEX_INVALID &&
-                   cspace_lookup(k, &k->pds[sender_pd], from->cap, KOBJ_NONE, &cap) == SYS_OK;
-    uint32_t count = from->word_count;
-    to->label = from->label;
+    bool has_cap = sent.cap != CAP_INDEX_INVALID &&
+                   cspace_lookup(k, &k->pds[sender_pd], sent.cap, KOBJ_NONE, &cap) == SYS_OK;
+    to->label = sent.label;
     to->word_count = count;
     to->cap = CAP_INDEX_INVALID;
     to->cap_type = CAP_TYPE_NONE;
     to->reserved = 0;
-    duet_memcpy(to->word, from->word, count * sizeof(uint64_t));
+    duet_memcpy(to->word, sent.word, count * sizeof(uint64_t));
     duet_memset(to->word + count, 0, (IPC_WORDS - count) * sizeof(uint64_t));
     if (!has_cap)
         return SYS_OK;
@@ -66,12 +71,12 @@ static void deliver_request(struct kernel *k, uint16_t endpoint, uint16_t sender
     struct thread *sender = thread_of(k, sender_id);
     struct thread *receiver = thread_of(k, receiver_id);
     DUET_ASSERT(receiver->reply_to == 0);
-    enum sys_error error = message_transfer(k, sender->pd, sender->frame->message,
-                                            receiver->pd, receiver->frame->message);
+    enum sys_error error = message_transfer(k, sender->pd, sender->message, receiver->pd,
+                                            receiver->message);
     (void)error; /* a lost capability shows as cap == 0: the server refuses it */
     frame_result(receiver->frame, SYS_OK, sender->send_badge);
-    hal_event(HAL_EVENT_IPC_RECEIVE, endpoint, receiver->frame->message->label,
-              sender->send_badge, sender_id, NULL, 0);
+    hal_event(HAL_EVENT_IPC_RECEIVE, endpoint, receiver->message->label, sender->send_badge,
+              sender_id, NULL, 0);
 
     sender->state = THREAD_REPLY;
     sender->blocked_on = receiver_id;
@@ -82,10 +87,11 @@ void sys_call_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct thread *caller = current_thread(k);
     struct pd *pd = current_pd(k);
+    struct ipc_message *message = frame->message;   /* the frame is read once */
     struct cap_node *cap = NULL;
     enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
     if (error == SYS_OK)
-        error = message_check(k, pd, frame->message);
+        error = message_check(k, pd, message);
     if (error != SYS_OK) {
         frame_result(frame, error, 0);
         return;
@@ -94,9 +100,10 @@ void sys_call_perform(struct kernel *k, struct syscall_frame *frame)
     uint16_t endpoint = cap->object;
     struct endpoint *ep = &k->endpoints[endpoint];
     DUET_ASSERT(ep->in_use);
-    hal_event(HAL_EVENT_IPC_CALL, endpoint, frame->message->label, cap->badge, 0, NULL, 0);
+    hal_event(HAL_EVENT_IPC_CALL, endpoint, message->label, cap->badge, 0, NULL, 0);
 
     caller->frame = frame;
+    caller->message = message;   /* checked above */
     caller->send_badge = cap->badge;
     uint16_t receiver = queue_pop(k, &ep->receivers);
     if (receiver == 0) {
@@ -110,25 +117,25 @@ void sys_call_perform(struct kernel *k, struct syscall_frame *frame)
     /* The reply fills frame->result; until then the caller stays blocked. */
 }
 
-static enum sys_error reply_decode(struct kernel *k, struct syscall_frame *frame)
+static enum sys_error reply_decode(struct kernel *k, const struct ipc_message *message)
 {
     struct thread *server = current_thread(k);
     if (server->reply_to == 0)
         return SYS_ERR_NO_REPLY_PENDING;
-    return message_check(k, current_pd(k), frame->message);
+    return message_check(k, current_pd(k), message);
 }
 
-static void reply_perform(struct kernel *k, struct syscall_frame *frame)
+static void reply_perform(struct kernel *k, const struct ipc_message *message)
 {
     struct thread *server = current_thread(k);
     uint16_t caller_id = server->reply_to;
     struct thread *caller = thread_of(k, caller_id);
     DUET_ASSERT(caller->state == THREAD_REPLY && caller->blocked_on == k->current);
     server->reply_to = 0;
-    enum sys_error error = message_transfer(k, server->pd, frame->message, caller->pd,
-                                            caller->frame->message);
+    enum sys_error error = message_transfer(k, server->pd, message, caller->pd,
+                                            caller->message);
     frame_result(caller->frame, error, 0);
-    hal_event(HAL_EVENT_IPC_REPLY, caller_id, frame->message->label, 0, 0, NULL, 0);
+    hal_event(HAL_EVENT_IPC_REPLY, caller_id, caller->message->label, 0, 0, NULL, 0);
     sched_make_ready(k, caller_id);
 }
 
@@ -147,6 +154,7 @@ static void drop_pending_call(struct kernel *k)
 void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
 {
     struct pd *pd = current_pd(k);
+    struct ipc_message *message = frame->message;   /* the frame is read once */
     struct cap_node *cap = NULL;
     bool reply = frame->arg[1] != 0;
     enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_ENDPOINT, &cap);
@@ -155,9 +163,8 @@ void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
     if (error == SYS_OK && cap->badge != 0)
         error = SYS_ERR_DENIED;
     if (error == SYS_OK && reply)
-        error = reply_decode(k, frame);
-    if (error == SYS_OK && !reply &&
-        !pd_window_contains(pd, frame->message, sizeof *frame->message))
+        error = reply_decode(k, message);
+    if (error == SYS_OK && !reply && !pd_window_contains(pd, message, sizeof *message))
         error = SYS_ERR_INVALID_ARGUMENT;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);
@@ -165,7 +172,7 @@ void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
     }
 
     if (reply)
-        reply_perform(k, frame);
+        reply_perform(k, message);
     drop_pending_call(k);
 
     uint16_t endpoint = cap->object;
@@ -173,6 +180,7 @@ void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
     DUET_ASSERT(ep->in_use);
     struct thread *server = current_thread(k);
     server->frame = frame;
+    server->message = message;   /* checked above (reply_decode or the window) */
     uint16_t sender = queue_pop(k, &ep->senders);
     if (sender != 0) {
         deliver_request(k, endpoint, sender, k->current);

@@ -55,6 +55,35 @@ void sys_irq_wait_perform(struct kernel *k, struct syscall_frame *frame)
     hal_irq_unmask(cap->object);
 }
 
+void irq_destroy(struct kernel *k, unsigned line)
+{
+    struct irq *irq = &k->irqs[line];
+    DUET_ASSERT(irq->in_use);
+    if (irq->waiter != 0)
+        thread_cancel_blocking(k, irq->waiter, SYS_ERR_STALE_CAP);
+    DUET_ASSERT(irq->waiter == 0);
+    hal_irq_mask(line);
+    *irq = (struct irq){0};
+    cap_revoke_object(k, KOBJ_IRQ, (uint16_t)line);
+}
+
+void sys_irq_destroy_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct cap_node *cap = NULL;
+    enum sys_error error = cspace_lookup(k, current_pd(k), (cap_index_t)frame->arg[0], KOBJ_IRQ,
+                                         &cap);
+    /* Only the PD that made it (core): a session's holder must not pull
+     * the object from under core's bookkeeping. */
+    if (error == SYS_OK && k->irqs[cap->object].owner_pd != current_thread(k)->pd)
+        error = SYS_ERR_DENIED;
+    if (error != SYS_OK) {
+        frame_result(frame, error, 0);
+        return;
+    }
+    irq_destroy(k, cap->object);
+    frame_result(frame, SYS_OK, 0);
+}
+
 void kernel_entry_irq(struct kernel *k, unsigned line)
 {
     DUET_ASSERT(k->magic == KERNEL_MAGIC);

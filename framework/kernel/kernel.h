@@ -64,8 +64,8 @@ enum {
     KERNEL_ENDPOINTS_MAX = 64,
     KERNEL_PD_ENDPOINTS_MAX = 4,        /* per PD: no PD can starve the others */
     KERNEL_IRQS_MAX = HAL_IRQ_LINES,
-    KERNEL_SIGNAL_RECEIVERS_MAX = 32,
-    KERNEL_SIGNAL_CONTEXTS_MAX = 128,
+    KERNEL_SIGNAL_RECEIVERS_MAX = SIGNAL_RECEIVERS_MAX,
+    KERNEL_SIGNAL_CONTEXTS_MAX = SIGNAL_CONTEXTS_MAX,
     KERNEL_CAP_NODES_MAX = KERNEL_PDS_MAX * CAP_SPACE_SLOTS,   /* C2 */
     KERNEL_WINDOW_SIZE = 256 * 1024,    /* per PD, until RM sessions    */
     KERNEL_STACK_SIZE = 64 * 1024,      /* main thread, top of window   */
@@ -131,6 +131,10 @@ struct thread {
     uint64_t send_badge;         /* badge of the cap used for SEND     */
     uint32_t futex_offset;       /* FUTEX: the word, window-relative   */
     struct syscall_frame *frame; /* the blocked system call, for its results */
+    struct ipc_message *message; /* SEND/RECEIVE/REPLY: its message buffer, as
+                                    checked when it blocked. Never re-read from
+                                    the frame, which the PD's other threads
+                                    can rewrite while this one waits. */
 };
 
 struct pd {
@@ -291,6 +295,10 @@ void thread_cancel_blocking(struct kernel *k, uint16_t thread, enum sys_error er
 /* irq.c */
 void sys_irq_create_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_irq_wait_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_irq_destroy_perform(struct kernel *k, struct syscall_frame *frame);
+/* The line's object goes: its waiter is woken (SYS_ERR_STALE_CAP), the
+ * line masked, its capabilities revoked. */
+void irq_destroy(struct kernel *k, unsigned line);
 
 /* signal.c */
 void sys_signal_receiver_create_perform(struct kernel *k, struct syscall_frame *frame);

@@ -147,9 +147,8 @@ static void pd_destroy(struct kernel *k, uint16_t pd_id)
     cancelled += pd_release_endpoints(k, pd_id);
     for (unsigned line = 0; line < KERNEL_IRQS_MAX; line++) {
         if (k->irqs[line].in_use && k->irqs[line].owner_pd == pd_id) {
-            hal_irq_mask(line);
-            k->irqs[line] = (struct irq){0};
-            cap_revoke_object(k, KOBJ_IRQ, (uint16_t)line);
+            cancelled += k->irqs[line].waiter != 0;   /* another PD's waiter */
+            irq_destroy(k, line);
         }
     }
     for (cap_index_t index = 1; index < CAP_SPACE_SLOTS; index++)

@@ -6,7 +6,9 @@
  * opcode byte (the operands follow it; a script that runs out ends):
  *   0  open a LOG, ECHO, SECRET (denied), IO_PORT (any range), IRQ (any
  *      line) or PD session (and start a component from a list in it, its
- *      parent an endpoint nobody serves)      3  raw message (see below)
+ *      parent an endpoint nobody serves), a CPU session (and start a
+ *      thread in it), a SIGNAL session (a context, submits, a signal taken)
+ *      or a TIMER session (a context, a one-shot)   3  raw message (below)
  *   1  open a ROM session (module from a list) 4  log a line of raw bytes
  *   2  raw session request (service, args)    5  yield
  *   6  revocation round: mint capabilities from a fresh endpoint, pass
@@ -30,6 +32,7 @@
  * (asserted).
  */
 #include "duet/assert.h"
+#include "duet/cpu_session.h"
 #include "duet/echo_session.h"
 #include "duet/io_port_session.h"
 #include "duet/irq_session.h"
@@ -37,6 +40,8 @@
 #include "duet/parent.h"
 #include "duet/pd_session.h"
 #include "duet/rom_session.h"
+#include "duet/signal_session.h"
+#include "duet/timer_session.h"
 #include "duet/root.h"
 #include "duet/string.h"
 #include "duet/text.h"
@@ -45,6 +50,8 @@ enum {
     HOSTILE_SCRIPT_MAX = 4096,
     HOSTILE_SESSIONS_MAX = 7,      /* init admits 8 per child: one kept for the end */
     HOSTILE_SESSION_SLOTS = HOSTILE_SESSIONS_MAX + 1,   /* +1: the closing LOG */
+    HOSTILE_THREADS_MAX = 4,       /* stacks it ever hands out (never reused) */
+    HOSTILE_STACK_BYTES = THREAD_STACK_MIN,
 };
 
 struct hostile {
@@ -56,6 +63,8 @@ struct hostile {
     uint64_t session_ids[HOSTILE_SESSION_SLOTS];
     size_t session_count;
     struct log_session_cap log;          /* a LOG session, if it has one */
+    struct cpu_thread threads[HOSTILE_THREADS_MAX];
+    size_t thread_count;
     uint64_t actions;
 };
 
@@ -89,11 +98,79 @@ static void session_keep(struct hostile *h, cap_index_t cap, uint64_t id, bool i
         h->log.index = cap;
 }
 
+/* A thread of the hostile client: gives way once, then exits. */
+void hostile_thread(struct env *env, void *arg)
+{
+    (void)env;
+    (void)arg;
+    sys_yield();
+}
+
+/* CPU (6): a session and, while stacks last, a thread in it at the listed
+ * entry; SIGNAL (7): a session, a context, submits, a signal taken back;
+ * TIMER (8): a session whose alarm signals a context of a SIGNAL session.
+ * Each answer must be a named status; the signal must count exactly. */
+static void action_open_threads_signals_timer(struct hostile *h, uint8_t which)
+{
+    if (which == 6) {
+        struct cpu_connection cpu;
+        enum rpc_status status = cpu_connection_open(h->env, &cpu);
+        check_rpc_status(status);
+        if (status != RPC_OK)
+            return;
+        session_keep(h, cpu.cap.index, cpu.id, false);
+        if (h->thread_count == HOSTILE_THREADS_MAX)
+            return;
+        void *stack = env_alloc(h->env, HOSTILE_STACK_BYTES);
+        if (stack == NULL)
+            return;
+        struct cpu_thread *thread = &h->threads[h->thread_count++];
+        check_rpc_status(cpu_thread_create(h->env, cpu.cap, thread, hostile_thread, h, stack,
+                                           HOSTILE_STACK_BYTES));
+        return;
+    }
+    struct signal_connection signals;
+    enum rpc_status status = signal_connection_open(h->env, &signals);
+    check_rpc_status(status);
+    if (status != RPC_OK)
+        return;
+    session_keep(h, signals.cap.index, signals.id, false);
+    cap_index_t context = CAP_INDEX_INVALID;
+    status = signal_context_alloc(h->env, &signals, 1 + script_byte_or_zero(h), &context);
+    check_rpc_status(status);
+    if (status == RPC_OK && which == 7) {
+        uint64_t count = 1 + script_byte_or_zero(h) % 8;
+        for (uint64_t i = 0; i < count; i++)
+            DUET_ASSERT(sys_signal_submit(context, 1) == SYS_OK);
+        struct signal signal;
+        DUET_ASSERT(sys_signal_wait(signals.receiver, false, &signal) == SYS_OK);
+        DUET_ASSERT(signal.count == count);   /* counted, none lost or invented */
+    }
+    /* The timer's session needs a second slot besides the SIGNAL one. */
+    if (status == RPC_OK && which == 8 && h->session_count < HOSTILE_SESSIONS_MAX) {
+        struct timer_connection timer;
+        status = timer_connection_open(h->env, &timer);
+        check_rpc_status(status);
+        if (status == RPC_OK) {
+            session_keep(h, timer.cap.index, timer.id, false);
+            check_rpc_status(timer_sigh(h->env, timer.cap, context));
+            check_rpc_status(timer_trigger_once(h->env, timer.cap, 1 + script_byte_or_zero(h)));
+        }
+    }
+    if (context != CAP_INDEX_INVALID)
+        sys_cap_delete(context);
+    sys_cap_delete(signals.receiver);   /* the session itself is kept */
+}
+
 /* LOG (core, through init), ECHO (the sibling, routed) or SECRET (no
  * route: must be denied). */
 static void action_open_service(struct hostile *h)
 {
-    uint8_t which = script_byte_or_zero(h) % 6;
+    uint8_t which = script_byte_or_zero(h) % 9;
+    if (which >= 6) {
+        action_open_threads_signals_timer(h, which);
+        return;
+    }
     if (which == 5) {
         static const char *const components[] = {"quitter", "hello", "io_intruder", "core",
                                                  "init", "no_such_component"};

@@ -5,8 +5,12 @@
  * init's config. It checks the refusals (core's own console, ranges and
  * lines held already) and then drives the UART in loopback mode: every
  * byte written comes back, announced by the received-data interrupt.
+ * Then the session is closed under a thread waiting on it: the thread is
+ * woken (SYS_ERR_STALE_CAP), and the line's next session starts afresh.
+ * The slave's cascade line 2 is no device's and is refused.
  */
 #include "duet/assert.h"
+#include "duet/cpu_session.h"
 #include "duet/io_port_session.h"
 #include "duet/irq_session.h"
 #include "duet/log_session.h"
@@ -45,6 +49,47 @@ static uint8_t serial_echo(const struct io_port_connection *io, const struct irq
     return io_port_in8(io, COM2 + REG_DATA);
 }
 
+struct irq_waiter {
+    struct irq_connection irq;
+    enum sys_error error;
+    bool waiting, woken;
+};
+
+/* Waits on the IRQ session until it goes away. */
+void serial_test_irq_waiter(struct env *env, void *arg)
+{
+    struct irq_waiter *waiter = arg;
+    (void)env;
+    waiter->waiting = true;
+    waiter->error = irq_wait(&waiter->irq);
+    waiter->woken = true;
+}
+
+static void close_under_waiter(struct env *env, struct log_connection *log)
+{
+    struct cpu_connection cpu;
+    struct cpu_thread thread;
+    struct irq_waiter *waiter = env_alloc(env, sizeof *waiter);
+    void *stack = env_alloc(env, THREAD_STACK_MIN);
+    DUET_ASSERT(waiter != NULL && stack != NULL);
+    DUET_ASSERT(cpu_connection_open(env, &cpu) == RPC_OK);
+    DUET_ASSERT(irq_connection_open(env, COM2_IRQ, &waiter->irq) == RPC_OK);
+    DUET_ASSERT(cpu_thread_create(env, cpu.cap, &thread, serial_test_irq_waiter, waiter, stack,
+                                  THREAD_STACK_MIN) == RPC_OK);
+    while (!waiter->waiting)
+        sys_yield();
+    DUET_ASSERT(irq_connection_close(env, &waiter->irq) == RPC_OK);
+    while (!waiter->woken)
+        sys_yield();
+    DUET_ASSERT(waiter->error == SYS_ERR_STALE_CAP);
+    DUET_ASSERT(cpu_connection_close(env, &cpu) == RPC_OK);
+    struct irq_connection again;
+    DUET_ASSERT(irq_connection_open(env, COM2_IRQ, &again) == RPC_OK);
+    DUET_ASSERT(irq_connection_close(env, &again) == RPC_OK);
+    DUET_ASSERT(irq_connection_open(env, 2, &again) == RPC_ERR_DENIED);
+    log_write(env, log->cap, "closing an IRQ session woke its waiter; line 2 refused");
+}
+
 void serial_test_main(struct env *env)
 {
     struct log_connection log;
@@ -69,6 +114,7 @@ void serial_test_main(struct env *env)
     DUET_ASSERT(io_port_connection_close(env, &io) == RPC_OK);
     DUET_ASSERT(io_port_connection_open(env, COM2, 8, &io) == RPC_OK);   /* free again */
     DUET_ASSERT(io_port_connection_close(env, &io) == RPC_OK);
+    close_under_waiter(env, &log);
     log_write(env, log.cap, "serial driver checks passed");
     parent_exit(env, 0);
 }

@@ -16,6 +16,11 @@
  *      a fifth thread beyond the session's donation (RPC_ERR_OUT_OF_CAPS),
  *      a handle that names no thread (RPC_ERR_OUT_OF_RANGE).
  *   5. Closing the session kills the threads it still has.
+ *   6. Sibling threads turned against the kernel (found by review): a
+ *      thread's frame rewritten while it waits (the message pointer aimed
+ *      elsewhere, the word count inflated), and one buffer used by both
+ *      ends of a call. The kernel copies from and to the buffers it
+ *      checked when the threads blocked, cuts the count, and goes on.
  */
 #include "duet/assert.h"
 #include "duet/components.h"
@@ -23,6 +28,7 @@
 #include "duet/log_session.h"
 #include "duet/parent.h"
 #include "duet/text.h"
+#include "hal/kernel_entry.h"
 
 enum {
     WORKERS = 3,
@@ -49,6 +55,13 @@ struct thread_test {
     cap_index_t caller_cap;
     cap_index_t quiet_endpoint;  /* nobody ever sends here              */
     struct cpu_thread threads[CPU_SESSION_THREADS_MAX];
+    struct syscall_frame lured_frame;   /* step 6: a frame the main thread rewrites */
+    struct ipc_message lured_buffer;
+    struct ipc_message decoy;           /* where the rewritten pointer aims */
+    struct ipc_message shared;          /* one buffer for both ends of a call */
+    bool lured_waiting;
+    struct ipc_message inflated;        /* a queued call's buffer, rewritten */
+    bool inflated_queued;
     struct worker workers[CPU_SESSION_THREADS_MAX];
     void *stacks[CPU_SESSION_THREADS_MAX];
 };
@@ -106,6 +119,89 @@ void thread_test_caller(struct env *env, void *arg)
     hal_panic(__func__, "a killed thread ran on");
 }
 
+static enum rpc_status spawn(struct thread_test *test, size_t slot, component_thread_fn entry,
+                             void *arg)
+{
+    return cpu_thread_create(test->env, test->cpu.cap, &test->threads[slot], entry, arg,
+                             test->stacks[slot], STACK_BYTES);
+}
+
+/* Step 6: waits for a call through a frame of its own, which the main
+ * thread rewrites while it waits; then serves one call in `shared`. */
+void thread_test_lured(struct env *env, void *arg)
+{
+    struct thread_test *test = arg;
+    (void)env;
+    test->lured_frame = (struct syscall_frame){
+        .number = SYSCALL_REPLY_WAIT, .arg = {test->quiet_endpoint, 0},
+        .message = &test->lured_buffer};
+    test->lured_waiting = true;   /* no scheduling point until it blocks */
+    hal_kernel_entry(&test->lured_frame);
+    DUET_ASSERT(test->lured_frame.result[0] == SYS_OK && test->lured_buffer.label == 6 &&
+                test->lured_buffer.word_count == 1 && test->lured_buffer.word[0] == 66);
+    uint64_t badge = 0;
+    /* The shared buffer: the request arrives in it, the answer leaves from it. */
+    DUET_ASSERT(sys_reply_wait(test->quiet_endpoint, true, &test->shared, &badge) == SYS_OK);
+    DUET_ASSERT(test->shared.label == 7 && test->shared.word[0] == 77);
+    test->shared = (struct ipc_message){.label = 8, .word_count = 1, .word = {88}};
+    sys_reply_wait(test->quiet_endpoint, true, &test->shared, &badge);
+    hal_panic(__func__, "nobody calls a third time");
+}
+
+/* Step 6: calls the main thread with one word, and its buffer's count is
+ * then inflated by the main thread while the call is queued. */
+void thread_test_inflated(struct env *env, void *arg)
+{
+    struct thread_test *test = arg;
+    (void)env;
+    test->inflated = (struct ipc_message){.label = 3, .word_count = 1, .word = {33}};
+    test->inflated_queued = true;   /* no scheduling point until it is queued */
+    sys_call(test->workers_cap, &test->inflated);
+    hal_panic(__func__, "a killed thread ran on");
+}
+
+/* Step 6, the main thread's side. */
+static void hostile_siblings(struct thread_test *test)
+{
+    cap_index_t quiet_cap = CAP_INDEX_INVALID;
+    DUET_ASSERT(sys_cap_mint(test->quiet_endpoint, 9, &quiet_cap) == SYS_OK);
+    test->decoy = (struct ipc_message){.label = 0xdecaf};
+    expect_status(test, "create the lured thread", spawn(test, 0, thread_test_lured, test),
+                  RPC_OK);
+    while (!test->lured_waiting)
+        sys_yield();
+    /* It waits: aim its frame's message pointer at the decoy, and call. */
+    test->lured_frame.message = &test->decoy;
+    struct ipc_message *m = ipc_buffer();
+    *m = (struct ipc_message){.label = 6, .word_count = 1, .word = {66}};
+    DUET_ASSERT(sys_call(quiet_cap, m) == SYS_OK);
+    DUET_ASSERT(test->decoy.label == 0xdecaf);   /* the kernel wrote where it had checked */
+    DUET_ASSERT(m->label == 0 && m->word_count == 0);   /* answered from the empty `shared` */
+    /* A call whose request and reply buffer is the server's buffer. */
+    test->shared = (struct ipc_message){.label = 7, .word_count = 1, .word = {77}};
+    DUET_ASSERT(sys_call(quiet_cap, &test->shared) == SYS_OK);
+    DUET_ASSERT(test->shared.label == 8 && test->shared.word[0] == 88);
+    DUET_ASSERT(sys_cap_delete(quiet_cap) == SYS_OK);
+
+    /* A call whose word count is inflated while it is queued: cut to IPC_WORDS. */
+    test->inflated_queued = false;
+    expect_status(test, "create the inflated caller", spawn(test, 1, thread_test_inflated, test),
+                  RPC_OK);
+    while (!test->inflated_queued)
+        sys_yield();
+    test->inflated.word_count = 100000;
+    uint64_t badge = 0;
+    DUET_ASSERT(sys_reply_wait(test->endpoint, false, m, &badge) == SYS_OK);
+    DUET_ASSERT(badge == BADGE_WORKERS && m->label == 3 && m->word_count == IPC_WORDS);
+    /* It waits for our answer: end it instead, and the answer finds nobody. */
+    expect_status(test, "kill the inflated caller",
+                  cpu_thread_kill(test->env, test->cpu.cap, &test->threads[1]), RPC_OK);
+    DUET_ASSERT(sys_reply_wait(test->endpoint, true, m, &badge) == SYS_ERR_NO_REPLY_PENDING);
+    expect_status(test, "kill the lured thread",
+                  cpu_thread_kill(test->env, test->cpu.cap, &test->threads[0]), RPC_OK);
+    log_write(test->env, test->log.cap, "the kernel used the buffers it checked, not the frames");
+}
+
 /* Not in the image's list of thread entries: creating a thread here is refused. */
 static void thread_test_unlisted(struct env *env, void *arg)
 {
@@ -114,12 +210,6 @@ static void thread_test_unlisted(struct env *env, void *arg)
     hal_panic(__func__, "an unlisted entry ran");
 }
 
-static enum rpc_status spawn(struct thread_test *test, size_t slot, component_thread_fn entry,
-                             void *arg)
-{
-    return cpu_thread_create(test->env, test->cpu.cap, &test->threads[slot], entry, arg,
-                             test->stacks[slot], STACK_BYTES);
-}
 
 /* Step 1: WORKERS * WORKER_CALLS calls, in order per worker. The last
  * reply goes out as the main thread turns to the caller's endpoint. */
@@ -207,8 +297,11 @@ void thread_test_main(struct env *env)
                   RPC_ERR_INVALID_ARGUMENT);
     expect_status(test, "a stack too small",
                   cpu_thread_create(env, test->cpu.cap, &test->threads[0], thread_test_sleeper,
-                                    test, test->stacks[0], 64),
+                                    test, test->stacks[0], THREAD_STACK_MIN - 16),
                   RPC_ERR_INVALID_ARGUMENT);
+
+    /* 6. Sibling threads against the kernel. */
+    hostile_siblings(test);
 
     /* 5. Four sleepers again, then closing the session ends them. */
     for (size_t i = 0; i < CPU_SESSION_THREADS_MAX; i++)

@@ -111,6 +111,7 @@ enum syscall_number {
     SYSCALL_SIGNAL_WAIT,
     SYSCALL_FUTEX_WAIT,
     SYSCALL_FUTEX_WAKE,
+    SYSCALL_IRQ_DESTROY,
     SYSCALL_NUMBER_END
 };
 
@@ -177,7 +178,9 @@ enum sys_error sys_pd_destroy(cap_index_t pd);
  * image lists for the PD's component (SYS_ERR_DENIED). Needs the
  * PD-factory capability: components get threads as CPU sessions
  * (duet/cpu_session.h), which account for them. */
-enum { THREAD_STACK_MIN = 4096 };
+/* 16 KiB: in the sim, the kernel and the device models run on the calling
+ * thread's stack, and sanitizer frames are large. */
+enum { THREAD_STACK_MIN = 16 * 1024 };
 struct thread_create_args {
     uint64_t entry;              /* component_thread_fn, as a number */
     uint64_t arg;
@@ -202,6 +205,12 @@ enum sys_error sys_io_port_narrow(cap_index_t io_ports, uint16_t base, uint32_t 
                                   cap_index_t *out_io_ports);
 /* Unmasks the line and blocks until it fires. */
 enum sys_error sys_irq_wait(cap_index_t irq);
+/* Destroys the IRQ object (only the PD that created it may: else
+ * SYS_ERR_DENIED): a thread waiting on it is woken with SYS_ERR_STALE_CAP,
+ * the line is masked, a pending delivery is dropped, and every capability
+ * naming it goes stale. core does this when an IRQ session closes, so the
+ * next holder of the line starts afresh. */
+enum sys_error sys_irq_destroy(cap_index_t irq);
 enum sys_error sys_yield(void);
 
 /* Signals: asynchronous notifications that count.
@@ -229,6 +238,13 @@ enum sys_error sys_yield(void);
  * before is a copy and stays valid. Destroying a receiver destroys its
  * contexts and wakes its waiters with SYS_ERR_STALE_CAP. */
 #define SIGNAL_RIGHT_MANAGE UINT64_C(1)
+/* The kernel's tables, sized so that core can give every session it admits
+ * a receiver and its full share of contexts: no client can exhaust them
+ * for the others (core.h checks this). */
+enum {
+    SIGNAL_RECEIVERS_MAX = 96,
+    SIGNAL_CONTEXTS_MAX = 1536,
+};
 struct signal {
     uint64_t imprint;
     uint64_t count;

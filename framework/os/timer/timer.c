@@ -43,7 +43,7 @@ enum {
     TIMER_BADGE_ROOT = 1u << 16,
     TIMER_BADGE_SESSION = 1u << 17,
     TIMER_BADGE_IRQ = 1u << 18,
-    TIMER_IRQ_STACK_BYTES = 8 * 1024,
+    TIMER_IRQ_STACK_BYTES = THREAD_STACK_MIN,
     TIMER_IRQ_LABEL = 1,
 };
 
@@ -307,6 +307,11 @@ void timer_main(struct env *env)
         parent_exit(env, 1);
         return;
     }
+    /* The PIT may come up counting periodically (a PC's firmware leaves
+     * channel 0 in mode 3): a one-tick one-shot replaces that, so that
+     * while no session is open IRQ 0 falls silent and the world can rest. */
+    s->programmed = 1;
+    pit_oneshot_start(s->programmed);
 
     struct ipc_message *message = ipc_buffer();
     bool reply = false;
