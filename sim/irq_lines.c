@@ -45,11 +45,14 @@ bool irq_lines_deliver(struct sim_world *world)
      * the bound only keeps a broken model from looping the sim. */
     enum { DELIVERIES_MAX = 2 * HAL_IRQ_LINES };
     bool delivered = false;
+    world->irq_deferred = 0;   /* a new interrupt may again be put off in full */
     for (unsigned round = 0; round < DELIVERIES_MAX && world->irqs.intr; round++) {
         unsigned vector = i8259_acknowledge(&world->pic);
         unsigned line = 0;
+        /* The kernel programs the PIC before any thread runs, and only it
+         * can reach its ports: any other vector is a broken invariant. */
         if (!pic_vector_line(vector, &line))
-            continue;   /* the kernel has not programmed the PIC yet */
+            sim_world_finish(world, SIM_FAIL, "the PIC answered a vector outside its range");
         kernel_entry_irq(world->kernel, line);
         delivered = true;
     }

@@ -312,7 +312,6 @@ void hal_kernel_entry(struct syscall_frame *frame)
         if (world->irq_deferred < SIM_IRQ_DEFER_MAX && hal_choice(2) == 1) {
             world->irq_deferred++;
         } else {
-            world->irq_deferred = 0;
             irq_lines_deliver(world);
         }
     }

@@ -20,6 +20,7 @@ struct semaphore_waiter {
 
 void semaphore_init(struct semaphore *semaphore, int64_t count, enum semaphore_policy policy)
 {
+    DUET_ASSERT(count >= 0);   /* a negative count would stand for waiters nobody queued */
     *semaphore = (struct semaphore){.count = count, .policy = policy};
     lock_init(&semaphore->meta);
     fifo_init(&semaphore->waiters);

@@ -41,7 +41,7 @@ bool kernel_port_allowed(const struct kernel *k, uint16_t pd_id, uint16_t port, 
 {
     DUET_ASSERT(pd_id <= KERNEL_PDS_MAX && width >= 1 && width <= 4);
     const struct pd *pd = &k->pds[pd_id];
-    if (!pd->in_use)
+    if (!pd->in_use || hal_port_reserved(port, width))
         return false;
     for (cap_index_t index = 1; index < CAP_SPACE_SLOTS; index++) {
         const struct cap_slot *slot = &pd->caps[index];

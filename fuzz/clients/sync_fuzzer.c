@@ -27,7 +27,10 @@
  *   - the semaphore wakes FIFO (asserted in semaphore_up), a down that
  *     returns a ticket was woken (ticket <= woken), and no ticket returns
  *     twice; at the end no thread waits and every ticket returned;
- *   - timer: the periods signalled lie between those that surely ended
+ *   - the semaphore's final count is its initial count plus the ups less
+ *     the downs;
+ *   - timer: its clock never goes back; the periods signalled lie between
+ *     those that surely ended
  *     while the alarm was armed (less two for the last one's handling)
  *     and those that could have (none invented, none lost);
  *   - the world reaches quiescence within the target's step budget.
@@ -84,6 +87,8 @@ struct sync_fuzzer {
     cap_index_t timer_context;
     uint64_t timer_period_us;
     uint64_t timer_periods;       /* signalled so far */
+    uint64_t timer_last_us;       /* the clock never goes back */
+    uint64_t ups, downs;          /* the semaphore's, for its final count */
     uint64_t downs_blocked_returned;
     uint8_t ticket_returned[SYNC_PROGRAM_MAX + 1];
 };
@@ -116,9 +121,11 @@ void sync_fuzzer_worker(struct env *env, void *arg)
             break;
         }
         case SYNC_OP_DOWN:
+            fuzzer->downs++;
             down_checked(fuzzer);
             break;
         case SYNC_OP_UP:
+            fuzzer->ups++;
             semaphore_up(&fuzzer->semaphore);
             break;
         default:
@@ -153,6 +160,8 @@ static uint64_t timer_now(struct sync_fuzzer *fuzzer)
 {
     uint64_t us = 0;
     DUET_ASSERT(timer_elapsed_us(fuzzer->env, fuzzer->timer.cap, &us) == RPC_OK);
+    DUET_ASSERT(us >= fuzzer->timer_last_us);   /* monotonic */
+    fuzzer->timer_last_us = us;
     return us;
 }
 
@@ -218,16 +227,22 @@ void sync_fuzzer_main(struct env *env)
                                       worker, worker->stack, SYNC_STACK_BYTES) == RPC_OK);
     }
 
-    for (;;) {
+    for (unsigned round = 0;; round++) {
         signals_take(fuzzer);
+        if (round % 8 == 0)
+            (void)timer_now(fuzzer);   /* the clock, read at any point of the work */
         size_t waiting = semaphore_waiting(&fuzzer->semaphore);
         if (fuzzer->finished == fuzzer->workers && waiting == 0)
             break;
-        if (fuzzer->finished + waiting == fuzzer->workers)
+        if (fuzzer->finished + waiting == fuzzer->workers) {
+            fuzzer->ups++;
             semaphore_up(&fuzzer->semaphore);   /* everyone else is stuck: release one */
-        else
+        } else {
             sys_yield();
+        }
     }
+    DUET_ASSERT(semaphore_count(&fuzzer->semaphore) ==
+                initial + (int64_t)fuzzer->ups - (int64_t)fuzzer->downs);
     timer_finish(fuzzer, armed_before, armed_after);
     for (unsigned c = 0; c < SYNC_CONTEXTS; c++)
         DUET_ASSERT(fuzzer->delivered[c] == fuzzer->submitted[c]);   /* none lost */

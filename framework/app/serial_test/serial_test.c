@@ -2,8 +2,8 @@
  * serial_test.c - a driver that gets its device through core's services
  * (scenarios/serial.scn): COM2's I/O ports through an IO_PORT session and
  * its interrupt line through an IRQ session, both routed to core by
- * init's config. It checks the refusals (core's own console, ranges and
- * lines held already) and then drives the UART in loopback mode: every
+ * init's config. It checks the refusals (core's own console, the
+ * interrupt controller's ports, ranges and lines held already) and then drives the UART in loopback mode: every
  * byte written comes back, announced by the received-data interrupt.
  * Then the session is closed under a thread waiting on it: the thread is
  * woken (SYS_ERR_STALE_CAP), and the line's next session starts afresh.
@@ -99,10 +99,14 @@ void serial_test_main(struct env *env)
     DUET_ASSERT(io_port_connection_open(env, COM2, 8, &io) == RPC_OK);
     DUET_ASSERT(io_port_connection_open(env, 0x3f8, 8, &refused_io) == RPC_ERR_DENIED);
     DUET_ASSERT(io_port_connection_open(env, COM2 + 4, 2, &refused_io) == RPC_ERR_IN_USE);
+    /* The interrupt controller's ports are the kernel's. */
+    DUET_ASSERT(io_port_connection_open(env, 0x20, 2, &refused_io) == RPC_ERR_DENIED);
+    DUET_ASSERT(io_port_connection_open(env, 0xA1, 1, &refused_io) == RPC_ERR_DENIED);
+    DUET_ASSERT(io_port_connection_open(env, 0x4C0, 0x20, &refused_io) == RPC_ERR_DENIED);
     DUET_ASSERT(irq_connection_open(env, COM2_IRQ, &irq) == RPC_OK);
     DUET_ASSERT(irq_connection_open(env, 4, &refused_irq) == RPC_ERR_DENIED);
     DUET_ASSERT(irq_connection_open(env, COM2_IRQ, &refused_irq) == RPC_ERR_IN_USE);
-    log_write(env, log.cap, "COM2 ports and IRQ 3 granted; COM1 and held ones refused");
+    log_write(env, log.cap, "COM2 ports and IRQ 3 granted; COM1, the PIC and held ones refused");
 
     serial_setup(&io);
     static const char text[] = "loopback through core's IO_PORT and IRQ sessions";

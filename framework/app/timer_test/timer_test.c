@@ -11,6 +11,8 @@
  *      it missed arrive as one signal with their count. The 100th period is reached after
  *      1000 ms on the timer's clock, not later: no drift.
  *   4. Disarming a periodic alarm stops it.
+ *   5. An alarm in the far future (whose tick count would overflow) does
+ *      not stop the clock for the others.
  */
 #include "duet/assert.h"
 #include "duet/log_session.h"
@@ -141,6 +143,24 @@ static void periodic(struct timer_test *test)
     log_write(test->env, test->log.cap, "a disarmed periodic alarm stays silent");
 }
 
+static void far_future(struct timer_test *test)
+{
+    /* Delays around one whose tick count wrapped to 0 (a review finding). */
+    static const uint64_t far = UINT64_C(15460126010708803531);
+    for (uint64_t offset = 0; offset < 64; offset += 7) {
+        DUET_ASSERT(timer_trigger_once(test->env, test->timers[2].cap, far + offset) == RPC_OK);
+        uint64_t before = now_us(test);
+        DUET_ASSERT(timer_trigger_once(test->env, test->timers[1].cap, 2 * MS) == RPC_OK);
+        struct signal signal = wait_signal(test);
+        DUET_ASSERT(signal.imprint == 2 && now_us(test) - before >= 2 * MS);
+    }
+    DUET_ASSERT(timer_trigger_once(test->env, test->timers[2].cap, 1) == RPC_OK);
+    struct signal signal = wait_signal(test);
+    DUET_ASSERT(signal.imprint == 3);
+    nothing_pending(test);
+    log_write(test->env, test->log.cap, "a far-future alarm leaves the clock running");
+}
+
 void timer_test_main(struct env *env)
 {
     struct timer_test *test = env_alloc(env, sizeof *test);
@@ -161,6 +181,7 @@ void timer_test_main(struct env *env)
     alarm_order(test);
     rearm(test);
     periodic(test);
+    far_future(test);
     log_write(env, test->log.cap, "timer checks passed");
     parent_exit(env, 0);
 }

@@ -29,6 +29,11 @@ enum {
     SPURIOUS_INPUT = 7,
 };
 
+bool hal_port_reserved(uint16_t port, unsigned width)
+{
+    return pic_ports_overlap(port, width);
+}
+
 void hal_irq_init(void)
 {
     hal_kernel_out8(PIC_MASTER_COMMAND, ICW1_INIT | ICW1_ICW4);

@@ -25,6 +25,19 @@ enum {
     PIC_CASCADE_LINE = 2,            /* the master input the slave drives */
 };
 
+/* The ports of the pair and of its edge/level control (ELCR): the
+ * kernel's alone. A PD that could write them could remap or stall every
+ * interrupt (a review finding), so no I/O-port capability reaches them. */
+enum { PIC_ELCR_PORT = 0x4D0 };
+static inline bool pic_ports_overlap(uint32_t base, uint32_t count)
+{
+    static const uint16_t starts[] = {PIC_MASTER_COMMAND, PIC_SLAVE_COMMAND, PIC_ELCR_PORT};
+    for (unsigned i = 0; i < 3; i++)
+        if (base < (uint32_t)starts[i] + 2u && starts[i] < base + count)
+            return true;
+    return false;
+}
+
 /* The line an interrupt vector stands for; false for a vector no PIC line has. */
 static inline bool pic_vector_line(unsigned vector, unsigned *out_line)
 {

@@ -10,9 +10,10 @@ enum {
     PIT_COMMAND = PIT_PORT_BASE + 3,
     /* Control word: channel 0, low byte then high byte, mode 0, binary. */
     PIT_CONTROL_CH0_LOHI_MODE0 = 0x30,
-    PIT_CONTROL_CH0_LATCH = 0x00,
-    /* Read-back: don't latch the count, latch the status, channel 0. */
-    PIT_READBACK_STATUS_CH0 = 0xE2,
+    /* Read-back latching count and status of channel 0 at once: a status
+     * latched apart from the count could say "not yet" of a count that
+     * has already wrapped (a review finding: the clock went backwards). */
+    PIT_READBACK_COUNT_STATUS_CH0 = 0xC2,
     PIT_STATUS_OUT = 0x80,
 };
 
@@ -25,9 +26,8 @@ void pit_oneshot_start(uint16_t ticks)
 
 uint64_t pit_oneshot_elapsed(uint16_t programmed)
 {
-    hal_out8(PIT_COMMAND, PIT_READBACK_STATUS_CH0);
-    bool expired = (hal_in8(PIT_CHANNEL0) & PIT_STATUS_OUT) != 0;
-    hal_out8(PIT_COMMAND, PIT_CONTROL_CH0_LATCH);
+    hal_out8(PIT_COMMAND, PIT_READBACK_COUNT_STATUS_CH0);
+    bool expired = (hal_in8(PIT_CHANNEL0) & PIT_STATUS_OUT) != 0;   /* the status first */
     uint16_t count = hal_in8(PIT_CHANNEL0);
     count = (uint16_t)(count | (uint16_t)hal_in8(PIT_CHANNEL0) << 8);
     if (!expired)
@@ -43,6 +43,6 @@ uint64_t pit_ticks_to_us(uint64_t ticks)
 
 uint64_t pit_us_to_ticks_ceil(uint64_t us)
 {
-    unsigned __int128 scaled = (unsigned __int128)us * PIT_INPUT_HZ;
-    return (uint64_t)((scaled + 999999u) / 1000000u);
+    unsigned __int128 ticks = ((unsigned __int128)us * PIT_INPUT_HZ + 999999u) / 1000000u;
+    return ticks > UINT64_MAX ? UINT64_MAX : (uint64_t)ticks;   /* saturates */
 }

@@ -39,6 +39,7 @@ struct semaphore {
     uint64_t woken;              /* of those, how many were woken */
 };
 
+/* count >= 0 (asserted). */
 void semaphore_init(struct semaphore *semaphore, int64_t count, enum semaphore_policy policy);
 void semaphore_up(struct semaphore *semaphore);
 uint64_t semaphore_down(struct semaphore *semaphore);

@@ -1,8 +1,8 @@
 /*
  * timer_session.h - TIMER: time and alarms, served by the timer component.
  *
- * A session tells the time since the timer started (monotonic
- * microseconds) and signals its client: TIMER_SIGH registers the signal
+ * A session tells the time on the timer's clock (monotonic microseconds;
+ * the clock runs while any session is open) and signals its client: TIMER_SIGH registers the signal
  * context the session submits to; TIMER_TRIGGER_ONCE arms a one-shot
  * alarm `us` microseconds from now (replacing whatever was armed);
  * TIMER_TRIGGER_PERIODIC arms a periodic alarm (0 disarms). Periodic

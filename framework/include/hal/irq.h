@@ -26,5 +26,8 @@ void hal_irq_eoi(unsigned line);
 /* Was this delivery of `line` spurious (the controller answered without
  * a request)? Then it is no interrupt: no EOI, nobody is woken. */
 bool hal_irq_spurious(unsigned line);
+/* Is any of [port, port + width) the controller's? Those ports are the
+ * kernel's alone: no I/O-port capability gives a PD access to them. */
+bool hal_port_reserved(uint16_t port, unsigned width);
 
 #endif

@@ -102,8 +102,10 @@ static void timer_program(struct timer_server *s)
     if (alarm_next_deadline(&s->alarms, &deadline_us)) {
         uint64_t now_us = pit_ticks_to_us(now_ticks);
         uint64_t delay = deadline_us > now_us ? deadline_us - now_us : 0;
-        /* Round up, and one more: the microseconds of now were rounded down. */
-        ticks = pit_us_to_ticks_ceil(delay) + 1;
+        /* Round up, and one more: the microseconds of now were rounded down.
+         * A far deadline is reached in countdowns of the longest kind. */
+        ticks = delay >= pit_ticks_to_us(PIT_COUNT_MAX) ? PIT_COUNT_MAX
+                                                        : pit_us_to_ticks_ceil(delay) + 1;
         if (ticks > PIT_COUNT_MAX)
             ticks = PIT_COUNT_MAX;
     } else if (!timer_has_sessions(s)) {
