@@ -112,6 +112,21 @@ static void node_revoke_descendants(struct kernel *k, uint16_t ancestor)
     }
 }
 
+/* A call still queued on an endpoint through a capability that is now
+ * revoked must not reach the server: its badge may name a session that
+ * is closed, and whose id the server gives out again (a review finding). */
+void senders_cancel_revoked(struct kernel *k)
+{
+    for (uint16_t id = 1; id <= KERNEL_THREADS_MAX; id++) {
+        const struct thread *t = &k->threads[id];
+        if (t->state != THREAD_SEND)
+            continue;
+        const struct cap_node *node = &k->cap_nodes[t->send_cap.node];
+        if (node->generation == t->send_cap.generation && node->revoked)
+            thread_cancel_blocking(k, id, SYS_ERR_STALE_CAP);
+    }
+}
+
 void cap_revoke_object(struct kernel *k, enum kobject_type type, uint16_t object)
 {
     for (uint16_t id = 1; id <= k->cap_node_top; id++) {
@@ -284,7 +299,9 @@ void sys_cap_revoke_perform(struct kernel *k, struct syscall_frame *frame)
     struct cap_node *node = NULL;
     enum sys_error error = cspace_lookup(k, current_pd(k), (cap_index_t)frame->arg[0],
                                          KOBJ_NONE, &node);
-    if (error == SYS_OK)
+    if (error == SYS_OK) {
         node_revoke_descendants(k, cap_node_id(k, node));
+        senders_cancel_revoked(k);
+    }
     frame_result(frame, error, 0);
 }

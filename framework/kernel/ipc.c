@@ -105,6 +105,7 @@ void sys_call_perform(struct kernel *k, struct syscall_frame *frame)
     caller->frame = frame;
     caller->message = message;   /* checked above */
     caller->send_badge = cap->badge;
+    caller->send_cap = (struct cap_slot){cap_node_id(k, cap), cap->generation};
     uint16_t receiver = queue_pop(k, &ep->receivers);
     if (receiver == 0) {
         sched_block(k, THREAD_SEND, endpoint);

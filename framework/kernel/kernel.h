@@ -129,6 +129,8 @@ struct thread {
     uint16_t blocked_on;         /* endpoint or irq id while blocked   */
     uint16_t reply_to;           /* caller awaiting our reply (T2)     */
     uint64_t send_badge;         /* badge of the cap used for SEND     */
+    struct cap_slot send_cap;    /* SEND: the node (and its generation) called
+                                    through, so revoking it cancels the call */
     uint32_t futex_offset;       /* FUTEX: the word, window-relative   */
     struct syscall_frame *frame; /* the blocked system call, for its results */
     struct ipc_message *message; /* SEND/RECEIVE/REPLY: its message buffer, as
@@ -249,6 +251,8 @@ cap_index_t cap_create(struct kernel *k, struct pd *pd, enum kobject_type type,
 cap_index_t cap_derive(struct kernel *k, const struct cap_node *from, uint64_t badge,
                        struct pd *pd, cap_index_t at);
 void cap_slot_clear(struct kernel *k, struct pd *pd, cap_index_t index);
+/* Cancels calls queued through a revoked capability (SYS_ERR_STALE_CAP). */
+void senders_cancel_revoked(struct kernel *k);
 /* Revokes every node of (type, object): the object is gone. */
 void cap_revoke_object(struct kernel *k, enum kobject_type type, uint16_t object);
 static inline uint16_t cap_node_id(const struct kernel *k, const struct cap_node *node)

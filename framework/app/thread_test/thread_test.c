@@ -21,6 +21,8 @@
  *      elsewhere, the word count inflated), and one buffer used by both
  *      ends of a call. The kernel copies from and to the buffers it
  *      checked when the threads blocked, cuts the count, and goes on.
+ *   7. A call queued through a capability that is then revoked is
+ *      cancelled (SYS_ERR_STALE_CAP): it never reaches the server.
  */
 #include "duet/assert.h"
 #include "duet/components.h"
@@ -62,6 +64,9 @@ struct thread_test {
     bool lured_waiting;
     struct ipc_message inflated;        /* a queued call's buffer, rewritten */
     bool inflated_queued;
+    cap_index_t waker_cap;              /* step 7 */
+    enum sys_error revoked_call;
+    bool revoked_queued, revoked_done;
     struct worker workers[CPU_SESSION_THREADS_MAX];
     void *stacks[CPU_SESSION_THREADS_MAX];
 };
@@ -158,6 +163,72 @@ void thread_test_inflated(struct env *env, void *arg)
     test->inflated_queued = true;   /* no scheduling point until it is queued */
     sys_call(test->workers_cap, &test->inflated);
     hal_panic(__func__, "a killed thread ran on");
+}
+
+/* Step 7: gets a capability in the main thread's answer and calls through
+ * it; nobody waits there, so the call stays queued until it is revoked. */
+void thread_test_revoked_caller(struct env *env, void *arg)
+{
+    struct thread_test *test = arg;
+    (void)env;
+    struct ipc_message *m = ipc_buffer();
+    *m = (struct ipc_message){.label = 20};
+    DUET_ASSERT(sys_call(test->workers_cap, m) == SYS_OK);
+    cap_index_t handed = m->cap;   /* derived from the main thread's copy */
+    DUET_ASSERT(handed != CAP_INDEX_INVALID);
+    *m = (struct ipc_message){.label = 21};
+    test->revoked_queued = true;   /* no scheduling point until it is queued */
+    test->revoked_call = sys_call(handed, m);
+    test->revoked_done = true;
+    sys_cap_delete(handed);
+}
+
+/* Step 7: wakes the main thread once the revoked caller is queued. */
+void thread_test_waker(struct env *env, void *arg)
+{
+    struct thread_test *test = arg;
+    (void)env;
+    while (!test->revoked_queued)
+        sys_yield();
+    struct ipc_message *m = ipc_buffer();
+    *m = (struct ipc_message){.label = 22};
+    sys_call(test->waker_cap, m);
+    hal_panic(__func__, "a killed thread ran on");
+}
+
+/* Step 7, the main thread's side. */
+static void revoked_while_queued(struct thread_test *test)
+{
+    cap_index_t spare = CAP_INDEX_INVALID, badged = CAP_INDEX_INVALID;
+    DUET_ASSERT(sys_endpoint_create(&spare) == SYS_OK);
+    DUET_ASSERT(sys_cap_mint(spare, 11, &badged) == SYS_OK);
+    DUET_ASSERT(sys_cap_mint(test->quiet_endpoint, 12, &test->waker_cap) == SYS_OK);
+    test->revoked_queued = test->revoked_done = false;
+    expect_status(test, "create the revoked caller",
+                  spawn(test, 0, thread_test_revoked_caller, test), RPC_OK);
+    expect_status(test, "create the waker", spawn(test, 1, thread_test_waker, test), RPC_OK);
+    struct ipc_message *m = ipc_buffer();
+    uint64_t badge = 0;
+    DUET_ASSERT(sys_reply_wait(test->endpoint, false, m, &badge) == SYS_OK && m->label == 20);
+    /* Answer with the capability, and wait for the waker. */
+    *m = (struct ipc_message){.cap = badged};
+    DUET_ASSERT(sys_reply_wait(test->quiet_endpoint, true, m, &badge) == SYS_OK &&
+                m->label == 22);
+    DUET_ASSERT(!test->revoked_done);   /* its call is queued on `spare` */
+    DUET_ASSERT(sys_cap_revoke(badged) == SYS_OK);
+    /* The waker waits for our answer: end it, and the answer finds nobody. */
+    expect_status(test, "kill the waker",
+                  cpu_thread_kill(test->env, test->cpu.cap, &test->threads[1]), RPC_OK);
+    DUET_ASSERT(sys_reply_wait(test->quiet_endpoint, true, m, &badge) ==
+                SYS_ERR_NO_REPLY_PENDING);
+    while (!test->revoked_done)
+        sys_yield();
+    DUET_ASSERT(test->revoked_call == SYS_ERR_STALE_CAP);
+    expect_status(test, "kill the revoked caller",
+                  cpu_thread_kill(test->env, test->cpu.cap, &test->threads[0]), RPC_OK);
+    DUET_ASSERT(sys_cap_delete(badged) == SYS_OK && sys_cap_delete(test->waker_cap) == SYS_OK &&
+                sys_cap_delete(spare) == SYS_OK);
+    log_write(test->env, test->log.cap, "a call queued through a revoked capability is cancelled");
 }
 
 /* Step 6, the main thread's side. */
@@ -300,8 +371,9 @@ void thread_test_main(struct env *env)
                                     test, test->stacks[0], THREAD_STACK_MIN - 16),
                   RPC_ERR_INVALID_ARGUMENT);
 
-    /* 6. Sibling threads against the kernel. */
+    /* 6. Sibling threads against the kernel; 7. revocation of queued calls. */
     hostile_siblings(test);
+    revoked_while_queued(test);
 
     /* 5. Four sleepers again, then closing the session ends them. */
     for (size_t i = 0; i < CPU_SESSION_THREADS_MAX; i++)
