@@ -8,10 +8,11 @@
  *
  *   bench_report.c    clock, median, the output lines
  *   bench_switch.c    fiber switch: the sim's vs a hand-written baseline
- *   bench_world.c     build, run and time the worlds of the three below
+ *   bench_world.c     build, run and time the worlds of the four below
  *   bench_rpc.c       RPC round trip through the kernel vs switches + copy
  *   bench_signal.c    signal submit -> delivery to a blocked waiter
  *   bench_semaphore.c semaphore up -> wake-up of a thread blocked in down
+ *   bench_timer.c     time compression: virtual vs host time, timer idle
  *   bench_event.c     one trace event into the ring recorder vs a plain copy
  *   bench_store.c     trace events into SQLite: store API vs raw inserts
  *   bench_fuzz.c      execs/s of the core_rpc fuzz target
@@ -20,6 +21,7 @@
  *   rpc_bench_component.c   the components the RPC benchmark runs
  *   signal_bench_component.c     the component of the signal benchmark
  *   semaphore_bench_component.c  the component of the semaphore benchmark
+ *   timer_bench_component.c      the component of the timer benchmark
  *   baseline_switch_x86_64.S  the baseline switch
  *
  * Wall-clock time is read only here, on the host, around whole runs; it
@@ -57,6 +59,7 @@ void bench_switch_run(void);
 void bench_rpc_run(void);
 void bench_signal_run(void);
 void bench_semaphore_run(void);
+void bench_timer_run(void);
 void bench_event_run(void);
 void bench_store_run(const char *temp_dir);
 void bench_fuzz_run(void);
@@ -71,6 +74,9 @@ uint64_t bench_baseline_stack_prepare(void *stack_base, size_t stack_size,
  * ping-pong of two fibers with the hand-written switch, the caller copying
  * a full message's IPC_WORDS words each time: two switches and one copy. */
 double bench_baseline_round_trip_ns(void);
+/* Baseline of bench_timer.c: the marginal ns of one RPC round trip to
+ * init (2 kernel entries) in its world (bench_rpc.c), without a report. */
+double bench_rpc_round_trip_marginal_ns(void);
 
 /* The sim's switch, exported by sim/fiber_switch_x86_64.S. */
 void sim_fiber_switch(uint64_t *save_sp, uint64_t next_sp);
@@ -102,6 +108,16 @@ struct bench_world_figures {
 
 void bench_world_measure(const struct bench_world_spec *spec, uint64_t rounds,
                          struct bench_world_figures *out);
+/* One more run of `spec` with `rounds` rounds, untimed, its trace through
+ * a sink that counts events by kind: count[k] = events of hal_event_kind
+ * k (the whole run, boot included); checked to add up to result.events. */
+enum { BENCH_EVENT_KINDS_MAX = 64 };
+struct bench_world_kinds {
+    uint64_t count[BENCH_EVENT_KINDS_MAX];
+    struct sim_result result;
+};
+void bench_world_count_kinds(const struct bench_world_spec *spec, uint64_t rounds,
+                             struct bench_world_kinds *out);
 /* A ping-pong world (bench_signal.c, bench_semaphore.c): a round is
  * BENCH_HANDOFFS_PER_ROUND handoffs, each waking a thread blocked on the
  * other side (checked: bench_die if not). Reports ns per handoff, whole

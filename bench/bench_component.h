@@ -32,11 +32,16 @@ void bench_component_done(struct bench_component *bench, const char *name);
 #define RPC_BENCH_ECHO_COMPONENT "rpc_bench_echo"
 #define SIGNAL_BENCH_COMPONENT "signal_bench"
 #define SEMAPHORE_BENCH_COMPONENT "semaphore_bench"
+#define TIMER_BENCH_COMPONENT "timer_bench"
+/* The period of timer_bench's alarm; the host side checks the virtual
+ * time of a run against it. */
+enum { TIMER_BENCH_PERIOD_US = 10 * 1000 };
 void rpc_bench_main(struct env *env);
 void rpc_bench_echo_main(struct env *env);
 void signal_bench_main(struct env *env);
 void signal_bench_thread(struct env *env, void *arg);
 void semaphore_bench_main(struct env *env);
 void semaphore_bench_thread(struct env *env, void *arg);
+void timer_bench_main(struct env *env);
 
 #endif

@@ -18,6 +18,9 @@
  * message's IPC_WORDS words before each switch: two switches and one copy
  * per round trip.
  *
+ * bench_rpc_round_trip_marginal_ns measures the first world's marginal
+ * figure alone: the baseline of the timer benchmark (bench_timer.c).
+ *
  * Second pair of figures: the same through a session at a sibling server
  * (rpc_bench_echo -> echo_server, ECHO_ADD), the client/server path every
  * service call takes. Not measured: capability transfer, SQLite recording.
@@ -120,6 +123,13 @@ static void bench_rpc_pair(const struct bench_world_spec *spec, bool echo)
     bench_world_notes(&figures, 1, "round trip");
     bench_note("baseline: two hand-written switches + a %zu-byte copy (MACHINE_FACTS floor "
                "with 64 bytes: 15.8 ns)", sizeof(uint64_t) * COPY_MESSAGE_WORDS);
+}
+
+double bench_rpc_round_trip_marginal_ns(void)
+{
+    struct bench_world_figures figures;
+    bench_world_measure(&rpc_parent_spec, RPC_ROUNDS, &figures);
+    return figures.marginal_ns;
 }
 
 void bench_rpc_run(void)

@@ -1,6 +1,6 @@
 /*
  * bench_world.c - the worlds of the world benchmarks (RPC, signal,
- * semaphore): build one from a bench component, run it, time it.
+ * semaphore, timer): build one from a bench component, run it, time it.
  *
  * Call order:
  *   bench_world_measure(&spec, rounds, &figures)
@@ -18,6 +18,10 @@
  * bench_world_handoffs_report measures and reports a ping-pong world
  * (signal, semaphore): two handoffs per round, each of which must wake a
  * blocked thread, against bench_baseline_round_trip_ns / 2.
+ *
+ * bench_world_count_kinds runs one more world, untimed, with a sink on
+ * the recorder that counts the events of each kind (what a round is made
+ * of, for the notes and for baselines that scale with it).
  *
  * Not here: what a round is (the components, bench_*_component.c), the
  * baseline (bench_rpc.c).
@@ -64,13 +68,36 @@ static void world_scenario_build(struct bench_world *world, uint64_t rounds)
         bench_die("cannot build the scenario of %s", spec->scenario_name);
 }
 
-/* Wall time of one run with `rounds` rounds; the run must pass. */
-static double world_run_ns(struct bench_world *world, uint64_t rounds, struct sim_result *out)
+static void world_open(struct bench_world *world, const struct bench_world_spec *spec)
+{
+    DUET_BENCH_CHECK(spec != NULL && spec->component != NULL && spec->config != NULL);
+    *world = (struct bench_world){
+        .spec = spec,
+        .sim = sim_create(),
+        .scenario = malloc(sizeof *world->scenario),
+        .ring = malloc(WORLD_RING_RECORDS * sizeof *world->ring),
+    };
+    if (world->sim == NULL || world->scenario == NULL || world->ring == NULL)
+        bench_die("cannot set up the sim of %s", spec->scenario_name);
+}
+
+static void world_close(struct bench_world *world)
+{
+    free(world->ring);
+    free(world->scenario);
+    sim_destroy(world->sim);
+    *world = (struct bench_world){0};
+}
+
+/* Wall time of one run with `rounds` rounds; the run must pass. The trace
+ * goes to the ring, and to `sink` (flushed at the end) unless NULL. */
+static double world_run_ns(struct bench_world *world, uint64_t rounds, trace_sink_fn sink,
+                           void *sink_ctx, struct sim_result *out)
 {
     const struct bench_world_spec *spec = world->spec;
     world_scenario_build(world, rounds);
     struct trace_recorder recorder;
-    trace_recorder_init(&recorder, world->ring, WORLD_RING_RECORDS, NULL, NULL);
+    trace_recorder_init(&recorder, world->ring, WORLD_RING_RECORDS, sink, sink_ctx);
     struct sim_config config = {
         .scenario = world->scenario,
         .seed = WORLD_SEED,
@@ -86,30 +113,24 @@ static double world_run_ns(struct bench_world *world, uint64_t rounds, struct si
     if (out->outcome != SIM_PASS)
         bench_die("the world of %s did not pass: %s %s", spec->scenario_name,
                   sim_outcome_name(out->outcome), out->failure);
+    if (trace_recorder_flush(&recorder) != 0)
+        bench_die("the trace sink of %s failed", spec->scenario_name);
     return (double)elapsed_ns;
 }
 
 void bench_world_measure(const struct bench_world_spec *spec, uint64_t rounds,
                          struct bench_world_figures *out)
 {
-    DUET_BENCH_CHECK(spec != NULL && spec->component != NULL && spec->config != NULL);
     DUET_BENCH_CHECK(rounds >= WORLD_WARMUP_DIVISOR && rounds <= BENCH_ROUNDS_MAX);
-    struct bench_world world = {
-        .spec = spec,
-        .sim = sim_create(),
-        .scenario = malloc(sizeof *world.scenario),
-        .ring = malloc(WORLD_RING_RECORDS * sizeof *world.ring),
-    };
-    if (world.sim == NULL || world.scenario == NULL || world.ring == NULL)
-        bench_die("cannot set up the sim of %s", spec->scenario_name);
-
+    struct bench_world world;
+    world_open(&world, spec);
     double whole_ns[BENCH_REPEATS];
     double marginal_ns[BENCH_REPEATS];
     double empty_ns[BENCH_REPEATS];
-    world_run_ns(&world, rounds / WORLD_WARMUP_DIVISOR, &out->full);
+    world_run_ns(&world, rounds / WORLD_WARMUP_DIVISOR, NULL, NULL, &out->full);
     for (int r = 0; r < BENCH_REPEATS; r++) {
-        double run_ns = world_run_ns(&world, rounds, &out->full);
-        empty_ns[r] = world_run_ns(&world, 0, &out->empty);
+        double run_ns = world_run_ns(&world, rounds, NULL, NULL, &out->full);
+        empty_ns[r] = world_run_ns(&world, 0, NULL, NULL, &out->empty);
         whole_ns[r] = run_ns / (double)rounds;
         marginal_ns[r] = (run_ns - empty_ns[r]) / (double)rounds;
     }
@@ -119,9 +140,34 @@ void bench_world_measure(const struct bench_world_spec *spec, uint64_t rounds,
     out->marginal_ns = bench_median(marginal_ns, BENCH_REPEATS);
     out->empty_ns = bench_median(empty_ns, BENCH_REPEATS);
     DUET_BENCH_CHECK(out->full.events > out->empty.events);
-    free(world.ring);
-    free(world.scenario);
-    sim_destroy(world.sim);
+    world_close(&world);
+}
+
+/* The counting sink: events of each kind. */
+static int kinds_sink(void *sink_ctx, const struct trace_record *records, size_t count)
+{
+    struct bench_world_kinds *kinds = sink_ctx;
+    for (size_t i = 0; i < count; i++) {
+        if (records[i].kind >= BENCH_EVENT_KINDS_MAX)
+            return 1;
+        kinds->count[records[i].kind]++;
+    }
+    return 0;
+}
+
+void bench_world_count_kinds(const struct bench_world_spec *spec, uint64_t rounds,
+                             struct bench_world_kinds *out)
+{
+    DUET_BENCH_CHECK(rounds <= BENCH_ROUNDS_MAX && out != NULL);
+    struct bench_world world;
+    world_open(&world, spec);
+    *out = (struct bench_world_kinds){0};
+    world_run_ns(&world, rounds, kinds_sink, out, &out->result);
+    uint64_t total = 0;
+    for (size_t kind = 0; kind < BENCH_EVENT_KINDS_MAX; kind++)
+        total += out->count[kind];
+    DUET_BENCH_CHECK(total == out->result.events);
+    world_close(&world);
 }
 
 void bench_world_notes(const struct bench_world_figures *figures, uint64_t units_per_round,
@@ -134,7 +180,8 @@ void bench_world_notes(const struct bench_world_figures *figures, uint64_t units
                WORLD_RING_RECORDS,
                figures->spec->canonical_schedule ? "canonical schedule (every choice 0)"
                                                  : "seed 1");
-    bench_note("per %s: %.2f events, %.2f steps (kernel entries), %.2f choices", unit_name,
+    bench_note("per %s: %.2f events, %.2f steps (kernel entries, port accesses, idle "
+               "passes), %.2f choices", unit_name,
                (double)(figures->full.events - figures->empty.events) / units,
                (double)(figures->full.steps - figures->empty.steps) / units,
                (double)(figures->full.choices - figures->empty.choices) / units);

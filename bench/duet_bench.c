@@ -1,7 +1,7 @@
 /*
  * duet_bench.c - Duet's benchmarks: one program that prints figures.
  *
- *   duet_bench [all|switch|rpc|signal|semaphore|event|store|fuzz]...
+ *   duet_bench [all|switch|rpc|signal|semaphore|timer|event|store|fuzz]...
  *                                                        (default: all)
  *
  * Measures, each against a baseline taken in the same process:
@@ -11,6 +11,9 @@
  *   signal  a signal submit delivered to a thread blocked in
  *           sys_signal_wait vs one switch (half the RPC floor)
  *   semaphore  a semaphore up waking a thread blocked in down vs the same
+ *   timer   time compression: virtual seconds per host second with a
+ *           periodic alarm and idle in between, vs the same kernel entries
+ *           at the price of an RPC's
  *   event   one trace event into the ring recorder vs a plain record copy
  *   store   trace rows into SQLite through the store vs raw inserts, and
  *           `duet run`-style recording of the demo end to end
@@ -72,14 +75,14 @@ static bool wanted(int argc, char **argv, const char *name)
 static void arguments_check(int argc, char **argv)
 {
     static const char *const names[] = {"all", "switch", "rpc", "signal", "semaphore",
-                                         "event", "store", "fuzz"};
+                                         "timer", "event", "store", "fuzz"};
     for (int i = 1; i < argc; i++) {
         bool known = false;
         for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
             known = known || strcmp(argv[i], names[n]) == 0;
         if (!known) {
             fprintf(stderr, "usage: duet_bench "
-                            "[all|switch|rpc|signal|semaphore|event|store|fuzz]...\n");
+                            "[all|switch|rpc|signal|semaphore|timer|event|store|fuzz]...\n");
             exit(2);
         }
     }
@@ -98,6 +101,8 @@ int main(int argc, char **argv)
         bench_signal_run();
     if (wanted(argc, argv, "semaphore"))
         bench_semaphore_run();
+    if (wanted(argc, argv, "timer"))
+        bench_timer_run();
     if (wanted(argc, argv, "event"))
         bench_event_run();
     if (wanted(argc, argv, "store")) {
