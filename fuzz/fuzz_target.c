@@ -17,6 +17,22 @@ static const struct fuzz_target *const targets[] = {
     &fuzz_target_minimize_selftest,
 };
 
+void fuzz_input_split(const uint8_t *data, size_t size, size_t rom_max,
+                      const uint8_t **out_rom, size_t *out_rom_len, struct fuzz_run *out)
+{
+    size_t rom_len = size >= 2 ? (size_t)data[0] | (size_t)data[1] << 8 : 0;
+    size_t available = size >= 2 ? size - 2 : 0;
+    if (rom_len > available)
+        rom_len = available;
+    if (rom_len > rom_max)
+        rom_len = rom_max;
+    *out_rom = size >= 2 ? data + 2 : data;
+    *out_rom_len = rom_len;
+    size_t used = size >= 2 ? 2 + rom_len : size;
+    out->choice_bytes = data + used;
+    out->choice_bytes_len = size - used;
+}
+
 const struct fuzz_target *fuzz_target_find(const char *name)
 {
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)

@@ -51,19 +51,10 @@ static void core_rpc_prepare(const uint8_t *data, size_t size, struct fuzz_run *
     out->scenario.budget_steps = CORE_RPC_BUDGET_STEPS;
     scenario_set_rom(&out->scenario, "config", core_rpc_config, sizeof core_rpc_config - 1);
 
+    const uint8_t *script = NULL;
     size_t script_len = 0;
-    if (size >= 2)
-        script_len = (size_t)data[0] | (size_t)data[1] << 8;
-    size_t available = size >= 2 ? size - 2 : 0;
-    if (script_len > available)
-        script_len = available;
-    if (script_len > SCENARIO_ROM_BYTES_MAX)
-        script_len = SCENARIO_ROM_BYTES_MAX;
-    scenario_set_rom(&out->scenario, "actions", size >= 2 ? data + 2 : data, script_len);
-
-    size_t used = size >= 2 ? 2 + script_len : size;
-    out->choice_bytes = data + used;
-    out->choice_bytes_len = size - used;
+    fuzz_input_split(data, size, SCENARIO_ROM_BYTES_MAX, &script, &script_len, out);
+    scenario_set_rom(&out->scenario, "actions", script, script_len);
     out->components = core_rpc_components;
     out->component_count = sizeof core_rpc_components / sizeof core_rpc_components[0];
 }

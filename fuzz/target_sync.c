@@ -54,19 +54,10 @@ static void sync_prepare(const uint8_t *data, size_t size, struct fuzz_run *out)
     out->scenario.budget_steps = SYNC_TARGET_BUDGET_STEPS;
     scenario_set_rom(&out->scenario, "config", sync_config, sizeof sync_config - 1);
 
+    const uint8_t *program = NULL;
     size_t program_len = 0;
-    if (size >= 2)
-        program_len = (size_t)data[0] | (size_t)data[1] << 8;
-    size_t available = size >= 2 ? size - 2 : 0;
-    if (program_len > available)
-        program_len = available;
-    if (program_len > SYNC_TARGET_PROGRAM_MAX)
-        program_len = SYNC_TARGET_PROGRAM_MAX;
-    scenario_set_rom(&out->scenario, "program", size >= 2 ? data + 2 : data, program_len);
-
-    size_t used = size >= 2 ? 2 + program_len : size;
-    out->choice_bytes = data + used;
-    out->choice_bytes_len = size - used;
+    fuzz_input_split(data, size, SYNC_TARGET_PROGRAM_MAX, &program, &program_len, out);
+    scenario_set_rom(&out->scenario, "program", program, program_len);
     out->components = sync_components;
     out->component_count = sizeof sync_components / sizeof sync_components[0];
 }

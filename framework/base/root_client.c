@@ -1,7 +1,28 @@
 /*
- * root_client.c - the parent's side of the root interface (duet/root.h).
+ * root_client.c - the root interface (duet/root.h): the parent's calls,
+ * and the decode step every server runs on a session request.
  */
 #include "duet/root.h"
+
+#include "duet/session_args.h"
+
+enum rpc_status root_session_decode(const struct ipc_message *request, uint64_t ram_cost,
+                                    uint64_t cap_cost, uint64_t *out_ram, uint64_t *out_caps)
+{
+    char args_text[ROOT_ARGS_WORDS * 8];
+    struct session_args args;
+    *out_ram = 0;
+    *out_caps = 0;
+    if (!rpc_unpack_string(request->word, ROOT_ARGS_WORDS, args_text, sizeof args_text) ||
+        session_args_parse(args_text, &args) != SESSION_ARGS_OK ||
+        !session_args_quota(&args, out_ram, out_caps))
+        return RPC_ERR_INVALID_ARGS_STRING;
+    if (*out_ram < ram_cost)
+        return RPC_ERR_INSUFFICIENT_RAM_QUOTA;
+    if (*out_caps < cap_cost)
+        return RPC_ERR_INSUFFICIENT_CAP_QUOTA;
+    return RPC_OK;
+}
 
 enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_message *m,
                              cap_index_t *out_session, uint64_t *out_id)

@@ -33,6 +33,13 @@ struct root_cap { cap_index_t index; };
 #define ROOT_CLIENT_STUB(...) RPC_CLIENT_STUB(call, struct root_cap, __VA_ARGS__)
 ROOT_RPCS(ROOT_CLIENT_STUB)
 
+/* The server's side of ROOT_SESSION: the argument string parsed strictly
+ * (RPC_ERR_INVALID_ARGS_STRING) and the donation checked against what a
+ * session costs the server (RPC_ERR_INSUFFICIENT_RAM_QUOTA / _CAP_QUOTA);
+ * on RPC_OK, *out_ram and *out_caps are what the client donated. */
+enum rpc_status root_session_decode(const struct ipc_message *request, uint64_t ram_cost,
+                                    uint64_t cap_cost, uint64_t *out_ram, uint64_t *out_caps);
+
 /* The parent's side. `message` is the caller's IPC buffer. */
 enum rpc_status root_session(struct root_cap root, const char *args, struct ipc_message *message,
                              cap_index_t *out_session, uint64_t *out_id);

@@ -33,7 +33,6 @@
 #include "duet/parent.h"
 #include "duet/quota.h"
 #include "duet/root.h"
-#include "duet/session_args.h"
 #include "duet/timer_session.h"
 
 enum {
@@ -158,17 +157,11 @@ static enum rpc_status root_perform_ROOT_SESSION(void *server, void *unused,
                                                  struct ipc_message *reply)
 {
     struct timer_server *s = server;
-    char args_text[ROOT_ARGS_WORDS * 8];
-    struct session_args args;
     uint64_t ram = 0, caps = 0;
-    if (!rpc_unpack_string(request->word, ROOT_ARGS_WORDS, args_text, sizeof args_text) ||
-        session_args_parse(args_text, &args) != SESSION_ARGS_OK ||
-        !session_args_quota(&args, &ram, &caps))
-        return RPC_ERR_INVALID_ARGS_STRING;
-    if (ram < TIMER_SESSION_RAM_COST)
-        return RPC_ERR_INSUFFICIENT_RAM_QUOTA;
-    if (caps < TIMER_SESSION_CAP_COST)
-        return RPC_ERR_INSUFFICIENT_CAP_QUOTA;
+    enum rpc_status status = root_session_decode(request, TIMER_SESSION_RAM_COST,
+                                                 TIMER_SESSION_CAP_COST, &ram, &caps);
+    if (status != RPC_OK)
+        return status;   /* the cost is fixed: the donation beyond it is not spent */
     for (uint64_t id = 0; id < TIMER_SESSIONS_MAX; id++) {
         struct timer_session *session = &s->sessions[id];
         if (session->cap != CAP_INDEX_INVALID)

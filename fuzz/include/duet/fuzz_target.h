@@ -41,6 +41,12 @@ struct fuzz_target {
     const char *(*check)(const struct fuzz_run *run, const struct sim_result *result);
 };
 
+/* The layout the targets share: bytes 0-1 (little-endian) the length L of
+ * a ROM's contents (cut to what is there and to rom_max), the next L bytes
+ * the contents, the rest the choice stream. Any byte string splits. */
+void fuzz_input_split(const uint8_t *data, size_t size, size_t rom_max,
+                      const uint8_t **out_rom, size_t *out_rom_len, struct fuzz_run *out);
+
 const struct fuzz_target *fuzz_target_find(const char *name);
 const struct fuzz_target *const *fuzz_target_list(size_t *count);
 
