@@ -6,7 +6,8 @@
 /* The entries thread_test's further threads may start at. */
 static const component_thread_fn thread_test_threads[] = {
     thread_test_worker, thread_test_sleeper, thread_test_caller, thread_test_lured,
-    thread_test_inflated, thread_test_revoked_caller, thread_test_waker, NULL};
+    thread_test_inflated, thread_test_revoked_caller, thread_test_waker,
+    thread_test_saved_caller, thread_test_answerer, NULL};
 
 static const component_thread_fn signal_test_threads[] = {
     signal_test_fast_sender, signal_test_many_sender, signal_test_waiter, NULL};

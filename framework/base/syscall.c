@@ -64,6 +64,19 @@ static enum sys_error syscall_cap_result(struct syscall_frame *frame, cap_index_
     return error;
 }
 
+enum sys_error sys_reply_save(cap_index_t *out_reply)
+{
+    struct syscall_frame frame = {.number = SYSCALL_REPLY_SAVE};
+    return syscall_cap_result(&frame, out_reply);
+}
+
+enum sys_error sys_reply_send(cap_index_t reply, struct ipc_message *message)
+{
+    struct syscall_frame frame = {.number = SYSCALL_REPLY_SEND, .arg = {reply},
+                                  .message = message};
+    return syscall_enter(&frame, NULL);
+}
+
 enum sys_error sys_endpoint_create(cap_index_t *out_endpoint)
 {
     struct syscall_frame frame = {.number = SYSCALL_ENDPOINT_CREATE};

@@ -101,6 +101,13 @@ static void node_release(struct kernel *k, uint16_t id)
     *node = (struct cap_node){.generation = generation};
     if (type == KOBJ_ENDPOINT && !object_named(k, type, object))
         endpoint_release(k, object);
+    /* The last capability to a saved reply went unused: nobody can answer
+     * the caller any more, so it is told instead of waiting for ever. */
+    if (type == KOBJ_REPLY && !object_named(k, type, object)) {
+        const struct thread *caller = &k->threads[object];
+        if (caller->state == THREAD_REPLY && caller->reply_saved)
+            thread_cancel_blocking(k, object, SYS_ERR_SERVER_EXITED);
+    }
 }
 
 static void node_revoke_descendants(struct kernel *k, uint16_t ancestor)

@@ -140,6 +140,59 @@ static void reply_perform(struct kernel *k, const struct ipc_message *message)
     sched_make_ready(k, caller_id);
 }
 
+void reply_forget(struct kernel *k, uint16_t caller)
+{
+    struct thread *t = thread_of(k, caller);
+    DUET_ASSERT(t->state == THREAD_REPLY && t->reply_saved);
+    t->reply_saved = false;
+    cap_revoke_object(k, KOBJ_REPLY, caller);
+}
+
+void sys_reply_save_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct thread *server = current_thread(k);
+    struct pd *pd = current_pd(k);
+    enum sys_error error = server->reply_to == 0 ? SYS_ERR_NO_REPLY_PENDING : SYS_OK;
+    if (error == SYS_OK && !cspace_has_room(k, pd))
+        error = SYS_ERR_CAP_SPACE_FULL;
+    if (error == SYS_OK && !cap_nodes_available(k, 1))
+        error = SYS_ERR_OUT_OF_RESOURCES;
+    if (error != SYS_OK) {
+        frame_result(frame, error, 0);
+        return;
+    }
+    uint16_t caller_id = server->reply_to;
+    struct thread *caller = thread_of(k, caller_id);
+    DUET_ASSERT(caller->state == THREAD_REPLY && caller->blocked_on == k->current);
+    server->reply_to = 0;
+    caller->blocked_on = 0;
+    caller->reply_saved = true;
+    frame_result(frame, SYS_OK, cap_create(k, pd, KOBJ_REPLY, caller_id, CAP_INDEX_INVALID));
+}
+
+void sys_reply_send_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct pd *pd = current_pd(k);
+    struct ipc_message *message = frame->message;   /* the frame is read once */
+    struct cap_node *cap = NULL;
+    enum sys_error error = cspace_lookup(k, pd, (cap_index_t)frame->arg[0], KOBJ_REPLY, &cap);
+    if (error == SYS_OK)
+        error = message_check(k, pd, message);
+    if (error != SYS_OK) {
+        frame_result(frame, error, 0);
+        return;
+    }
+    uint16_t caller_id = cap->object;
+    struct thread *caller = thread_of(k, caller_id);
+    reply_forget(k, caller_id);   /* one answer: every copy of the capability goes stale */
+    enum sys_error transfer = message_transfer(k, current_thread(k)->pd, message, caller->pd,
+                                               caller->message);
+    frame_result(caller->frame, transfer, 0);
+    hal_event(HAL_EVENT_IPC_REPLY, caller_id, caller->message->label, 0, 0, NULL, 0);
+    sched_make_ready(k, caller_id);
+    frame_result(frame, SYS_OK, 0);
+}
+
 /* A server that waits again without replying drops its caller, who gets a
  * named error instead of waiting forever (invariant T2 holds again). */
 static void drop_pending_call(struct kernel *k)

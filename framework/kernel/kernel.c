@@ -106,6 +106,8 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     case SYSCALL_FUTEX_WAIT:      sys_futex_wait_perform(k, frame); break;
     case SYSCALL_FUTEX_WAKE:      sys_futex_wake_perform(k, frame); break;
     case SYSCALL_IRQ_DESTROY:     sys_irq_destroy_perform(k, frame); break;
+    case SYSCALL_REPLY_SAVE:      sys_reply_save_perform(k, frame); break;
+    case SYSCALL_REPLY_SEND:      sys_reply_send_perform(k, frame); break;
     default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)

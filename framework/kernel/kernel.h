@@ -9,7 +9,8 @@
  *               READY        in k->ready (or running: k->current)
  *               SEND         queued on endpoint->senders, message in sender's buffer
  *               RECEIVE      queued on endpoint->receivers
- *               REPLY        called a server, waits in the server's reply_to
+ *               REPLY        called a server, waits in the server's reply_to,
+ *                            or for a saved reply (reply_saved, blocked_on 0)
  *               IRQ          waiting in irq->waiter
  *               SIGNAL       queued on a signal receiver's waiters
  *               FUTEX        queued on k->futex_waiters (futex_offset: the word)
@@ -35,7 +36,9 @@
  *       SIGNAL or FUTEX.
  *   T2  thread->reply_to != 0 only while that thread (the caller) is in
  *       state REPLY with blocked_on == this thread (the server); a server
- *       waits for a new call only with reply_to == 0.
+ *       waits for a new call only with reply_to == 0. A caller whose reply
+ *       was saved (reply_saved) is in REPLY with blocked_on == 0, and
+ *       exactly its unrevoked KOBJ_REPLY capabilities name it.
  *   C1  slot 0 of every capability space is empty.
  *   C2  every live node is named by at least one slot (a node whose last
  *       slot goes is freed and its children move up to its parent), so
@@ -84,6 +87,7 @@ enum kobject_type {
     KOBJ_THREAD = CAP_TYPE_THREAD,
     KOBJ_SIGNAL_RECEIVER = CAP_TYPE_SIGNAL_RECEIVER,
     KOBJ_SIGNAL_CONTEXT = CAP_TYPE_SIGNAL_CONTEXT,
+    KOBJ_REPLY = CAP_TYPE_REPLY,     /* object = the waiting caller */
 };
 
 struct cap_node {
@@ -132,6 +136,7 @@ struct thread {
     struct cap_slot send_cap;    /* SEND: the node (and its generation) called
                                     through, so revoking it cancels the call */
     uint32_t futex_offset;       /* FUTEX: the word, window-relative   */
+    bool reply_saved;            /* REPLY: its reply is a capability now */
     struct syscall_frame *frame; /* the blocked system call, for its results */
     struct ipc_message *message; /* SEND/RECEIVE/REPLY: its message buffer, as
                                     checked when it blocked. Never re-read from
@@ -267,6 +272,11 @@ void sys_cap_revoke_perform(struct kernel *k, struct syscall_frame *frame);
 /* ipc.c */
 void sys_call_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_reply_save_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_reply_send_perform(struct kernel *k, struct syscall_frame *frame);
+/* The caller waiting on a saved reply is no longer answerable: every
+ * capability to its reply goes stale. */
+void reply_forget(struct kernel *k, uint16_t caller);
 
 /* pd.c */
 uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,

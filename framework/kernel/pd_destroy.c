@@ -31,6 +31,8 @@ void thread_cancel_blocking(struct kernel *k, uint16_t id, enum sys_error error)
     DUET_ASSERT(t->state == THREAD_SEND || t->state == THREAD_REPLY ||
                 t->state == THREAD_RECEIVE || t->state == THREAD_IRQ ||
                 t->state == THREAD_SIGNAL || t->state == THREAD_FUTEX);
+    if (t->state == THREAD_REPLY && t->reply_saved)
+        reply_forget(k, id);
     if (t->state == THREAD_SEND)
         queue_leave(k, &k->endpoints[t->blocked_on].senders, id);
     if (t->state == THREAD_RECEIVE)
@@ -61,6 +63,10 @@ bool thread_release(struct kernel *k, uint16_t id)
         queue_leave(k, &k->endpoints[t->blocked_on].receivers, id);
         break;
     case THREAD_REPLY: {
+        if (t->reply_saved) {
+            reply_forget(k, id);   /* the saved reply's capabilities go stale */
+            break;
+        }
         struct thread *server = thread_of(k, t->blocked_on);
         DUET_ASSERT(server->reply_to == id);
         server->reply_to = 0;   /* its reply will find nobody (NO_REPLY_PENDING) */

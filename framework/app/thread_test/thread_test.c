@@ -23,6 +23,10 @@
  *      checked when the threads blocked, cuts the count, and goes on.
  *   7. A call queued through a capability that is then revoked is
  *      cancelled (SYS_ERR_STALE_CAP): it never reaches the server.
+ *   8. Saved replies: the main thread takes a caller's reply into a
+ *      capability, serves another call meanwhile, and a sibling thread
+ *      answers through the capability; a used one is stale, and deleting
+ *      an unused one wakes its caller with SYS_ERR_SERVER_EXITED.
  */
 #include "duet/assert.h"
 #include "duet/components.h"
@@ -67,6 +71,10 @@ struct thread_test {
     cap_index_t waker_cap;              /* step 7 */
     enum sys_error revoked_call;
     bool revoked_queued, revoked_done;
+    cap_index_t saved_reply;            /* step 8 */
+    enum sys_error saved_call;
+    uint64_t saved_answer;
+    bool saved_done, answerer_done;
     struct worker workers[CPU_SESSION_THREADS_MAX];
     void *stacks[CPU_SESSION_THREADS_MAX];
 };
@@ -194,6 +202,69 @@ void thread_test_waker(struct env *env, void *arg)
     *m = (struct ipc_message){.label = 22};
     sys_call(test->waker_cap, m);
     hal_panic(__func__, "a killed thread ran on");
+}
+
+/* Step 8: calls the main thread and waits for an answer that comes, or
+ * for the news that none will. */
+void thread_test_saved_caller(struct env *env, void *arg)
+{
+    struct thread_test *test = arg;
+    (void)env;
+    struct ipc_message *m = ipc_buffer();
+    *m = (struct ipc_message){.label = 30};
+    test->saved_call = sys_call(test->workers_cap, m);
+    test->saved_answer = test->saved_call == SYS_OK ? m->word[0] : 0;
+    test->saved_done = true;
+    sys_thread_exit();
+}
+
+/* Step 8: answers through the saved reply, from another thread. */
+void thread_test_answerer(struct env *env, void *arg)
+{
+    struct thread_test *test = arg;
+    (void)env;
+    struct ipc_message *m = ipc_buffer();
+    *m = (struct ipc_message){.word_count = 1, .word = {31}};
+    DUET_ASSERT(sys_reply_send(test->saved_reply, m) == SYS_OK);
+    *m = (struct ipc_message){0};
+    DUET_ASSERT(sys_reply_send(test->saved_reply, m) == SYS_ERR_STALE_CAP);   /* used */
+    test->answerer_done = true;
+    sys_thread_exit();
+}
+
+static void saved_replies(struct thread_test *test)
+{
+    struct ipc_message *m = ipc_buffer();
+    uint64_t badge = 0;
+    DUET_ASSERT(sys_reply_save(&test->saved_reply) == SYS_ERR_NO_REPLY_PENDING);
+    /* Answered from another thread, while the main thread serves on. */
+    test->saved_done = test->answerer_done = false;
+    expect_status(test, "create the saved caller",
+                  spawn(test, 0, thread_test_saved_caller, test), RPC_OK);
+    DUET_ASSERT(sys_reply_wait(test->endpoint, false, m, &badge) == SYS_OK && m->label == 30);
+    DUET_ASSERT(sys_reply_save(&test->saved_reply) == SYS_OK);
+    expect_status(test, "create the answerer", spawn(test, 1, thread_test_answerer, test),
+                  RPC_OK);
+    while (!test->saved_done || !test->answerer_done)
+        sys_yield();
+    DUET_ASSERT(test->saved_call == SYS_OK && test->saved_answer == 31);
+    DUET_ASSERT(sys_cap_delete(test->saved_reply) == SYS_OK);
+    for (unsigned slot = 0; slot < 2; slot++)
+        expect_status(test, "end a reply thread",
+                      cpu_thread_kill(test->env, test->cpu.cap, &test->threads[slot]), RPC_OK);
+    /* An unused saved reply deleted: its caller hears that nobody answers. */
+    test->saved_done = false;
+    expect_status(test, "create the saved caller again",
+                  spawn(test, 0, thread_test_saved_caller, test), RPC_OK);
+    DUET_ASSERT(sys_reply_wait(test->endpoint, false, m, &badge) == SYS_OK && m->label == 30);
+    DUET_ASSERT(sys_reply_save(&test->saved_reply) == SYS_OK);
+    DUET_ASSERT(sys_cap_delete(test->saved_reply) == SYS_OK);
+    while (!test->saved_done)
+        sys_yield();
+    DUET_ASSERT(test->saved_call == SYS_ERR_SERVER_EXITED);
+    expect_status(test, "end the saved caller",
+                  cpu_thread_kill(test->env, test->cpu.cap, &test->threads[0]), RPC_OK);
+    log_write(test->env, test->log.cap, "saved replies: answered from another thread, or ended");
 }
 
 /* Step 7, the main thread's side. */
@@ -374,6 +445,8 @@ void thread_test_main(struct env *env)
     /* 6. Sibling threads against the kernel; 7. revocation of queued calls. */
     hostile_siblings(test);
     revoked_while_queued(test);
+    /* 8. Saved replies. */
+    saved_replies(test);
 
     /* 5. Four sleepers again, then closing the session ends them. */
     for (size_t i = 0; i < CPU_SESSION_THREADS_MAX; i++)

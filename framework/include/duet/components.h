@@ -36,6 +36,8 @@ void thread_test_lured(struct env *env, void *arg);
 void thread_test_inflated(struct env *env, void *arg);
 void thread_test_revoked_caller(struct env *env, void *arg);
 void thread_test_waker(struct env *env, void *arg);
+void thread_test_saved_caller(struct env *env, void *arg);
+void thread_test_answerer(struct env *env, void *arg);
 void signal_test_main(struct env *env);
 void signal_test_fast_sender(struct env *env, void *arg);
 void signal_test_many_sender(struct env *env, void *arg);

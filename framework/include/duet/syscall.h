@@ -63,6 +63,7 @@ enum cap_type {
     CAP_TYPE_THREAD,
     CAP_TYPE_SIGNAL_RECEIVER,
     CAP_TYPE_SIGNAL_CONTEXT,
+    CAP_TYPE_REPLY,
     CAP_TYPE_COUNT
 };
 
@@ -112,6 +113,8 @@ enum syscall_number {
     SYSCALL_FUTEX_WAIT,
     SYSCALL_FUTEX_WAKE,
     SYSCALL_IRQ_DESTROY,
+    SYSCALL_REPLY_SAVE,
+    SYSCALL_REPLY_SEND,
     SYSCALL_NUMBER_END
 };
 
@@ -141,6 +144,15 @@ enum sys_error sys_call(cap_index_t endpoint, struct ipc_message *message);
  * SYS_ERR_CALL_DROPPED). */
 enum sys_error sys_reply_wait(cap_index_t endpoint, bool reply, struct ipc_message *message,
                               uint64_t *out_badge);
+/* Takes the pending caller's reply into a capability: the thread may then
+ * wait for other calls while the caller still waits for its answer, which
+ * any thread holding the capability sends later with sys_reply_send (once:
+ * afterwards the capability is stale and should be deleted). If the last
+ * capability to it is deleted unused, or its PD destroyed, the caller is
+ * woken with SYS_ERR_SERVER_EXITED; if the caller is gone first, the
+ * capability is stale. SYS_ERR_NO_REPLY_PENDING without a pending caller. */
+enum sys_error sys_reply_save(cap_index_t *out_reply);
+enum sys_error sys_reply_send(cap_index_t reply, struct ipc_message *message);
 /* A new endpoint. A PD owns at most a few at once (SYS_ERR_OUT_OF_RESOURCES
  * beyond), so that no PD can take the kernel's table from the others; an
  * endpoint whose last capability is deleted is freed. */
