@@ -20,6 +20,7 @@
 #include "duet/hw_bus.h"
 #include "duet/i8254.h"
 #include "duet/i8259.h"
+#include "duet/image.h"
 #include "duet/sim.h"
 #include "duet/uart16550.h"
 #include "hal/context.h"
@@ -87,7 +88,7 @@ struct sim_world {
 
     struct component_info components[SIM_COMPONENTS_MAX];
     size_t component_count;
-    struct boot_module modules[SCENARIO_ROMS_MAX];
+    struct boot_module modules[SCENARIO_ROMS_MAX + IMAGE_BOOT_MODULES];
     size_t module_count;
 
     void *free_windows[SIM_FREE_WINDOWS_MAX];   /* returned, same size   */

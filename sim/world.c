@@ -180,6 +180,8 @@ static bool world_components(struct sim_world *world, const struct sim_config *c
     return true;
 }
 
+/* The scenario's ROMs first, so that one of them can stand in for a
+ * module of the image with the same name; then the image's own. */
 static void world_modules(struct sim_world *world, const struct scenario *scenario)
 {
     for (size_t i = 0; i < scenario->rom_count; i++)
@@ -187,6 +189,8 @@ static void world_modules(struct sim_world *world, const struct scenario *scenar
                                                  scenario->roms[i].data,
                                                  scenario->roms[i].size};
     world->module_count = scenario->rom_count;
+    world->module_count += image_boot_modules(world->modules + world->module_count,
+                                              IMAGE_BOOT_MODULES);
 }
 
 static struct sim_world *world_build(struct sim *sim, const struct sim_config *config)
