@@ -4,6 +4,8 @@
 #include "duet/components.h"
 
 /* The entries thread_test's further threads may start at. */
+static const component_thread_fn init_threads[] = {init_opener, NULL};
+
 static const component_thread_fn thread_test_threads[] = {
     thread_test_worker, thread_test_sleeper, thread_test_caller, thread_test_lured,
     thread_test_inflated, thread_test_revoked_caller, thread_test_waker,
@@ -21,7 +23,7 @@ static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter
 
 static const struct component_info components[] = {
     {.name = "core", .main = core_main},
-    {.name = "init", .main = init_main},
+    {.name = "init", .main = init_main, .threads = init_threads},
     {.name = "hello", .main = hello_main},
     {.name = "rom_reader", .main = rom_reader_main},
     {.name = "cap_test", .main = cap_test_main},
@@ -30,6 +32,7 @@ static const struct component_info components[] = {
     {.name = "pd_test", .main = pd_test_main},
     {.name = "quitter", .main = quitter_main},
     {.name = "echo_server", .main = echo_server_main},
+    {.name = "echo_late_server", .main = echo_late_server_main},
     {.name = "echo_client", .main = echo_client_main},
     {.name = "quota_test", .main = quota_test_main},
     {.name = "serial_test", .main = serial_test_main, .threads = serial_test_threads},

@@ -130,7 +130,11 @@ static enum rpc_status echo_perform_ECHO_HOLD(void *server, void *session,
 static const struct rpc_handler root_handlers[] = {ROOT_RPCS(ROOT_HANDLER)};
 static const struct rpc_handler echo_handlers[] = {ECHO_SESSION_RPCS(ECHO_HANDLER)};
 
-void echo_server_main(struct env *env)
+/* `log_late`: announce first and only then open the LOG session, a call to
+ * the parent while a client's session request may already be on its way
+ * here (scenarios/async_sessions.scn): the parent must not be waiting on
+ * our root then. */
+static void echo_serve(struct env *env, bool log_late)
 {
     struct echo_server *s = env_alloc(env, sizeof *s);
     DUET_ASSERT(s != NULL);
@@ -140,9 +144,11 @@ void echo_server_main(struct env *env)
     /* Short of resources a server says so and exits: that is a condition
      * of the world, not a broken invariant of ours. */
     cap_index_t root = CAP_INDEX_INVALID;
-    if (log_connection_open(env, &s->log) != RPC_OK || sys_endpoint_create(&s->endpoint) != SYS_OK ||
+    if ((!log_late && log_connection_open(env, &s->log) != RPC_OK) ||
+        sys_endpoint_create(&s->endpoint) != SYS_OK ||
         sys_cap_mint(s->endpoint, ECHO_BADGE_ROOT, &root) != SYS_OK ||
-        parent_announce(env, "ECHO", root) != RPC_OK) {
+        parent_announce(env, "ECHO", root) != RPC_OK ||
+        (log_late && log_connection_open(env, &s->log) != RPC_OK)) {
         parent_exit(env, 1);
         return;
     }
@@ -170,4 +176,14 @@ void echo_server_main(struct env *env)
             sys_cap_delete(request.cap);
         reply = true;
     }
+}
+
+void echo_server_main(struct env *env)
+{
+    echo_serve(env, false);
+}
+
+void echo_late_server_main(struct env *env)
+{
+    echo_serve(env, true);
 }

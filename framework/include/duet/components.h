@@ -12,6 +12,7 @@ const struct component_info *framework_components(size_t *count);
 
 void core_main(struct env *env);
 void init_main(struct env *env);
+void init_opener(struct env *env, void *arg);
 void hello_main(struct env *env);
 void rom_reader_main(struct env *env);
 void cap_test_main(struct env *env);
@@ -20,6 +21,7 @@ void frame_intruder_main(struct env *env);
 void pd_test_main(struct env *env);
 void quitter_main(struct env *env);
 void echo_server_main(struct env *env);
+void echo_late_server_main(struct env *env);
 void echo_client_main(struct env *env);
 void quota_test_main(struct env *env);
 void serial_test_main(struct env *env);

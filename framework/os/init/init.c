@@ -7,7 +7,11 @@
  * the parent interface to the children:
  *   PARENT_SESSION   routed by the config (init_session.c); the session
  *                    capability is passed on to the child (then dropped by
- *                    init) with init's id for the session;
+ *                    init) with init's id for the session. A session at a
+ *                    child server is opened by init's second thread, the
+ *                    opener (init_opener.c), while this entrypoint serves
+ *                    on: the client's reply is saved until then, so init
+ *                    never waits on a child that may be calling it;
  *   PARENT_CLOSE     the child's session is closed where it lives;
  *   PARENT_ANNOUNCE  the child offers a service; init keeps its root
  *                    capability to open sessions there for others;
@@ -178,7 +182,19 @@ static enum rpc_status parent_perform_PARENT_SESSION(void *server, void *child,
     struct init *init = server;
     uint64_t id = 0;
     cap_index_t cap = CAP_INDEX_INVALID;
-    enum rpc_status status = init_session_open(init, child, request, &cap, &id);
+    bool pending = false;
+    enum rpc_status status = init_session_open(init, child, request, &cap, &id, &pending);
+    if (status == RPC_OK && pending) {
+        /* The opener answers when the server has: keep the reply for it. */
+        if (sys_reply_save(&init->sessions[id].reply) != SYS_OK) {
+            init->sessions[id].reply = CAP_INDEX_INVALID;
+            init_session_abandon(init, id, RPC_ERR_OUT_OF_RESOURCES);
+            return RPC_ERR_OUT_OF_RESOURCES;
+        }
+        init->reply = false;
+        semaphore_up(&init->openings);
+        return RPC_OK;
+    }
     if (status == RPC_OK) {
         reply->cap = cap;
         reply->word_count = 1;
@@ -270,6 +286,8 @@ static const struct rpc_handler parent_handlers[] = {PARENT_RPCS(PARENT_HANDLER)
  * to servers) use while a request is handled. */
 static bool init_dispatch(struct init *init, uint64_t badge)
 {
+    enum lock_error locked = lock_acquire(&init->lock);
+    DUET_ASSERT(locked == LOCK_OK);
     struct ipc_message request = *ipc_buffer();
     struct ipc_message answer;
     struct ipc_message *reply = &answer;
@@ -290,16 +308,25 @@ static bool init_dispatch(struct init *init, uint64_t badge)
     /* Q1 where it can have changed: a request moves only its child's
      * accounts; starting or tearing down a child also moves others'. */
     DUET_ASSERT(init_quota_conserved(init, init->touched_others ? NULL : child));
+    locked = lock_release(&init->lock);
+    DUET_ASSERT(locked == LOCK_OK);
     return init->reply;
 }
 
 void init_main(struct env *env)
 {
     struct init *init = env_alloc(env, sizeof *init);
-    DUET_ASSERT(init != NULL);
+    void *opener_stack = env_alloc(env, INIT_OPENER_STACK);
+    DUET_ASSERT(init != NULL && opener_stack != NULL);
     init->env = env;
+    lock_init(&init->lock);
+    semaphore_init(&init->openings, 0, SEMAPHORE_FIFO);
+    init->opener_server = INIT_CHILDREN_MAX;
     if (log_connection_open(env, &init->log) != RPC_OK || !init_read_config(init) ||
-        sys_endpoint_create(&init->endpoint) != SYS_OK) {
+        sys_endpoint_create(&init->endpoint) != SYS_OK ||
+        cpu_connection_open(env, &init->cpu) != RPC_OK ||
+        cpu_thread_create(env, init->cpu.cap, &init->opener, init_opener, init, opener_stack,
+                          INIT_OPENER_STACK) != RPC_OK) {
         parent_exit(env, 1);
         return;
     }

@@ -4,8 +4,12 @@
 #ifndef DUET_INIT_H
 #define DUET_INIT_H
 
+#include "duet/cpu_session.h"
+#include "duet/lock.h"
 #include "duet/log_session.h"
+#include "duet/parent.h"
 #include "duet/pd_session.h"
+#include "duet/semaphore.h"
 #include "duet/quota.h"
 #include "duet/root.h"
 #include "init_config.h"
@@ -15,6 +19,8 @@ enum {
     INIT_SESSIONS_MAX = INIT_CHILDREN_MAX * INIT_SESSIONS_PER_CHILD,
     INIT_ANNOUNCED_MAX = 2,         /* services one child may offer */
     INIT_AT_PARENT = INIT_CHILDREN_MAX,   /* init_session.server: init's parent */
+    INIT_NO_CLIENT = INIT_CHILDREN_MAX + 1,   /* init_session.client: gone while opening */
+    INIT_OPENER_STACK = 16 * 1024,
 };
 
 struct init_service {
@@ -30,6 +36,10 @@ struct init_child {
     struct init_service announced[INIT_ANNOUNCED_MAX];
     struct quota_account ram;       /* budget for donations, from the config */
     struct quota_account caps;
+    /* Roots of a server that went while the opener was calling one of
+     * them: deleted once the opener is done (its call uses the index). */
+    cap_index_t stale_roots[INIT_ANNOUNCED_MAX];
+    size_t stale_root_count;
 };
 
 struct init_session {
@@ -40,10 +50,26 @@ struct init_session {
     uint64_t server_id;             /* the server's (or parent's) id      */
     uint64_t ram_donated;           /* taken from the client's budget     */
     uint64_t caps_donated;
+    /* Opening at a child server: the opener thread makes the root call,
+     * in the order the requests came (seq); the client waits on its
+     * saved reply meanwhile. */
+    bool opening;
+    bool taken;                     /* the opener is calling the server   */
+    uint64_t seq;
+    cap_index_t reply;              /* the client's saved reply           */
+    char args[PARENT_ARGS_MAX];     /* as forwarded to the server         */
 };
 
 struct init {
     struct env *env;
+    struct lock lock;                   /* the entrypoint and the opener share
+                                           everything below               */
+    struct semaphore openings;          /* sessions waiting for the opener */
+    uint64_t opening_seq;
+    size_t opener_server;               /* whose root the opener calls, or
+                                           INIT_CHILDREN_MAX               */
+    struct cpu_connection cpu;
+    struct cpu_thread opener;
     struct log_connection log;
     cap_index_t endpoint;
     cap_index_t delete_after_reply;     /* a session capability passed on     */
@@ -60,9 +86,17 @@ struct init {
 };
 
 /* init_session.c */
+/* RPC_OK with *out_pending set: the session is opening at a child server
+ * (slot *out_id); the caller saves the client's reply into it and wakes
+ * the opener. RPC_OK otherwise: opened at init's parent, *out_cap. */
 enum rpc_status init_session_open(struct init *init, struct init_child *client,
                                   const struct ipc_message *request, cap_index_t *out_cap,
-                                  uint64_t *out_id);
+                                  uint64_t *out_id, bool *out_pending);
+/* Gives an opening session up before the opener took it: donation back,
+ * `status` to the client, slot free. */
+void init_session_abandon(struct init *init, uint64_t id, enum rpc_status status);
+/* The opener thread: opens sessions at child servers (init_opener.c). */
+void init_opener(struct env *env, void *arg);
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id);
 enum rpc_status init_session_upgrade(struct init *init, struct init_child *client,
                                      const struct ipc_message *request);

@@ -126,8 +126,9 @@ static enum rpc_status close_at(struct init *init, const struct init_session *se
 
 enum rpc_status init_session_open(struct init *init, struct init_child *client,
                                   const struct ipc_message *request, cap_index_t *out_cap,
-                                  uint64_t *out_id)
+                                  uint64_t *out_id, bool *out_pending)
 {
+    *out_pending = false;
     char service[PARENT_SERVICE_MAX];
     char args[PARENT_ARGS_MAX];
     char forwarded[PARENT_ARGS_MAX];
@@ -161,6 +162,23 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
     if (status != RPC_OK)
         return status;
 
+    if (server != INIT_AT_PARENT) {
+        /* A child server: never called from here, where it could be
+         * calling us at the same time. The opener does it. */
+        const struct init_service *offered = announced(&init->children[server], service);
+        DUET_ASSERT(offered != NULL);
+        struct init_session *session = &init->sessions[slot];
+        *session = (struct init_session){
+            .in_use = true, .client = (size_t)(client - init->children), .server = server,
+            .root = (size_t)(offered - init->children[server].announced), .ram_donated = ram,
+            .caps_donated = caps, .opening = true, .seq = ++init->opening_seq,
+            .reply = CAP_INDEX_INVALID};
+        duet_strlcpy(session->args, forwarded, sizeof session->args);
+        *out_id = slot;
+        *out_pending = true;
+        return RPC_OK;
+    }
+
     uint64_t server_id = 0;
     size_t root = 0;
     status = open_at(init, server, service, forwarded, out_cap, &server_id, &root);
@@ -176,20 +194,53 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
     return RPC_OK;
 }
 
+/* The donation goes back to the session's client, the session keeps none. */
+static void session_forget_donation(struct init *init, struct init_session *session)
+{
+    if (session->client != INIT_NO_CLIENT) {
+        struct init_child *client = &init->children[session->client];
+        quota_give_back(&client->ram, session->ram_donated);
+        quota_give_back(&client->caps, session->caps_donated);
+    }
+    session->ram_donated = session->caps_donated = 0;
+}
+
 /* The donation goes back to the session's client; the slot is free. */
 static void session_forget(struct init *init, struct init_session *session)
 {
-    struct init_child *client = &init->children[session->client];
-    quota_give_back(&client->ram, session->ram_donated);
-    quota_give_back(&client->caps, session->caps_donated);
+    session_forget_donation(init, session);
     *session = (struct init_session){0};
+}
+
+void init_session_abandon(struct init *init, uint64_t id, enum rpc_status status)
+{
+    struct init_session *session = &init->sessions[id];
+    DUET_ASSERT(session->in_use && session->opening);
+    if (session->reply != CAP_INDEX_INVALID) {
+        struct ipc_message *m = ipc_buffer();
+        *m = (struct ipc_message){.label = status};
+        sys_reply_send(session->reply, m);   /* a client that is gone hears nothing */
+        sys_cap_delete(session->reply);
+    }
+    session_forget(init, session);
+}
+
+/* The client went while its session was opening: its donation goes back
+ * now, and the opener closes the session at the server if it opens. */
+static void session_orphan(struct init *init, struct init_session *session)
+{
+    session_forget_donation(init, session);
+    session->client = INIT_NO_CLIENT;
+    if (session->reply != CAP_INDEX_INVALID)
+        sys_cap_delete(session->reply);   /* its caller is being destroyed */
+    session->reply = CAP_INDEX_INVALID;
 }
 
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id)
 {
     size_t client_index = (size_t)(client - init->children);
     if (id >= INIT_SESSIONS_MAX || !init->sessions[id].in_use ||
-        init->sessions[id].client != client_index)
+        init->sessions[id].client != client_index || init->sessions[id].opening)
         return RPC_ERR_INVALID_SESSION;
     enum rpc_status status = close_at(init, &init->sessions[id]);
     session_forget(init, &init->sessions[id]);
@@ -202,7 +253,7 @@ enum rpc_status init_session_upgrade(struct init *init, struct init_child *clien
     uint64_t id = request->word[0], ram = request->word[1], caps = request->word[2];
     size_t client_index = (size_t)(client - init->children);
     if (id >= INIT_SESSIONS_MAX || !init->sessions[id].in_use ||
-        init->sessions[id].client != client_index)
+        init->sessions[id].client != client_index || init->sessions[id].opening)
         return RPC_ERR_INVALID_SESSION;
     if (ram > QUOTA_SIZE_MAX || caps > QUOTA_SIZE_MAX)
         return RPC_ERR_INVALID_ARGUMENT;
@@ -254,13 +305,34 @@ void init_sessions_forget_child(struct init *init, struct init_child *child)
     size_t index = (size_t)(child - init->children);
     for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
         struct init_session *session = &init->sessions[id];
-        if (session->in_use && session->server == index)
+        if (!session->in_use)
+            continue;
+        if (session->opening && session->taken) {
+            /* The opener is calling the server: it finishes this one (its
+             * call fails if the server is what goes). */
+            if (session->client == index)
+                session_orphan(init, session);
+            continue;
+        }
+        if (session->opening) {
+            if (session->server == index)
+                init_session_abandon(init, id, RPC_ERR_SERVER_GONE);
+            else if (session->client == index)
+                init_session_abandon(init, id, RPC_ERR_SERVER_GONE);   /* nobody hears it */
+            continue;
+        }
+        if (session->server == index)
             session_forget(init, session);   /* gone with the server */
-        if (session->in_use && session->client == index)
+        else if (session->client == index)
             init_session_close(init, child, id);
     }
-    for (size_t i = 0; i < child->announced_count; i++)
-        sys_cap_delete(child->announced[i].root.index);
+    bool opener_uses_roots = init->opener_server == index;
+    for (size_t i = 0; i < child->announced_count; i++) {
+        if (opener_uses_roots)
+            child->stale_roots[child->stale_root_count++] = child->announced[i].root.index;
+        else
+            sys_cap_delete(child->announced[i].root.index);
+    }
     child->announced_count = 0;
 }
 
