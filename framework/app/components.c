@@ -21,6 +21,8 @@ static const component_thread_fn timer_threads[] = {timer_irq_thread, NULL};
 
 static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter, NULL};
 
+static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, NULL};
+
 static const struct component_info components[] = {
     {.name = "core", .main = core_main},
     {.name = "init", .main = init_main, .threads = init_threads},
@@ -38,6 +40,7 @@ static const struct component_info components[] = {
     {.name = "serial_test", .main = serial_test_main, .threads = serial_test_threads},
     {.name = "io_after_close", .main = io_after_close_main},
     {.name = "controller", .main = controller_main},
+    {.name = "opener_racer", .main = opener_racer_main, .threads = opener_racer_threads},
     {.name = "bad_server", .main = bad_server_main},
     {.name = "bad_client", .main = bad_client_main},
     {.name = "thread_test", .main = thread_test_main, .threads = thread_test_threads},

@@ -28,6 +28,8 @@ void serial_test_main(struct env *env);
 void serial_test_irq_waiter(struct env *env, void *arg);
 void io_after_close_main(struct env *env);
 void controller_main(struct env *env);
+void opener_racer_main(struct env *env);
+void opener_racer_helper(struct env *env, void *arg);
 void bad_server_main(struct env *env);
 void bad_client_main(struct env *env);
 void thread_test_main(struct env *env);

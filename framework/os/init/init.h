@@ -36,10 +36,6 @@ struct init_child {
     struct init_service announced[INIT_ANNOUNCED_MAX];
     struct quota_account ram;       /* budget for donations, from the config */
     struct quota_account caps;
-    /* Roots of a server that went while the opener was calling one of
-     * them: deleted once the opener is done (its call uses the index). */
-    cap_index_t stale_roots[INIT_ANNOUNCED_MAX];
-    size_t stale_root_count;
 };
 
 struct init_session {
@@ -68,6 +64,11 @@ struct init {
     uint64_t opening_seq;
     size_t opener_server;               /* whose root the opener calls, or
                                            INIT_CHILDREN_MAX               */
+    cap_index_t opener_root;            /* the root it calls: if its server
+                                           goes meanwhile, the opener deletes
+                                           it once done (opener_root_stale), so
+                                           the index is not reused under it */
+    bool opener_root_stale;
     struct cpu_connection cpu;
     struct cpu_thread opener;
     struct log_connection log;
@@ -92,9 +93,12 @@ struct init {
 enum rpc_status init_session_open(struct init *init, struct init_child *client,
                                   const struct ipc_message *request, cap_index_t *out_cap,
                                   uint64_t *out_id, bool *out_pending);
-/* Gives an opening session up before the opener took it: donation back,
- * `status` to the client, slot free. */
+/* Gives an opening session up: donation back, `status` to the client
+ * (if it still waits), slot free. */
 void init_session_abandon(struct init *init, uint64_t id, enum rpc_status status);
+/* The opening session's client cannot be answered: its donation goes back
+ * and the session belongs to nobody (the opener closes it at the server). */
+void init_session_orphan(struct init *init, uint64_t id);
 /* The opener thread: opens sessions at child servers (init_opener.c). */
 void init_opener(struct env *env, void *arg);
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id);

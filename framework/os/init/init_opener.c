@@ -15,9 +15,15 @@
  *   - the client goes: the session is orphaned (donation back, reply
  *     gone); if the server opens it, the opener closes it again;
  *   - the server goes: the kernel cancels the root call, which fails, and
- *     init keeps the server's root capabilities until the opener is done
- *     with the index it called (stale_roots).
- * Requests are taken in the order they came (seq).
+ *     init keeps the root capability the opener called until the opener is
+ *     done with its index (opener_root_stale);
+ *   - the client cannot be answered (its waiting thread was killed, or the
+ *     server went after answering, so the session capability is stale):
+ *     it gets RPC_ERR_SERVER_GONE if it still waits, its donation goes
+ *     back, and the session is closed again at the server.
+ * Requests are taken in the order they came (seq). Limitation: a server
+ * that, while the opener calls it, asks init for a session at another
+ * child server waits behind itself; the two wait for each other.
  */
 #include "duet/assert.h"
 #include "duet/string.h"
@@ -60,19 +66,26 @@ static bool opening_finish(struct init *init, size_t id, enum rpc_status status,
         return false;
     }
     session->server_id = server_id;
-    bool answered = false;
     if (session->client != INIT_NO_CLIENT) {
         struct ipc_message *m = ipc_buffer();
         *m = (struct ipc_message){.label = RPC_OK, .word_count = 1, .word = {id}, .cap = cap};
-        answered = sys_reply_send(session->reply, m) == SYS_OK;
-        sys_cap_delete(session->reply);
-        session->reply = CAP_INDEX_INVALID;
+        bool answered = sys_reply_send(session->reply, m) == SYS_OK;
+        sys_cap_delete(cap);   /* the client has its own copy, if answered */
+        if (answered) {
+            sys_cap_delete(session->reply);
+            session->reply = CAP_INDEX_INVALID;
+            session->opening = session->taken = false;
+            return false;
+        }
+        /* The session capability was stale (its server went after
+         * answering) or the client's waiting thread is gone: say so if it
+         * still waits, and give the donation back. */
+        *m = (struct ipc_message){.label = RPC_ERR_SERVER_GONE};
+        sys_reply_send(session->reply, m);
+        init_session_orphan(init, id);
+        return true;
     }
-    sys_cap_delete(cap);   /* the client has its own copy */
-    if (answered) {
-        session->opening = session->taken = false;
-        return false;
-    }
+    sys_cap_delete(cap);
     return true;
 }
 
@@ -95,6 +108,8 @@ void init_opener(struct env *env, void *arg)
         char args[PARENT_ARGS_MAX];
         duet_strlcpy(args, session->args, sizeof args);
         init->opener_server = server;
+        init->opener_root = root.index;
+        init->opener_root_stale = false;
         init_unlocked(init);
 
         cap_index_t cap = CAP_INDEX_INVALID;
@@ -111,10 +126,10 @@ void init_opener(struct env *env, void *arg)
             init_locked(init);
             *session = (struct init_session){0};   /* its donation went back when orphaned */
         }
-        struct init_child *child = &init->children[server];
-        for (size_t i = 0; i < child->stale_root_count; i++)
-            sys_cap_delete(child->stale_roots[i]);
-        child->stale_root_count = 0;
+        if (init->opener_root_stale)
+            sys_cap_delete(init->opener_root);
+        init->opener_root_stale = false;
+        init->opener_root = CAP_INDEX_INVALID;
         init->opener_server = INIT_CHILDREN_MAX;
         init_unlocked(init);
     }

@@ -229,11 +229,17 @@ void init_session_abandon(struct init *init, uint64_t id, enum rpc_status status
  * now, and the opener closes the session at the server if it opens. */
 static void session_orphan(struct init *init, struct init_session *session)
 {
+    DUET_ASSERT(session->in_use && session->opening);
     session_forget_donation(init, session);
     session->client = INIT_NO_CLIENT;
     if (session->reply != CAP_INDEX_INVALID)
         sys_cap_delete(session->reply);   /* its caller is being destroyed */
     session->reply = CAP_INDEX_INVALID;
+}
+
+void init_session_orphan(struct init *init, uint64_t id)
+{
+    session_orphan(init, &init->sessions[id]);
 }
 
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id)
@@ -318,7 +324,7 @@ void init_sessions_forget_child(struct init *init, struct init_child *child)
             if (session->server == index)
                 init_session_abandon(init, id, RPC_ERR_SERVER_GONE);
             else if (session->client == index)
-                init_session_abandon(init, id, RPC_ERR_SERVER_GONE);   /* nobody hears it */
+                init_session_abandon(init, id, RPC_ERR_DENIED);   /* its client is going */
             continue;
         }
         if (session->server == index)
@@ -326,12 +332,12 @@ void init_sessions_forget_child(struct init *init, struct init_child *child)
         else if (session->client == index)
             init_session_close(init, child, id);
     }
-    bool opener_uses_roots = init->opener_server == index;
     for (size_t i = 0; i < child->announced_count; i++) {
-        if (opener_uses_roots)
-            child->stale_roots[child->stale_root_count++] = child->announced[i].root.index;
+        cap_index_t root = child->announced[i].root.index;
+        if (init->opener_server == index && init->opener_root == root)
+            init->opener_root_stale = true;   /* the opener deletes it when done */
         else
-            sys_cap_delete(child->announced[i].root.index);
+            sys_cap_delete(root);
     }
     child->announced_count = 0;
 }
