@@ -40,7 +40,7 @@
  * are enabled [lines_drive, kbd_update_irq_lines]. Both are driven at
  * every load, every read that finds OBF set, and every mode byte write,
  * repeats included. Commands AD / AE and keyboard data writes change the
- * disable bit without driving the lines (QEMU's "XXX" shortcut), so IRQ 1
+ * disable bit without driving the lines (a shortcut QEMU marks as such), so IRQ 1
  * can disagree with the formula until the next drive (irq_deferred).
  *
  * Commands (port 0x64) [command_write, kbd_write_command]; F0-FF pulse

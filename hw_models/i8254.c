@@ -29,8 +29,8 @@
  *   gate rising edge, modes 1/2/3/5 ----> reload at now, evaluate
  *   scheduled time T reached -----------> evaluate at T     [pit_advance]
  *   control word (mode change) ---------> nothing; OUT follows the new mode
- *                                         at the next evaluation (QEMU's
- *                                         "XXX: update irq timer ?")
+ *                                         at the next evaluation (QEMU
+ *                                         leaves this open, too)
  *   reset ------------------------------> reload all, schedule from now,
  *                                         line untouched    [i8254_reset]
  *
