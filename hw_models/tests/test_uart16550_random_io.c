@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "fake_host.h"
+#include "test_rng.h"
 
 static const char test_name[] = "test_uart16550_random_io";
 
@@ -73,15 +74,12 @@ static void coverage_add_stats(const struct uart16550_stats *stats)
 
 static uint64_t rng_next(struct run *run)
 {
-    uint64_t z = (run->rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return test_rng_next(&run->rng_state);
 }
 
 static unsigned rng_below(struct run *run, unsigned bound)
 {
-    return (unsigned)(rng_next(run) % bound);
+    return test_rng_below(&run->rng_state, bound);
 }
 
 static void fail(const struct run *run, const char *what)
