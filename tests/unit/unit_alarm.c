@@ -18,43 +18,15 @@
  * how many periods skipped), and after every operation the whole armed
  * list is compared with the model, in order.
  *
- * This program defines its own hal_panic (to show that misuse panics).
+ * Its hal_panic (panic_catcher.c) shows that misuse panics.
  */
 #include <setjmp.h>
 #include <stdlib.h>
 
 #include "duet/alarm.h"
 #include "hal/world.h"
+#include "panic_catcher.h"
 #include "unit_check.h"
-
-static jmp_buf panic_return;
-static bool panic_armed;
-static char panic_function[64];
-
-void hal_panic(const char *function, const char *reason)
-{
-    if (panic_armed) {
-        panic_armed = false;
-        snprintf(panic_function, sizeof panic_function, "%s", function);
-        longjmp(panic_return, 1);
-    }
-    fprintf(stderr, "FAIL: hal_panic in %s: %s\n", function, reason);
-    exit(1);
-}
-
-/* Runs `statement`, which must panic in `function`. */
-#define EXPECT_PANIC(statement, function, what)                                            \
-    do {                                                                                   \
-        panic_function[0] = '\0';                                                          \
-        panic_armed = true;                                                                \
-        if (setjmp(panic_return) == 0) {                                                   \
-            statement;                                                                     \
-            panic_armed = false;                                                           \
-            UNIT_CHECK(false, "%s: did not panic", what);                                  \
-        } else {                                                                           \
-            UNIT_CHECK_STR(panic_function, function, what);                                \
-        }                                                                                  \
-    } while (0)
 
 /* ---- a recording harness for the directed tests ---------------------- */
 

@@ -11,7 +11,7 @@
  * operation may touch.
  *
  * Misuse: the containers assert (DUET_ASSERT) on misuse they can detect.
- * This program defines its own hal_panic: when armed it jumps back to
+ * Its hal_panic (panic_catcher.c), when armed, jumps back to
  * the test, which checks that the panic came from the expected function
  * and that the container is unchanged (the assertion is a precondition).
  */
@@ -21,36 +21,8 @@
 #include "duet/fifo.h"
 #include "duet/list.h"
 #include "hal/world.h"
+#include "panic_catcher.h"
 #include "unit_check.h"
-
-static jmp_buf panic_return;
-static bool panic_armed;
-static char panic_function[64];
-
-void hal_panic(const char *function, const char *reason)
-{
-    if (panic_armed) {
-        panic_armed = false;
-        snprintf(panic_function, sizeof panic_function, "%s", function);
-        longjmp(panic_return, 1);
-    }
-    fprintf(stderr, "FAIL: hal_panic in %s: %s\n", function, reason);
-    exit(1);
-}
-
-/* Runs `statement`, which must panic in `function`. */
-#define EXPECT_PANIC(statement, function, what)                                            \
-    do {                                                                                   \
-        panic_function[0] = '\0';                                                          \
-        panic_armed = true;                                                                \
-        if (setjmp(panic_return) == 0) {                                                   \
-            statement;                                                                     \
-            panic_armed = false;                                                           \
-            UNIT_CHECK(false, "%s: did not panic", what);                                  \
-        } else {                                                                           \
-            UNIT_CHECK_STR(panic_function, function, what);                                \
-        }                                                                                  \
-    } while (0)
 
 enum { ELEMENTS = 24, CONTAINERS = 2, OPERATIONS = 4000 };
 #define GUARD UINT64_C(0x6775617264776f72)
