@@ -31,12 +31,28 @@ enum {
     SIM_ARENA_BYTES = 16u << 20,
     SIM_COMPONENTS_MAX = 32,
     SIM_PORT_DEVICES_MAX = 8,
-    SIM_FREE_WINDOWS_MAX = 32,
     SIM_DEADLINE_STORM_MAX = 10000,     /* deadline callbacks in one catch-up */
     SIM_KERNEL_ENTRY_NS = 100,          /* virtual cost of one system call    */
     SIM_PORT_ACCESS_NS = 1000,          /* an ISA port access takes ~1 us     */
     SIM_IRQ_DEFER_MAX = 8,              /* entries a pending interrupt may wait */
+    SIM_WINDOW_SLOTS = 24,              /* windows at once (the kernel has 16 PDs) */
 };
+#define SIM_RAM_BYTES (UINT64_C(64) << 20)   /* physical memory for dataspaces */
+
+/* The memory model (memory.c); it outlives worlds, reset between them. */
+struct sim_memory {
+    uint8_t *windows;                   /* SIM_WINDOW_SLOTS reserved windows */
+    size_t window_bytes;
+    uint32_t in_use;                    /* bit per slot                      */
+    size_t boot_bytes[SIM_WINDOW_SLOTS];
+    int ram_fd;                         /* physical memory: a memfd          */
+    uint8_t *ram;                       /* all of it, mapped for the sim     */
+};
+bool sim_memory_create(struct sim_memory *memory);
+void sim_memory_destroy(struct sim_memory *memory);
+/* Every window back to reserved and empty (a new world). */
+void sim_memory_reset(struct sim_memory *memory);
+bool sim_memory_in_windows(const struct sim_memory *memory, uintptr_t address);
 
 struct choice_stream {
     uint64_t state;                     /* PRNG state (seed mode)  */
@@ -91,9 +107,9 @@ struct sim_world {
     struct boot_module modules[SCENARIO_ROMS_MAX + IMAGE_BOOT_MODULES];
     size_t module_count;
 
-    void *free_windows[SIM_FREE_WINDOWS_MAX];   /* returned, same size   */
-    size_t free_window_count;
-    size_t window_size;                 /* the one size windows have      */
+    struct sim_memory *memory;          /* the sim's, reset for this world */
+    bool in_kernel;                     /* kernel code runs: a page fault now
+                                           is the kernel's bug, not a PD's */
 
     uint8_t *arena;                     /* [arena, arena + arena_size)    */
     size_t arena_size;
@@ -137,6 +153,9 @@ uint32_t irq_lines_live(const struct sim_world *world);
 
 /* world.c */
 void sim_world_step(struct sim_world *world);
+/* What every entry into the kernel costs and brings: a step, virtual
+ * time, due device events and maybe a pending interrupt. */
+void sim_world_kernel_entry(struct sim_world *world);
 _Noreturn void sim_world_finish(struct sim_world *world, enum sim_outcome outcome,
                                 const char *failure);
 

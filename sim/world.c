@@ -38,6 +38,7 @@
 struct sim_world *sim_world_current;
 
 struct sim {
+    struct sim_memory memory;
     uint8_t *arena;
     size_t arena_size;
     size_t arena_used_max;      /* high-water mark over all runs so far */
@@ -47,7 +48,7 @@ enum {
     UART_BASE = 0x3f8, UART_IRQ = 4,
     UART2_BASE = 0x2f8, UART2_IRQ = 3,
     PIT_BASE = 0x40, PIT_IRQ = 0,
-    PAGE_BYTES = 4096,
+    ARENA_PAGE_BYTES = 4096,
 };
 
 static const char *const outcome_names[SIM_OUTCOME_COUNT] = {
@@ -75,6 +76,11 @@ struct sim *sim_create(void)
     }
     sim->arena = arena;
     sim->arena_size = SIM_ARENA_BYTES;
+    if (!sim_memory_create(&sim->memory)) {
+        munmap(arena, SIM_ARENA_BYTES);
+        free(sim);
+        return NULL;
+    }
     return sim;
 }
 
@@ -82,6 +88,7 @@ void sim_destroy(struct sim *sim)
 {
     if (sim == NULL)
         return;
+    sim_memory_destroy(&sim->memory);
     SIM_UNPOISON(sim->arena, sim->arena_size);
     munmap(sim->arena, sim->arena_size);
     free(sim);
@@ -90,7 +97,7 @@ void sim_destroy(struct sim *sim)
 /* Bump allocation in the arena, page aligned and zeroed. */
 static void *arena_alloc(struct sim_world *world, size_t size)
 {
-    size_t start = (world->arena_used + PAGE_BYTES - 1) & ~(size_t)(PAGE_BYTES - 1);
+    size_t start = (world->arena_used + ARENA_PAGE_BYTES - 1) & ~(size_t)(ARENA_PAGE_BYTES - 1);
     if (start > world->arena_size || size > world->arena_size - start)
         return NULL;
     world->arena_used = start + size;
@@ -204,6 +211,8 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     world->arena_size = sim->arena_size;
     world->arena_used = sizeof *world;
     world->config = config;
+    sim_memory_reset(&sim->memory);
+    world->memory = &sim->memory;
     world->steps_max = config->scenario->budget_steps ? config->scenario->budget_steps
                                                       : SIM_DEFAULT_BUDGET_STEPS;
     choice_stream_init(&world->choices, config->seed, config->choice_bytes,
@@ -301,9 +310,8 @@ void sim_run(struct sim *sim, const struct sim_config *config, struct sim_result
 
 /* ---- HAL: world-level entry points --------------------------------------- */
 
-void hal_kernel_entry(struct syscall_frame *frame)
+void sim_world_kernel_entry(struct sim_world *world)
 {
-    struct sim_world *world = sim_world_current;
     sim_world_step(world);
     world->now_ns += SIM_KERNEL_ENTRY_NS;
     port_bus_run_due(world);
@@ -319,7 +327,15 @@ void hal_kernel_entry(struct syscall_frame *frame)
             irq_lines_deliver(world);
         }
     }
+}
+
+void hal_kernel_entry(struct syscall_frame *frame)
+{
+    struct sim_world *world = sim_world_current;
+    sim_world_kernel_entry(world);
+    world->in_kernel = true;
     kernel_entry_syscall(world->kernel, frame);
+    world->in_kernel = false;
 }
 
 bool hal_idle(void)
@@ -401,30 +417,4 @@ const struct boot_module *hal_boot_modules(size_t *count)
 {
     *count = sim_world_current->module_count;
     return sim_world_current->modules;
-}
-
-/* Windows are all one size (the kernel's), so a returned window is kept
- * on a free list and handed out again, zeroed and without stale ASan
- * poison from the fibers that ran on it. */
-void *hal_window_create(size_t size)
-{
-    struct sim_world *world = sim_world_current;
-    assert(world->window_size == 0 || world->window_size == size);
-    world->window_size = size;
-    if (world->free_window_count == 0)
-        return arena_alloc(world, size);
-    void *window = world->free_windows[--world->free_window_count];
-    SIM_UNPOISON(window, size);
-    memset(window, 0, size);
-    return window;
-}
-
-void hal_window_destroy(void *window, size_t size)
-{
-    struct sim_world *world = sim_world_current;
-    assert(size == world->window_size);
-    assert((uint8_t *)window >= world->arena &&
-           (uint8_t *)window + size <= world->arena + world->arena_used);
-    if (world->free_window_count < SIM_FREE_WINDOWS_MAX)
-        world->free_windows[world->free_window_count++] = window;
 }

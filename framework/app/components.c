@@ -23,6 +23,8 @@ static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter
 
 static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, NULL};
 
+static const component_thread_fn rm_test_threads[] = {rm_test_faulter, NULL};
+
 static const struct component_info components[] = {
     {.name = "core", .main = core_main},
     {.name = "init", .main = init_main, .threads = init_threads},
@@ -48,6 +50,8 @@ static const struct component_info components[] = {
     {.name = "sync_test", .main = sync_test_main, .threads = sync_test_threads},
     {.name = "timer", .main = timer_main, .threads = timer_threads},
     {.name = "timer_test", .main = timer_test_main},
+    {.name = "rm_test", .main = rm_test_main, .threads = rm_test_threads},
+    {.name = "rm_stress", .main = rm_stress_main},
 };
 
 const struct component_info *framework_components(size_t *count)

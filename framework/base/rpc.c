@@ -29,6 +29,9 @@ static const char *const rpc_status_names[RPC_STATUS_COUNT] = {
     [RPC_ERR_IN_USE] = "RPC_ERR_IN_USE",
     [RPC_ERR_WRONG_CAP_TYPE] = "RPC_ERR_WRONG_CAP_TYPE",
     [RPC_ERR_OUT_OF_RESOURCES] = "RPC_ERR_OUT_OF_RESOURCES",
+    [RPC_ERR_REGION_CONFLICT] = "RPC_ERR_REGION_CONFLICT",
+    [RPC_ERR_INVALID_DATASPACE] = "RPC_ERR_INVALID_DATASPACE",
+    [RPC_ERR_CYCLE] = "RPC_ERR_CYCLE",
 };
 
 const char *rpc_status_name(uint64_t status)

@@ -104,6 +104,12 @@ enum sys_error sys_cap_revoke(cap_index_t cap)
 enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint,
                              const char *name, cap_index_t *out_pd)
 {
+    return sys_pd_create_id(pd_factory, parent_endpoint, name, out_pd, NULL);
+}
+
+enum sys_error sys_pd_create_id(cap_index_t pd_factory, cap_index_t parent_endpoint,
+                                const char *name, cap_index_t *out_pd, uint16_t *out_id)
+{
     /* The name travels in the message words, so the kernel never follows a
      * component pointer for it. */
     struct ipc_message message = {.word_count = COMPONENT_NAME_MAX / 8};
@@ -115,7 +121,10 @@ enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint
         .number = SYSCALL_PD_CREATE,
         .arg = {pd_factory, parent_endpoint},
         .message = &message};
-    return syscall_cap_result(&frame, out_pd);
+    enum sys_error error = syscall_cap_result(&frame, out_pd);
+    if (out_id != NULL)
+        *out_id = error == SYS_OK ? (uint16_t)frame.result[2] : 0;
+    return error;
 }
 
 enum sys_error sys_pd_destroy(cap_index_t pd)
@@ -238,4 +247,58 @@ enum sys_error sys_futex_wake(const uint32_t *word, uint32_t count, uint32_t *ou
     if (out_woken != NULL)
         *out_woken = (uint32_t)woken;
     return error;
+}
+
+enum sys_error sys_dataspace_create(cap_index_t pd_factory, uint64_t phys, uint64_t size,
+                                    uint32_t imprint, uint32_t flags, cap_index_t *out_ds)
+{
+    struct syscall_frame frame = {
+        .number = SYSCALL_DATASPACE_CREATE,
+        .arg = {pd_factory, phys, size, (uint64_t)imprint | (uint64_t)flags << 32}};
+    return syscall_cap_result(&frame, out_ds);
+}
+
+enum sys_error sys_dataspace_destroy(cap_index_t pd_factory, uint32_t id)
+{
+    struct syscall_frame frame = {.number = SYSCALL_DATASPACE_DESTROY, .arg = {pd_factory, id}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_dataspace_info(cap_index_t ds, struct dataspace_info *out)
+{
+    struct syscall_frame frame = {.number = SYSCALL_DATASPACE_INFO, .arg = {ds}};
+    enum sys_error error = syscall_enter(&frame, NULL);
+    *out = (struct dataspace_info){0};
+    if (error == SYS_OK) {
+        out->size = frame.result[1];
+        out->id = (uint32_t)(frame.result[2] & 0xffffu);
+        out->flags = (uint32_t)((frame.result[2] >> 16) & 0xffffu);
+        out->imprint = (uint32_t)(frame.result[2] >> 32);
+    }
+    return error;
+}
+
+enum sys_error sys_map(cap_index_t pd_factory, cap_index_t pd, uint32_t ds_id,
+                       uint64_t ds_offset, uint64_t window_offset, uint64_t size, bool writable)
+{
+    struct ipc_message message = {.word_count = 5,
+                                  .word = {ds_id, ds_offset, window_offset, size, writable}};
+    struct syscall_frame frame = {
+        .number = SYSCALL_MAP, .arg = {pd_factory, pd}, .message = &message};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_unmap(cap_index_t pd_factory, cap_index_t pd, uint64_t window_offset,
+                         uint64_t size)
+{
+    struct syscall_frame frame = {
+        .number = SYSCALL_UNMAP, .arg = {pd_factory, pd, window_offset, size}};
+    return syscall_enter(&frame, NULL);
+}
+
+enum sys_error sys_pager_set(cap_index_t pd_factory, cap_index_t endpoint, uint64_t badge)
+{
+    struct syscall_frame frame = {
+        .number = SYSCALL_PAGER_SET, .arg = {pd_factory, endpoint, badge}};
+    return syscall_enter(&frame, NULL);
 }

@@ -34,10 +34,14 @@ static void core_start_init(struct core *core)
     if (error != SYS_OK)
         core_die(core, "cannot mint init's parent capability", error);
     cap_index_t init_pd = CAP_INDEX_INVALID;
-    error = sys_pd_create(env->pd_factory, parent_cap, "init", &init_pd);
+    uint16_t init_id = 0;
+    error = sys_pd_create_id(env->pd_factory, parent_cap, "init", &init_pd, &init_id);
     if (error != SYS_OK)
         core_die(core, "cannot start init", error);
     sys_cap_delete(parent_cap);
+    core->init_space = core_address_space_create(core, init_id, init_pd);
+    if (core->init_space == NULL)
+        core_die(core, "cannot make init's address space", SYS_ERR_OUT_OF_RESOURCES);
 }
 
 static void core_dispatch(struct core *core, uint64_t badge, struct ipc_message *message)
@@ -50,6 +54,12 @@ static void core_dispatch(struct core *core, uint64_t badge, struct ipc_message 
     uint64_t id = badge & 0xffffffffu;
     if (kind == BADGE_CHILD && id == 1) {
         core_parent_dispatch(core, &request, reply);
+    } else if (kind == BADGE_PAGER) {
+        core_page_fault(core, &request, reply);
+        return;   /* the kernel's call: no RPC status, no capability */
+    } else if (kind == BADGE_ADDRESS_SPACE && id < CORE_RMS_MAX && core->rms[id].in_use &&
+               core->rms[id].address_space) {
+        core_rm_dispatch(core, &core->rms[id], &request, reply);
     } else if (kind == BADGE_SESSION && id < CORE_SESSIONS_MAX) {
         struct core_session *session = &core->sessions[id];
         if (session->service == CORE_SERVICE_LOG)
@@ -62,12 +72,18 @@ static void core_dispatch(struct core *core, uint64_t badge, struct ipc_message 
             core_cpu_dispatch(core, session, &request, reply);
         else if (session->service == CORE_SERVICE_SIGNAL)
             core_signal_dispatch(core, session, &request, reply);
+        else if (session->service == CORE_SERVICE_RAM)
+            core_ram_dispatch(core, session, &request, reply);
+        else if (session->service == CORE_SERVICE_RM)
+            core_rm_dispatch(core, session->rm, &request, reply);
     }
     if (reply->label != RPC_OK)
         hal_event(HAL_EVENT_RPC_ERROR, request.label, reply->label, badge, 0, NULL, 0);
-    /* None of core's functions keeps a capability it was sent. */
-    if (request.cap != CAP_INDEX_INVALID)
+    /* A capability sent along is deleted, unless the function kept it (a
+     * region map's fault handler). */
+    if (request.cap != CAP_INDEX_INVALID && !core->request_cap_kept)
         sys_cap_delete(request.cap);
+    core->request_cap_kept = false;
 }
 
 void core_main(struct env *env)
@@ -84,6 +100,7 @@ void core_main(struct env *env)
     enum sys_error error = sys_endpoint_create(&core->endpoint);
     if (error != SYS_OK)
         core_die(core, "cannot create core's endpoint", error);
+    core_memory_init(core);
     core_start_init(core);
 
     struct ipc_message *message = ipc_buffer();
@@ -102,6 +119,8 @@ void core_main(struct env *env)
             continue;
         }
         core_dispatch(core, badge, message);
-        reply = true;
+        /* A faulting thread that waits for a handler keeps its reply. */
+        reply = !core->reply_saved;
+        core->reply_saved = false;
     }
 }

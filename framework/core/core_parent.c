@@ -94,6 +94,20 @@ static enum rpc_status session_decode(const struct ipc_message *message,
         out->service = CORE_SERVICE_SIGNAL;
         return RPC_OK;
     }
+    if (duet_strcmp(service, "RAM") == 0) {
+        out->service = CORE_SERVICE_RAM;
+        return RPC_OK;
+    }
+    if (duet_strcmp(service, "RM") == 0) {
+        uint64_t size = 0;
+        out->service = CORE_SERVICE_RM;
+        if (!session_args_number(&args, "size", &size) || size == 0 || size > WINDOW_BYTES ||
+            (size & (PAGE_BYTES - 1u)) != 0)
+            return RPC_ERR_INVALID_ARGS_STRING;
+        out->rm_size = size;
+        /* Its own capability and a fault handler's. */
+        return caps < 2 ? RPC_ERR_INSUFFICIENT_CAP_QUOTA : RPC_OK;
+    }
     if (duet_strcmp(service, "ROM") == 0) {
         out->service = CORE_SERVICE_ROM;
         return module_find(label_last_element(out->label), &out->module)
@@ -180,6 +194,17 @@ static enum rpc_status session_open(struct core *core, const struct ipc_message 
     }
     decoded.cap = cap;
     core->sessions[slot] = decoded;
+    if (decoded.service == CORE_SERVICE_RM) {
+        struct core_session *session = &core->sessions[slot];
+        session->rm = core_rm_create(core, false, 0, CAP_INDEX_INVALID, decoded.rm_size,
+                                     &session->ram);
+        if (session->rm == NULL) {
+            sys_cap_revoke(cap);
+            sys_cap_delete(cap);
+            *session = (struct core_session){0};
+            return RPC_ERR_SESSION_LIMIT;
+        }
+    }
     reply->cap = cap;
     reply->word_count = 1;
     reply->word[0] = slot;
@@ -205,7 +230,11 @@ static enum rpc_status session_close(struct core *core, uint64_t id)
     }
     sys_cap_delete(session->cap);
     if (session->service == CORE_SERVICE_PD)
-        core_pd_close(session);
+        core_pd_close(core, session);
+    if (session->service == CORE_SERVICE_RAM)
+        core_ram_close(core, session);
+    if (session->service == CORE_SERVICE_RM)
+        core_rm_destroy(core, session->rm);
     if (session->service == CORE_SERVICE_CPU)
         core_cpu_close(session);
     if (session->service == CORE_SERVICE_SIGNAL)
@@ -283,6 +312,16 @@ static enum rpc_status parent_perform_PARENT_KILL(void *server, void *unused,
                                                   struct ipc_message *reply)
 {
     return RPC_ERR_DENIED;
+}
+
+/* init's own address space. */
+static enum rpc_status parent_perform_PARENT_ADDRESS_SPACE(void *server, void *unused,
+                                                           const struct ipc_message *request,
+                                                           struct ipc_message *reply)
+{
+    struct core *core = server;
+    reply->cap = core->init_space->cap;
+    return RPC_OK;
 }
 
 #define PARENT_HANDLER(...) RPC_HANDLER(parent_perform, __VA_ARGS__)

@@ -15,7 +15,7 @@
 static bool futex_offset(const struct pd *pd, uint64_t address, uint32_t *out_offset)
 {
     const void *word = (const void *)(uintptr_t)address;
-    if ((address & 3u) != 0 || !pd_window_contains(pd, word, sizeof(uint32_t)))
+    if ((address & 3u) != 0 || !pd_user_readable(pd, word, sizeof(uint32_t)))
         return false;
     *out_offset = (uint32_t)(address - (uintptr_t)pd->window);
     return true;

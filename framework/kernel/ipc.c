@@ -22,7 +22,7 @@
 static enum sys_error message_check(struct kernel *k, struct pd *pd,
                                     const struct ipc_message *message)
 {
-    if (!pd_window_contains(pd, message, sizeof *message) || message->word_count > IPC_WORDS)
+    if (!pd_boot_contains(pd, message, sizeof *message) || message->word_count > IPC_WORDS)
         return SYS_ERR_INVALID_ARGUMENT;
     if (message->cap == CAP_INDEX_INVALID)
         return SYS_OK;
@@ -97,15 +97,21 @@ void sys_call_perform(struct kernel *k, struct syscall_frame *frame)
         return;
     }
 
-    uint16_t endpoint = cap->object;
-    struct endpoint *ep = &k->endpoints[endpoint];
-    DUET_ASSERT(ep->in_use);
-    hal_event(HAL_EVENT_IPC_CALL, endpoint, message->label, cap->badge, 0, NULL, 0);
-
     caller->frame = frame;
     caller->message = message;   /* checked above */
-    caller->send_badge = cap->badge;
-    caller->send_cap = (struct cap_slot){cap_node_id(k, cap), cap->generation};
+    ipc_call_endpoint(k, cap->object, cap->badge,
+                      (struct cap_slot){cap_node_id(k, cap), cap->generation});
+}
+
+void ipc_call_endpoint(struct kernel *k, uint16_t endpoint, uint64_t badge,
+                       struct cap_slot through)
+{
+    struct thread *caller = current_thread(k);
+    struct endpoint *ep = &k->endpoints[endpoint];
+    DUET_ASSERT(ep->in_use);
+    hal_event(HAL_EVENT_IPC_CALL, endpoint, caller->message->label, badge, 0, NULL, 0);
+    caller->send_badge = badge;
+    caller->send_cap = through;
     uint16_t receiver = queue_pop(k, &ep->receivers);
     if (receiver == 0) {
         sched_block(k, THREAD_SEND, endpoint);
@@ -218,7 +224,7 @@ void sys_reply_wait_perform(struct kernel *k, struct syscall_frame *frame)
         error = SYS_ERR_DENIED;
     if (error == SYS_OK && reply)
         error = reply_decode(k, message);
-    if (error == SYS_OK && !reply && !pd_window_contains(pd, message, sizeof *message))
+    if (error == SYS_OK && !reply && !pd_boot_contains(pd, message, sizeof *message))
         error = SYS_ERR_INVALID_ARGUMENT;
     if (error != SYS_OK) {
         frame_result(frame, error, 0);

@@ -12,6 +12,7 @@
 
 #include "duet/string.h"
 #include "hal/irq.h"
+#include "hal/memory.h"
 #include "hal/world.h"
 #include "kernel/kernel_platform.h"
 
@@ -60,6 +61,7 @@ void kernel_run(struct kernel *k, struct hal_context *boot_context)
     pd->env->pd_factory = CORE_SLOT_PD_FACTORY;
     pd->env->irq_control = CORE_SLOT_IRQ_CONTROL;
     pd->env->io_ports = CORE_SLOT_IO_PORTS;
+    pd->env->ram_bytes = hal_ram_bytes();
 
     uint16_t first = queue_pop(k, &k->ready);
     DUET_ASSERT(first != 0);
@@ -76,7 +78,7 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     k->entries++;
     /* The kernel writes the results through the frame: one outside the
      * caller's window is the caller's fault, and it cannot be told so. */
-    if (!pd_window_contains(current_pd(k), frame, sizeof *frame))   /* no host address traced */
+    if (!pd_boot_contains(current_pd(k), frame, sizeof *frame))   /* no host address traced */
         kernel_entry_fault(k, KERNEL_FAULT_BAD_FRAME, 0, "a system call's frame outside its window");
     hal_event(HAL_EVENT_KERNEL_ENTRY, frame->number, 0, 0, 0, NULL, 0);
     frame_result(frame, SYS_OK, 0);
@@ -108,6 +110,12 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     case SYSCALL_IRQ_DESTROY:     sys_irq_destroy_perform(k, frame); break;
     case SYSCALL_REPLY_SAVE:      sys_reply_save_perform(k, frame); break;
     case SYSCALL_REPLY_SEND:      sys_reply_send_perform(k, frame); break;
+    case SYSCALL_DATASPACE_CREATE:  sys_dataspace_create_perform(k, frame); break;
+    case SYSCALL_DATASPACE_DESTROY: sys_dataspace_destroy_perform(k, frame); break;
+    case SYSCALL_DATASPACE_INFO:  sys_dataspace_info_perform(k, frame); break;
+    case SYSCALL_MAP:             sys_map_perform(k, frame); break;
+    case SYSCALL_UNMAP:           sys_unmap_perform(k, frame); break;
+    case SYSCALL_PAGER_SET:       sys_pager_set_perform(k, frame); break;
     default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)

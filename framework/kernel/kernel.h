@@ -70,8 +70,11 @@ enum {
     KERNEL_SIGNAL_RECEIVERS_MAX = SIGNAL_RECEIVERS_MAX,
     KERNEL_SIGNAL_CONTEXTS_MAX = SIGNAL_CONTEXTS_MAX,
     KERNEL_CAP_NODES_MAX = KERNEL_PDS_MAX * CAP_SPACE_SLOTS,   /* C2 */
-    KERNEL_WINDOW_SIZE = 256 * 1024,    /* per PD, until RM sessions    */
-    KERNEL_STACK_SIZE = 64 * 1024,      /* main thread, top of window   */
+    KERNEL_WINDOW_SIZE = WINDOW_BYTES,  /* per PD (duet/syscall.h)       */
+    KERNEL_BOOT_SIZE = WINDOW_BOOT_BYTES,   /* env, heap, main stack     */
+    KERNEL_WINDOW_PAGES = WINDOW_BYTES / PAGE_BYTES,
+    KERNEL_STACK_SIZE = 64 * 1024,      /* main thread, top of boot area */
+    KERNEL_DATASPACES_MAX = 1024,
     KERNEL_STACK_COLOUR = 64,           /* per-PD offset, see MACHINE_FACTS */
 };
 
@@ -88,6 +91,7 @@ enum kobject_type {
     KOBJ_SIGNAL_RECEIVER = CAP_TYPE_SIGNAL_RECEIVER,
     KOBJ_SIGNAL_CONTEXT = CAP_TYPE_SIGNAL_CONTEXT,
     KOBJ_REPLY = CAP_TYPE_REPLY,     /* object = the waiting caller */
+    KOBJ_DATASPACE = CAP_TYPE_DATASPACE,
 };
 
 struct cap_node {
@@ -142,6 +146,25 @@ struct thread {
                                     checked when it blocked. Never re-read from
                                     the frame, which the PD's other threads
                                     can rewrite while this one waits. */
+    /* A page fault is a call to the pager made by the kernel on the
+     * thread's behalf, with these (kernel memory) as frame and message. */
+    struct syscall_frame fault_frame;
+    struct ipc_message fault_message;
+};
+
+/* A page of a window: unmapped (ds 0), or page `page` of dataspace `ds`. */
+struct page_entry {
+    uint16_t ds;
+    uint16_t writable;
+    uint32_t page;
+};
+
+struct dataspace {
+    bool in_use;
+    uint32_t flags;              /* DATASPACE_* */
+    uint32_t imprint;
+    uint64_t phys;               /* RAM: platform physical address; never traced */
+    uint64_t size;
 };
 
 struct pd {
@@ -152,6 +175,9 @@ struct pd {
     uint8_t *window;             /* platform memory; never traced       */
     struct env *env;
     struct cap_slot caps[CAP_SPACE_SLOTS];
+    /* Pages above the boot area (which is always mapped): what the
+     * platform's mappings hold, so that the kernel knows what it may touch. */
+    struct page_entry pages[KERNEL_WINDOW_PAGES];
 };
 
 struct endpoint {
@@ -198,6 +224,9 @@ struct kernel {
     struct thread_queue futex_waiters;   /* every FUTEX thread, in wait order */
     struct cap_node cap_nodes[KERNEL_CAP_NODES_MAX + 1];   /* [0] unused */
     uint16_t cap_node_top;               /* no node above this id was ever used */
+    struct dataspace dataspaces[KERNEL_DATASPACES_MAX + 1];   /* [0] unused */
+    uint16_t pager_endpoint;             /* where page faults go, 0 = nowhere */
+    uint64_t pager_badge;
 };
 
 DUET_STATIC_ASSERT(KERNEL_PDS_MAX * KERNEL_PD_ENDPOINTS_MAX <= KERNEL_ENDPOINTS_MAX,
@@ -232,15 +261,34 @@ static inline struct pd *current_pd(struct kernel *k)
     return &k->pds[current_thread(k)->pd];
 }
 
-/* Does [p, p + size) lie inside the PD's window? Every pointer a component
- * hands the kernel (its frame, its message buffer) must: the kernel writes
- * through them. */
-static inline bool pd_window_contains(const struct pd *pd, const void *p, size_t size)
+/* Does [p, p + size) lie inside the PD's boot area? Every pointer a
+ * component hands the kernel to keep (its frame, its message buffer, a
+ * stack, a utcb) must: the kernel reads and writes through them, possibly
+ * later, and the boot area is never unmapped. */
+static inline bool pd_boot_contains(const struct pd *pd, const void *p, size_t size)
 {
     uintptr_t start = (uintptr_t)pd->window, at = (uintptr_t)p;
-    return p != NULL && at >= start && size <= KERNEL_WINDOW_SIZE &&
-           at - start <= KERNEL_WINDOW_SIZE - size;
+    return p != NULL && at >= start && size <= KERNEL_BOOT_SIZE &&
+           at - start <= KERNEL_BOOT_SIZE - size;
 }
+
+/* memory.c */
+/* Is [p, p + size) mapped in the PD's window right now (boot area or
+ * dataspace pages)? For what the kernel touches only during the call. */
+bool pd_user_readable(const struct pd *pd, const void *p, size_t size);
+/* Unmaps every page of the PD above the boot area (it is going). */
+void pd_pages_clear(struct kernel *k, struct pd *pd);
+void sys_dataspace_create_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_dataspace_destroy_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_dataspace_info_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_map_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_unmap_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_pager_set_perform(struct kernel *k, struct syscall_frame *frame);
+
+/* ipc.c: the current thread calls endpoint `endpoint` with its frame and
+ * message set (caller->frame, caller->message), as sys_call does. */
+void ipc_call_endpoint(struct kernel *k, uint16_t endpoint, uint64_t badge,
+                       struct cap_slot through);
 
 /* cspace.c */
 enum sys_error cspace_lookup(struct kernel *k, struct pd *pd, cap_index_t index,

@@ -5,6 +5,7 @@
  * (hal_boot_components). Its window comes from the platform; the kernel
  * lays it out as:
  *     [ env | heap (env_alloc) ... | main stack ]   (stack top coloured)
+ * in its boot area; the rest of the window is for dataspaces (memory.c).
  * and starts one thread at component_start(env), whose utcb is inside the
  * env. Slot 1 of the new capability space holds the parent's badged
  * endpoint, slot 2 the PD's capability to itself (no rights).
@@ -15,6 +16,7 @@
 #include "kernel.h"
 
 #include "duet/string.h"
+#include "hal/memory.h"
 #include "hal/world.h"
 
 static const struct component_info *component_find(const char *name)
@@ -46,6 +48,7 @@ static void env_layout(struct pd *pd, uint16_t pd_id, const struct component_inf
     env->main_utcb.env = env;
     env->main = info->main;
     env->window_size = KERNEL_WINDOW_SIZE;
+    env->boot_size = KERNEL_BOOT_SIZE;
     uintptr_t heap = (uintptr_t)pd->window + sizeof(struct env);
     env->heap_next = (heap + 15u) & ~(uintptr_t)15u;
     env->heap_end = heap_end;
@@ -63,21 +66,24 @@ uint16_t pd_create(struct kernel *k, const char *name, uint16_t parent_pd,
                : (pd_id == 0 || thread_id == 0) ? SYS_ERR_OUT_OF_RESOURCES : SYS_OK;
     if (*out_error != SYS_OK)
         return 0;
-    uint8_t *window = hal_window_create(KERNEL_WINDOW_SIZE);
+    uint8_t *window = hal_window_create(KERNEL_WINDOW_SIZE, KERNEL_BOOT_SIZE);
     if (window == NULL) {
         *out_error = SYS_ERR_OUT_OF_RESOURCES;
         return 0;
     }
 
     struct pd *pd = &k->pds[pd_id];
-    *pd = (struct pd){.in_use = true, .parent_pd = parent_pd, .component = info,
-                      .window = window};
+    duet_memset(pd, 0, sizeof *pd);   /* large: its page entries */
+    pd->in_use = true;
+    pd->parent_pd = parent_pd;
+    pd->component = info;
+    pd->window = window;
     duet_strlcpy(pd->name, info->name, sizeof pd->name);
     pd->env = (struct env *)window;
 
     /* Colour the stack top by PD so that stacks do not alias in the cache. */
     size_t colour = (pd_id % 16u) * KERNEL_STACK_COLOUR;
-    uint8_t *stack_base = window + KERNEL_WINDOW_SIZE - KERNEL_STACK_SIZE;
+    uint8_t *stack_base = window + KERNEL_BOOT_SIZE - KERNEL_STACK_SIZE;
     env_layout(pd, pd_id, info, (uintptr_t)stack_base);
 
     struct thread *t = &k->threads[thread_id];
@@ -120,7 +126,7 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
                                          &factory);
     if (error == SYS_OK)
         error = cspace_lookup(k, caller, (cap_index_t)frame->arg[1], KOBJ_ENDPOINT, &parent);
-    if (error == SYS_OK && !pd_window_contains(caller, frame->message, sizeof *frame->message))
+    if (error == SYS_OK && !pd_boot_contains(caller, frame->message, sizeof *frame->message))
         error = SYS_ERR_INVALID_ARGUMENT;
     if (error == SYS_OK && !name_decode(frame->message, name))
         error = SYS_ERR_INVALID_ARGUMENT;
@@ -148,4 +154,5 @@ void sys_pd_create_perform(struct kernel *k, struct syscall_frame *frame)
     cap_index_t pd_cap = cap_create(k, caller, KOBJ_PD, pd_id, CAP_INDEX_INVALID);
     k->cap_nodes[caller->caps[pd_cap].node].badge = PD_RIGHTS_ALL;   /* the creator's */
     frame_result(frame, SYS_OK, pd_cap);
+    frame->result[2] = pd_id;
 }

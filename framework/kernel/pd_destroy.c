@@ -17,6 +17,9 @@
  */
 #include "kernel.h"
 
+#include "duet/string.h"
+
+#include "hal/memory.h"
 #include "hal/world.h"
 
 static void queue_leave(struct kernel *k, struct thread_queue *q, uint16_t id)
@@ -162,7 +165,7 @@ static void pd_destroy(struct kernel *k, uint16_t pd_id)
     cap_revoke_object(k, KOBJ_PD, pd_id);
     hal_event(HAL_EVENT_PD_DESTROY, pd_id, threads, cancelled, 0, NULL, 0);
     hal_window_destroy(pd->window, KERNEL_WINDOW_SIZE);
-    *pd = (struct pd){0};
+    duet_memset(pd, 0, sizeof *pd);   /* large: its page entries */
 }
 
 void sys_pd_destroy_perform(struct kernel *k, struct syscall_frame *frame)

@@ -55,14 +55,14 @@ static enum sys_error create_decode(struct kernel *k, struct syscall_frame *fram
     if (error != SYS_OK)
         return error;
     const struct ipc_message *m = frame->message;
-    if (!pd_window_contains(caller, m, sizeof *m) || m->word_count != 5)
+    if (!pd_boot_contains(caller, m, sizeof *m) || m->word_count != 5)
         return SYS_ERR_INVALID_ARGUMENT;
     *out = (struct thread_create_args){m->word[0], m->word[1], m->word[2], m->word[3], m->word[4]};
     struct pd *pd = &k->pds[target->object];
     DUET_ASSERT(pd->in_use);
-    if (out->stack_size < THREAD_STACK_MIN || out->stack_size > KERNEL_WINDOW_SIZE ||
-        !pd_window_contains(pd, (const void *)(uintptr_t)out->stack, (size_t)out->stack_size) ||
-        !pd_window_contains(pd, (const void *)(uintptr_t)out->utcb, sizeof(struct utcb)) ||
+    if (out->stack_size < THREAD_STACK_MIN || out->stack_size > KERNEL_BOOT_SIZE ||
+        !pd_boot_contains(pd, (const void *)(uintptr_t)out->stack, (size_t)out->stack_size) ||
+        !pd_boot_contains(pd, (const void *)(uintptr_t)out->utcb, sizeof(struct utcb)) ||
         (out->utcb & 7u) != 0)
         return SYS_ERR_INVALID_ARGUMENT;
     if (!entry_listed(pd->component, out->entry))

@@ -29,7 +29,10 @@ struct env {
     void (*main)(struct env *env);   /* the component's entry               */
     uintptr_t heap_next;             /* bump pointer inside the window      */
     uintptr_t heap_end;
-    uint64_t window_size;
+    uint64_t window_size;            /* WINDOW_BYTES                        */
+    uint64_t boot_size;              /* WINDOW_BOOT_BYTES: env, heap, stack */
+    uint64_t ram_bytes;              /* 0 unless core: physical memory      */
+    cap_index_t address_space;       /* own region map, once asked for (0: not yet) */
     struct utcb main_utcb;           /* the main thread's IPC buffer        */
 };
 

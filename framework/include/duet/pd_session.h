@@ -10,6 +10,8 @@
  * children of its own gets PD routed to its parent and pays from its budget.
  *   PD_START(name)   words 0-3: the component name (< 32 chars);
  *                    capability: the parent endpoint
+ *   PD_ADDRESS_SPACE()  answer: the started PD's region map (duet/region_map.h),
+ *                    which its parent hands it on PARENT_ADDRESS_SPACE
  */
 #ifndef DUET_PD_SESSION_H
 #define DUET_PD_SESSION_H
@@ -17,13 +19,14 @@
 #include "duet/env.h"
 #include "duet/rpc.h"
 
-#define PD_SESSION_RAM_QUOTA "260K"   /* a 256 KiB window and its bookkeeping */
+#define PD_SESSION_RAM_QUOTA "260K"   /* a 256 KiB boot area, bookkeeping, regions */
 #define PD_SESSION_CAP_QUOTA "4"
 enum { PD_NAME_WORDS = COMPONENT_NAME_MAX / 8 };
 
 /*     name           opcode  words  capability type */
 #define PD_SESSION_RPCS(X)                                    \
-    X(PD_START,       0x600,  4, 4,  CAP_TYPE_ENDPOINT)
+    X(PD_START,       0x600,  4, 4,  CAP_TYPE_ENDPOINT)        \
+    X(PD_ADDRESS_SPACE, 0x601, 0, 0, CAP_TYPE_NONE)
 
 enum pd_opcode { PD_SESSION_RPCS(RPC_OPCODE_ENUM) };
 
@@ -45,5 +48,7 @@ enum rpc_status pd_connection_close(struct env *env, struct pd_connection *conne
 /* Starts component `name` in the PD, with `parent` as its parent capability. */
 enum rpc_status pd_start(struct env *env, struct pd_session_cap pd, const char *name,
                          cap_index_t parent);
+/* A capability to the started PD's address space, in *out (the caller's). */
+enum rpc_status pd_address_space(struct pd_session_cap pd, cap_index_t *out);
 
 #endif

@@ -42,6 +42,9 @@ enum rpc_status {
     RPC_ERR_IN_USE,              /* held exclusively by another session   */
     RPC_ERR_WRONG_CAP_TYPE,      /* a capability of another type attached */
     RPC_ERR_OUT_OF_RESOURCES,    /* the server's or kernel's tables are full */
+    RPC_ERR_REGION_CONFLICT,     /* RM: the range is taken, or outside the map or dataspace */
+    RPC_ERR_INVALID_DATASPACE,   /* RM: no dataspace, or not one that may go there */
+    RPC_ERR_CYCLE,               /* RM: the attach would make a map contain itself */
     RPC_STATUS_COUNT
 };
 

@@ -30,7 +30,7 @@ typedef uint32_t cap_index_t;
 
 enum {
     CAP_INDEX_INVALID = 0,
-    CAP_SPACE_SLOTS = 256,       /* capability slots per PD           */
+    CAP_SPACE_SLOTS = 512,       /* capability slots per PD           */
     IPC_WORDS = 16,              /* data words per message            */
     COMPONENT_NAME_MAX = 32,     /* including the terminating NUL     */
 };
@@ -64,6 +64,7 @@ enum cap_type {
     CAP_TYPE_SIGNAL_RECEIVER,
     CAP_TYPE_SIGNAL_CONTEXT,
     CAP_TYPE_REPLY,
+    CAP_TYPE_DATASPACE,
     CAP_TYPE_COUNT
 };
 
@@ -115,6 +116,12 @@ enum syscall_number {
     SYSCALL_IRQ_DESTROY,
     SYSCALL_REPLY_SAVE,
     SYSCALL_REPLY_SEND,
+    SYSCALL_DATASPACE_CREATE,
+    SYSCALL_DATASPACE_DESTROY,
+    SYSCALL_DATASPACE_INFO,
+    SYSCALL_MAP,
+    SYSCALL_UNMAP,
+    SYSCALL_PAGER_SET,
     SYSCALL_NUMBER_END
 };
 
@@ -175,6 +182,10 @@ enum sys_error sys_cap_revoke(cap_index_t cap);
  * only core holds: everyone else gets PDs as sessions (duet/pd_session.h). */
 enum sys_error sys_pd_create(cap_index_t pd_factory, cap_index_t parent_endpoint,
                              const char *name, cap_index_t *out_pd);
+/* The same, also giving the kernel's id of the new PD (what page faults
+ * name it by: the pager needs it). */
+enum sys_error sys_pd_create_id(cap_index_t pd_factory, cap_index_t parent_endpoint,
+                                const char *name, cap_index_t *out_pd, uint16_t *out_id);
 /* Destroys the PD `pd` names (a capability with PD_RIGHT_DESTROY, else
  * SYS_ERR_DENIED) and everything it holds: its threads (a
  * thread blocked on one of them, or on one of its endpoints, gets
@@ -283,5 +294,57 @@ enum sys_error sys_signal_wait(cap_index_t receiver, bool block, struct signal *
 enum sys_error sys_futex_wait(const uint32_t *word, uint32_t expected);
 enum sys_error sys_futex_wake(const uint32_t *word, uint32_t count, uint32_t *out_woken);
 DUET_NORETURN void sys_thread_exit(void);
+
+/* Memory.
+ *
+ * A PD's window is WINDOW_BYTES of address space. Its boot area
+ * [0, WINDOW_BOOT_BYTES) holds the env, the env_alloc heap and the main
+ * stack, and is always mapped; everything the kernel reads or writes for a
+ * PD (frames, messages, utcbs, thread stacks) must lie there. The rest is
+ * empty until core maps pages of dataspaces into it (sys_map), as the PD's
+ * region map says (duet/region_map.h). An access to an unmapped page, or a
+ * write to a read-only one, is a page fault: the kernel suspends the
+ * thread and calls the pager (core) with the fault; the pager answers
+ * PAGER_RESUME (the access is retried) or PAGER_STOP (the thread is
+ * stopped and the fault reported, as in kernel_entry_fault).
+ *
+ * A dataspace is a kernel object: a range of physical memory (RAM), or a
+ * managed dataspace that names a region map and has no memory of its own.
+ * Only core creates them (with the PD-factory capability); a RAM
+ * dataspace's memory is zeroed when it is created. Destroying one unmaps
+ * it from every window and makes every capability naming it stale. */
+enum {
+    PAGE_BYTES = 4096,
+    WINDOW_BOOT_BYTES = 256 * 1024,
+    WINDOW_BYTES = 8 * 1024 * 1024,
+};
+#define DATASPACE_MANAGED UINT32_C(1)    /* names a region map, has no memory */
+#define DATASPACE_READ_ONLY UINT32_C(2)  /* never mapped writable            */
+struct dataspace_info {
+    uint64_t size;
+    uint32_t id;                 /* the kernel's name for it */
+    uint32_t imprint;            /* its creator's name for it */
+    uint32_t flags;              /* DATASPACE_* */
+};
+/* The pager's protocol: the kernel calls the pager's endpoint with label
+ * PAGER_FAULT and words {pd id, thread id, window offset, 1 if a write};
+ * the reply's label is the verdict. */
+enum { PAGER_FAULT = 1, PAGER_RESUME = 0, PAGER_STOP = 1 };
+/* RAM: [phys, phys + size) of the platform's memory, page aligned, zeroed
+ * now. Managed: phys must be 0. */
+enum sys_error sys_dataspace_create(cap_index_t pd_factory, uint64_t phys, uint64_t size,
+                                    uint32_t imprint, uint32_t flags, cap_index_t *out_ds);
+enum sys_error sys_dataspace_destroy(cap_index_t pd_factory, uint32_t id);
+enum sys_error sys_dataspace_info(cap_index_t ds, struct dataspace_info *out);
+/* Maps [ds_offset, ds_offset + size) of RAM dataspace `ds_id` at
+ * [window_offset, window_offset + size) of the PD `pd` names, replacing
+ * what was mapped there. Page aligned, outside the boot area, inside the
+ * dataspace; `writable` only if the dataspace is not read-only. */
+enum sys_error sys_map(cap_index_t pd_factory, cap_index_t pd, uint32_t ds_id,
+                       uint64_t ds_offset, uint64_t window_offset, uint64_t size, bool writable);
+enum sys_error sys_unmap(cap_index_t pd_factory, cap_index_t pd, uint64_t window_offset,
+                         uint64_t size);
+/* Page faults of every PD but core go to `endpoint` as calls with `badge`. */
+enum sys_error sys_pager_set(cap_index_t pd_factory, cap_index_t endpoint, uint64_t badge);
 
 #endif

@@ -48,7 +48,14 @@ enum { HAL_EVENT_BLOB_MAX = 48 };
     X(SIGNAL_SUBMIT,     25)  /* context, count submitted, count pending now       */\
     X(SIGNAL_DELIVER,    26)  /* context, count, to thread                         */\
     X(FUTEX_WAKE,        27)  /* threads asked for, threads woken                  */\
-    X(IRQ_SPURIOUS,      28)  /* line the controller answered with, no request     */
+    X(IRQ_SPURIOUS,      28)  /* line the controller answered with, no request     */\
+    X(PAGE_FAULT,        29)  /* window offset, 1 if a write, pd                   */\
+    X(MAP,               30)  /* pd, window offset, size, dataspace | writable<<32 */\
+    X(UNMAP,             31)  /* pd, window offset, size                           */\
+    X(DATASPACE_CREATE,  32)  /* dataspace, size, flags, imprint                   */\
+    X(DATASPACE_DESTROY, 33)  /* dataspace                                         */\
+    X(RM_FAULT,          34)  /* region map, offset, 1 if a write, faulters queued */\
+    X(RM_RESOLVE,        35)  /* region map, offset, faulters resumed              */
 
 enum hal_event_kind {
 #define DUET_EVENT_ENUM(name, number) HAL_EVENT_##name = number,

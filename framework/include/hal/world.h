@@ -43,11 +43,4 @@ DUET_NORETURN void hal_panic(const char *function, const char *reason);
 const struct component_info *hal_boot_components(size_t *count);
 const struct boot_module *hal_boot_modules(size_t *count);
 
-/* Memory for a protection domain's window: `size` bytes, page aligned,
- * zeroed. Addresses inside it are reported window-relative in traces.
- * Returns NULL when the platform has no room. */
-void *hal_window_create(size_t size);
-/* Returns a window to the platform; its contents are gone. */
-void hal_window_destroy(void *window, size_t size);
-
 #endif

@@ -9,6 +9,8 @@
  *                                      boot_context when the world ends
  *   kernel_entry_syscall(k, frame)     from hal_kernel_entry, on the caller's context
  *   kernel_entry_irq(k, line)          an asserted, unmasked line, at a kernel entry
+ *   kernel_entry_page_fault(k, a, w)   from the platform's page-fault path, on
+ *                                      the faulting context
  * The kernel keeps no global state: everything is in *k.
  */
 #ifndef DUET_KERNEL_PLATFORM_H
@@ -31,9 +33,16 @@ void kernel_entry_irq(struct kernel *k, unsigned line);
 enum kernel_fault {
     KERNEL_FAULT_IO_PORT = 1,    /* port I/O without an I/O-port capability */
     KERNEL_FAULT_BAD_FRAME,      /* a system call whose frame is not in the PD's window */
+    KERNEL_FAULT_PAGE,           /* a page fault its pager did not resolve */
 };
 DUET_NORETURN void kernel_entry_fault(struct kernel *k, enum kernel_fault fault, uint64_t address,
                                       const char *what);
+/* The running thread touched `address` (a host/virtual address; `write`
+ * if it wrote) where nothing is mapped, or wrote where it may only read.
+ * The kernel calls the pager on its behalf (duet/syscall.h, "Memory") and
+ * returns when the access may be retried; a fault the pager does not
+ * resolve stops the thread (kernel_entry_fault). */
+void kernel_entry_page_fault(struct kernel *k, const void *address, bool write);
 /* Threads that exist and have not exited; for the platform's end report. */
 unsigned kernel_live_thread_count(const struct kernel *k);
 /* May PD `pd` access [port, port+width)? Only while it holds an I/O-port

@@ -20,6 +20,7 @@
  *                    closed, which destroys it (no reply: the child is
  *                    gone) and reclaims
  *                    everything it held and cancels any call blocked on it.
+ *   PARENT_ADDRESS_SPACE  the child's region map, from its PD session;
  *   PARENT_START,    from a child with the "control" option: start or kill
  *   PARENT_KILL      a sibling at run time; killing tears the sibling down
  *                    as its exit would.
@@ -275,6 +276,22 @@ static enum rpc_status parent_perform_PARENT_KILL(void *server, void *child,
     if (status == RPC_OK)
         init_stop_child(init, &init->children[index], true, 0);
     return status;
+}
+
+/* The child's address space: a capability core gives for its PD, passed on. */
+static enum rpc_status parent_perform_PARENT_ADDRESS_SPACE(void *server, void *child_arg,
+                                                           const struct ipc_message *request,
+                                                           struct ipc_message *reply)
+{
+    struct init *init = server;
+    struct init_child *child = child_arg;
+    cap_index_t cap = CAP_INDEX_INVALID;
+    enum rpc_status status = pd_address_space(child->pd.cap, &cap);
+    if (status != RPC_OK)
+        return status;
+    reply->cap = cap;
+    init->delete_after_reply = cap;
+    return RPC_OK;
 }
 
 #define PARENT_HANDLER(...) RPC_HANDLER(parent_perform, __VA_ARGS__)

@@ -1,0 +1,226 @@
+/*
+ * memory.c - the sim's memory model (hal/memory.h): windows, physical
+ * memory, mappings, and SIGSEGV as the page-fault path.
+ *
+ * Windows are slots of one host range reserved PROT_NONE when the sim is
+ * made. A window's boot area is fresh anonymous memory (zeroed by the host);
+ * the rest stays PROT_NONE until the kernel maps pages there. Physical
+ * memory is one memfd, so a mapping is mmap(MAP_FIXED | MAP_SHARED) of part
+ * of it; the sim also keeps all of it mapped once (its "direct map") to
+ * clear dataspaces.
+ *
+ * An access to an unmapped page of a window raises SIGSEGV on the faulting
+ * fiber. The handler turns it into kernel_entry_page_fault on that fiber,
+ * which may switch to other fibers (more of which may fault meanwhile) and
+ * returns when the access can be retried. That needs SA_NODEFER and no
+ * shared sigaltstack (MACHINE_FACTS.md). Faults anywhere else, or in the
+ * kernel, or on the host stack, go to the handler that was there before
+ * us (ASan's, libFuzzer's, or the default), so real crashes are reported.
+ */
+#define _GNU_SOURCE
+#include <assert.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "duet/syscall.h"
+#include "hal/memory.h"
+#include "sim_world.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define SIM_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#endif
+#endif
+#ifndef SIM_UNPOISON
+#define SIM_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* The handler that was installed before ours: where every SIGSEGV that is
+ * not a window's page fault goes. A signal handler has no context to find
+ * it in, so this is the sim's second global (sim_world_current the first). */
+static struct sigaction previous_segv;
+static unsigned segv_users;
+
+enum { X86_PF_WRITE = 2 };   /* page-fault error code: the access was a write */
+
+static void segv_pass_on(int signo, siginfo_t *info, void *context)
+{
+    if (previous_segv.sa_flags & SA_SIGINFO) {
+        previous_segv.sa_sigaction(signo, info, context);
+        return;
+    }
+    if (previous_segv.sa_handler == SIG_IGN)
+        return;
+    if (previous_segv.sa_handler != SIG_DFL) {
+        previous_segv.sa_handler(signo);
+        return;
+    }
+    /* Default: die of it on return, when the access faults again. */
+    signal(SIGSEGV, SIG_DFL);
+}
+
+static void segv_handler(int signo, siginfo_t *info, void *context)
+{
+    struct sim_world *world = sim_world_current;
+    uintptr_t address = (uintptr_t)info->si_addr;
+    if (world == NULL || world->ended || world->current == &world->boot ||
+        !sim_memory_in_windows(world->memory, address)) {
+        segv_pass_on(signo, info, context);
+        return;
+    }
+    if (world->in_kernel)
+        hal_panic("sim_page_fault", "a page fault in the kernel");
+    const ucontext_t *uc = context;
+    bool write = (uc->uc_mcontext.gregs[REG_ERR] & X86_PF_WRITE) != 0;
+    sim_world_kernel_entry(world);
+    world->in_kernel = true;
+    kernel_entry_page_fault(world->kernel, (const void *)address, write);
+    world->in_kernel = false;
+}
+
+bool sim_memory_create(struct sim_memory *memory)
+{
+    memset(memory, 0, sizeof *memory);
+    memory->ram_fd = -1;
+    memory->window_bytes = WINDOW_BYTES;
+    size_t space = SIM_WINDOW_SLOTS * (size_t)WINDOW_BYTES;
+    void *base = mmap(NULL, space, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED)
+        return false;
+    memory->windows = base;
+    memory->ram_fd = memfd_create("duet-ram", MFD_CLOEXEC);
+    if (memory->ram_fd < 0 || ftruncate(memory->ram_fd, SIM_RAM_BYTES) != 0) {
+        sim_memory_destroy(memory);
+        return false;
+    }
+    void *direct = mmap(NULL, SIM_RAM_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, memory->ram_fd, 0);
+    if (direct == MAP_FAILED) {
+        sim_memory_destroy(memory);
+        return false;
+    }
+    memory->ram = direct;
+    if (segv_users++ == 0) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_sigaction = segv_handler;
+        action.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGSEGV, &action, &previous_segv);
+    }
+    return true;
+}
+
+void sim_memory_destroy(struct sim_memory *memory)
+{
+    if (memory->windows != NULL) {
+        sim_memory_reset(memory);
+        munmap(memory->windows, SIM_WINDOW_SLOTS * (size_t)WINDOW_BYTES);
+        if (--segv_users == 0)
+            sigaction(SIGSEGV, &previous_segv, NULL);
+    }
+    if (memory->ram != NULL)
+        munmap(memory->ram, SIM_RAM_BYTES);
+    if (memory->ram_fd >= 0)
+        close(memory->ram_fd);
+    memset(memory, 0, sizeof *memory);
+    memory->ram_fd = -1;
+}
+
+static uint8_t *slot_base(const struct sim_memory *memory, unsigned slot)
+{
+    return memory->windows + (size_t)slot * memory->window_bytes;
+}
+
+/* Back to reserved and empty, without stale ASan poison from the fibers
+ * that ran on its stacks (MACHINE_FACTS.md). */
+static void slot_clear(struct sim_memory *memory, unsigned slot)
+{
+    uint8_t *base = slot_base(memory, slot);
+    SIM_UNPOISON(base, memory->boot_bytes[slot]);
+    void *again = mmap(base, memory->window_bytes, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    assert(again == base);
+    (void)again;
+    memory->in_use &= ~(UINT32_C(1) << slot);
+    memory->boot_bytes[slot] = 0;
+}
+
+void sim_memory_reset(struct sim_memory *memory)
+{
+    for (unsigned slot = 0; slot < SIM_WINDOW_SLOTS; slot++)
+        if (memory->in_use & (UINT32_C(1) << slot))
+            slot_clear(memory, slot);
+}
+
+bool sim_memory_in_windows(const struct sim_memory *memory, uintptr_t address)
+{
+    uintptr_t base = (uintptr_t)memory->windows;
+    return address >= base && address - base < SIM_WINDOW_SLOTS * (size_t)memory->window_bytes;
+}
+
+/* ---- HAL ---------------------------------------------------------------- */
+
+void *hal_window_create(size_t size, size_t boot_size)
+{
+    struct sim_memory *memory = sim_world_current->memory;
+    assert(size == memory->window_bytes && boot_size <= size && boot_size % 4096 == 0);
+    /* The lowest free slot: the same world lays out the same way every run. */
+    for (unsigned slot = 0; slot < SIM_WINDOW_SLOTS; slot++) {
+        if (memory->in_use & (UINT32_C(1) << slot))
+            continue;
+        uint8_t *base = slot_base(memory, slot);
+        void *boot = mmap(base, boot_size, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (boot == MAP_FAILED)
+            return NULL;
+        memory->in_use |= UINT32_C(1) << slot;
+        memory->boot_bytes[slot] = boot_size;
+        return base;
+    }
+    return NULL;
+}
+
+void hal_window_destroy(void *window, size_t size)
+{
+    struct sim_memory *memory = sim_world_current->memory;
+    size_t offset = (size_t)((uint8_t *)window - memory->windows);
+    assert(size == memory->window_bytes && offset % memory->window_bytes == 0);
+    slot_clear(memory, (unsigned)(offset / memory->window_bytes));
+}
+
+uint64_t hal_ram_bytes(void)
+{
+    return SIM_RAM_BYTES;
+}
+
+void hal_ram_clear(uint64_t phys, uint64_t size)
+{
+    struct sim_memory *memory = sim_world_current->memory;
+    assert(phys <= SIM_RAM_BYTES && size <= SIM_RAM_BYTES - phys);
+    memset(memory->ram + phys, 0, size);
+}
+
+void hal_map(void *window, uint64_t offset, uint64_t phys, uint64_t size, bool writable)
+{
+    struct sim_memory *memory = sim_world_current->memory;
+    assert(phys <= SIM_RAM_BYTES && size <= SIM_RAM_BYTES - phys);
+    void *at = (uint8_t *)window + offset;
+    void *mapped = mmap(at, size, PROT_READ | (writable ? PROT_WRITE : 0),
+                        MAP_SHARED | MAP_FIXED, memory->ram_fd, (off_t)phys);
+    if (mapped != at)
+        hal_panic("hal_map", "the host refused a mapping");
+}
+
+void hal_unmap(void *window, uint64_t offset, uint64_t size)
+{
+    void *at = (uint8_t *)window + offset;
+    void *again = mmap(at, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+                       -1, 0);
+    if (again != at)
+        hal_panic("hal_unmap", "the host refused to unmap");
+}
