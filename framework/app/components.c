@@ -24,6 +24,7 @@ static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter
 static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, NULL};
 
 static const component_thread_fn rm_test_threads[] = {rm_test_faulter, NULL};
+static const component_thread_fn rm_pager_threads[] = {rm_pager_fault_handler, NULL};
 
 static const struct component_info components[] = {
     {.name = "core", .main = core_main},
@@ -52,6 +53,8 @@ static const struct component_info components[] = {
     {.name = "timer_test", .main = timer_test_main},
     {.name = "rm_test", .main = rm_test_main, .threads = rm_test_threads},
     {.name = "rm_stress", .main = rm_stress_main},
+    {.name = "rm_pager", .main = rm_pager_main, .threads = rm_pager_threads},
+    {.name = "rm_lazy_client", .main = rm_lazy_client_main},
 };
 
 const struct component_info *framework_components(size_t *count)

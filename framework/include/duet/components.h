@@ -56,5 +56,8 @@ void timer_test_main(struct env *env);
 void rm_test_main(struct env *env);
 void rm_test_faulter(struct env *env, void *arg);
 void rm_stress_main(struct env *env);
+void rm_pager_main(struct env *env);
+void rm_pager_fault_handler(struct env *env, void *arg);
+void rm_lazy_client_main(struct env *env);
 
 #endif
