@@ -16,6 +16,10 @@
  * shared sigaltstack (MACHINE_FACTS.md). Faults anywhere else, or in the
  * kernel, or on the host stack, go to the handler that was there before
  * us (ASan's, libFuzzer's, or the default), so real crashes are reported.
+ * Others install handlers after us (libFuzzer does, after its
+ * initialization, without SA_NODEFER, and calls ours from inside its own
+ * with SIGSEGV blocked, so the second fault would kill the process): every
+ * run takes the signal back first (sim_memory_claim_faults).
  */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -42,9 +46,10 @@
 
 /* The handler that was installed before ours: where every SIGSEGV that is
  * not a window's page fault goes. A signal handler has no context to find
- * it in, so this is the sim's second global (sim_world_current the first). */
+ * it in, so these are the sim's globals besides sim_world_current. */
 static struct sigaction previous_segv;
 static unsigned segv_users;
+static bool previous_known;
 
 enum { X86_PF_WRITE = 2 };   /* page-fault error code: the access was a write */
 
@@ -83,6 +88,24 @@ static void segv_handler(int signo, siginfo_t *info, void *context)
     world->in_kernel = false;
 }
 
+void sim_memory_claim_faults(void)
+{
+    struct sigaction current;
+    sigaction(SIGSEGV, NULL, &current);
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == segv_handler)
+        return;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = segv_handler;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    /* What was there first is where real crashes go. A handler installed
+     * after ours may call ours itself (libFuzzer's does), so passing on
+     * to it would come straight back: it is not remembered. */
+    sigaction(SIGSEGV, &action, previous_known ? NULL : &previous_segv);
+    previous_known = true;
+}
+
 bool sim_memory_create(struct sim_memory *memory)
 {
     memset(memory, 0, sizeof *memory);
@@ -104,14 +127,8 @@ bool sim_memory_create(struct sim_memory *memory)
         return false;
     }
     memory->ram = direct;
-    if (segv_users++ == 0) {
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_sigaction = segv_handler;
-        action.sa_flags = SA_SIGINFO | SA_NODEFER;
-        sigemptyset(&action.sa_mask);
-        sigaction(SIGSEGV, &action, &previous_segv);
-    }
+    segv_users++;
+    sim_memory_claim_faults();
     return true;
 }
 
@@ -120,8 +137,10 @@ void sim_memory_destroy(struct sim_memory *memory)
     if (memory->windows != NULL) {
         sim_memory_reset(memory);
         munmap(memory->windows, SIM_WINDOW_SLOTS * (size_t)WINDOW_BYTES);
-        if (--segv_users == 0)
+        if (--segv_users == 0) {
             sigaction(SIGSEGV, &previous_segv, NULL);
+            previous_known = false;
+        }
     }
     if (memory->ram != NULL)
         munmap(memory->ram, SIM_RAM_BYTES);

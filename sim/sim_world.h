@@ -53,6 +53,8 @@ void sim_memory_destroy(struct sim_memory *memory);
 /* Every window back to reserved and empty (a new world). */
 void sim_memory_reset(struct sim_memory *memory);
 bool sim_memory_in_windows(const struct sim_memory *memory, uintptr_t address);
+/* Makes the sim's SIGSEGV handler the installed one again (a run's start). */
+void sim_memory_claim_faults(void);
 
 struct choice_stream {
     uint64_t state;                     /* PRNG state (seed mode)  */

@@ -212,6 +212,7 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     world->arena_used = sizeof *world;
     world->config = config;
     sim_memory_reset(&sim->memory);
+    sim_memory_claim_faults();
     world->memory = &sim->memory;
     world->steps_max = config->scenario->budget_steps ? config->scenario->budget_steps
                                                       : SIM_DEFAULT_BUDGET_STEPS;

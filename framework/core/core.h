@@ -106,6 +106,7 @@ struct core_faulter {
     cap_index_t reply;
     uint32_t offset;              /* page, in the map it waits on */
     uint16_t pd;
+    uint16_t thread;              /* the kernel's id */
     uint8_t write;
 };
 

@@ -164,6 +164,31 @@ static void fault_log(struct core *core, const char *what, uint64_t pd, uint64_t
     core_console_line(core, NULL, line);
 }
 
+/* A thread that faults now waits for nothing else, so an entry of its id
+ * still queued is a dead thread's whose slot was reused: its saved reply
+ * must be stale. Answering a live one here would mean a fault delivered
+ * twice (a fuzz oracle). */
+static void faulters_purge(struct core *core, uint16_t thread)
+{
+    for (size_t i = 0; i < CORE_RMS_MAX; i++) {
+        struct core_rm *rm = &core->rms[i];
+        unsigned kept = 0;
+        for (unsigned j = 0; rm->in_use && j < rm->faulter_count; j++) {
+            struct core_faulter *f = &rm->faulters[j];
+            if (f->thread != thread) {
+                rm->faulters[kept++] = *f;
+                continue;
+            }
+            struct ipc_message *m = ipc_buffer();
+            *m = (struct ipc_message){.label = PAGER_STOP};
+            DUET_ASSERT(sys_reply_send(f->reply, m) != SYS_OK);
+            sys_cap_delete(f->reply);
+        }
+        if (rm->in_use)
+            rm->faulter_count = kept;
+    }
+}
+
 void core_page_fault(struct core *core, const struct ipc_message *request,
                      struct ipc_message *reply)
 {
@@ -207,6 +232,8 @@ void core_page_fault(struct core *core, const struct ipc_message *request,
         fault_log(core, "too many threads waiting on one region map", pd_id, offset);
         return;
     }
+    uint16_t thread = (uint16_t)request->word[1];
+    faulters_purge(core, thread);
     cap_index_t saved = CAP_INDEX_INVALID;
     if (sys_reply_save(&saved) != SYS_OK) {
         fault_log(core, "no room to keep a faulting thread waiting", pd_id, offset);
@@ -214,7 +241,7 @@ void core_page_fault(struct core *core, const struct ipc_message *request,
     }
     rm->faulters[rm->faulter_count++] = (struct core_faulter){
         .reply = saved, .offset = found.offset & ~(uint64_t)(PAGE_BYTES - 1u),
-        .write = write, .pd = pd_id};
+        .write = write, .pd = pd_id, .thread = thread};
     core->reply_saved = true;
     hal_event(HAL_EVENT_RM_FAULT, rm_index(core, rm), found.offset, write, rm->faulter_count,
               NULL, 0);
