@@ -7,7 +7,7 @@ set -uo pipefail
 compiler=$1 resource_dir=$2 framework_dir=$3
 flags=(--target=x86_64-unknown-none-elf -ffreestanding -nostdinc -isystem "$resource_dir/include"
        -fno-builtin -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -Werror
-       -I "$framework_dir/include" -fsyntax-only)
+       -I "$framework_dir/include" -I "$framework_dir/libc/include" -fsyntax-only)
 probe=$(mktemp --suffix=.c)
 trap 'rm -f "$probe"' EXIT
 echo '#include <stdio.h>' > "$probe"

@@ -59,5 +59,7 @@ void rm_stress_main(struct env *env);
 void rm_pager_main(struct env *env);
 void rm_pager_fault_handler(struct env *env, void *arg);
 void rm_lazy_client_main(struct env *env);
+void libc_test_main(struct env *env);
+void libc_test_worker(struct env *env, void *arg);
 
 #endif

@@ -18,6 +18,8 @@
 #include "duet/types.h"
 #include "duet/utcb.h"
 
+struct libc;
+
 struct env {
     uint32_t pd_id;
     char name[COMPONENT_NAME_MAX];
@@ -33,6 +35,7 @@ struct env {
     uint64_t boot_size;              /* WINDOW_BOOT_BYTES: env, heap, stack */
     uint64_t ram_bytes;              /* 0 unless core: physical memory      */
     cap_index_t address_space;       /* own region map, once asked for (0: not yet) */
+    struct libc *libc;               /* the framework libc's state, once started */
     struct utcb main_utcb;           /* the main thread's IPC buffer        */
 };
 

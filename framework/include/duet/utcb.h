@@ -21,6 +21,7 @@ struct env;
 struct utcb {
     struct ipc_message message;  /* the thread's IPC buffer        */
     struct env *env;             /* the component the thread is in */
+    int errno_value;             /* the framework libc's errno (errno.h) */
     struct blockade blockade;    /* where the thread sleeps in a semaphore:
                                     memory of the window at a fixed place,
                                     unlike a stack (or a sanitizer's fake
