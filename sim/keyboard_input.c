@@ -82,6 +82,8 @@ void keyboard_input_attach(struct keyboard_input *input, struct port_bus *bus,
                            const struct scenario_keyboard *script)
 {
     assert(input != NULL && bus != NULL && host != NULL && script != NULL);
+    /* The bus tells devices apart by their model pointer. */
+    assert((void *)input != (void *)&input->kbc);
     *input = (struct keyboard_input){.host = host, .script = script};
     i8042_init(&input->kbc, host, KEYBOARD_IRQ, MOUSE_IRQ);
     struct hw_port_device data = i8042_data_port_device(&input->kbc);

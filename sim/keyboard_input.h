@@ -23,11 +23,14 @@ enum {
     KEYBOARD_SEABIOS_MODE = 0x61,
 };
 
+/* The typist's model pointer is the struct, the controller's is `kbc`:
+ * they must differ (the bus finds a device's deadline by its model), so
+ * kbc is not the first member. */
 struct keyboard_input {
-    struct i8042 kbc;
     const struct hw_bus_host *host;
     const struct scenario_keyboard *script;
     size_t next_input;                  /* the first input not played yet */
+    struct i8042 kbc;
 };
 
 struct port_bus;
