@@ -21,6 +21,8 @@ static const component_thread_fn timer_threads[] = {timer_irq_thread, NULL};
 
 static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter, NULL};
 
+static const component_thread_fn ps2_threads[] = {ps2_irq_thread, NULL};
+
 static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, NULL};
 
 static const struct component_info components[] = {
@@ -48,6 +50,8 @@ static const struct component_info components[] = {
     {.name = "sync_test", .main = sync_test_main, .threads = sync_test_threads},
     {.name = "timer", .main = timer_main, .threads = timer_threads},
     {.name = "timer_test", .main = timer_test_main},
+    {.name = "ps2", .main = ps2_main, .threads = ps2_threads},
+    {.name = "input_test", .main = input_test_main},
 };
 
 const struct component_info *framework_components(size_t *count)

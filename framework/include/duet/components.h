@@ -53,5 +53,8 @@ void sync_test_intruder(struct env *env, void *arg);
 void timer_main(struct env *env);
 void timer_irq_thread(struct env *env, void *arg);
 void timer_test_main(struct env *env);
+void ps2_main(struct env *env);
+void ps2_irq_thread(struct env *env, void *arg);
+void input_test_main(struct env *env);
 
 #endif
