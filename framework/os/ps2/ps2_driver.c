@@ -133,7 +133,7 @@ static void leds_log_completed(struct ps2_server *s)
 
 static void malformed_log(struct ps2_server *s)
 {
-    char line[80];
+    char line[LOG_LINE_MAX];
     struct text text;
     text_init(&text, line, sizeof line);
     text_append(&text, "malformed scan-code sequence, broken by byte ");
