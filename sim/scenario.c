@@ -9,6 +9,7 @@
  * replay.
  */
 #include "duet/scenario.h"
+#include "scenario_keyboard.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +31,13 @@ static const char *const error_names[SCENARIO_ERROR_COUNT] = {
     [SCENARIO_ERR_ROM_TOO_LARGE] = "SCENARIO_ERR_ROM_TOO_LARGE",
     [SCENARIO_ERR_MISSING_NAME] = "SCENARIO_ERR_MISSING_NAME",
     [SCENARIO_ERR_MISSING_CONFIG] = "SCENARIO_ERR_MISSING_CONFIG",
+    [SCENARIO_ERR_BAD_KEY] = "SCENARIO_ERR_BAD_KEY",
+    [SCENARIO_ERR_BAD_KEY_ACTION] = "SCENARIO_ERR_BAD_KEY_ACTION",
+    [SCENARIO_ERR_BAD_QUOTE] = "SCENARIO_ERR_BAD_QUOTE",
+    [SCENARIO_ERR_BAD_SCANCODE] = "SCENARIO_ERR_BAD_SCANCODE",
+    [SCENARIO_ERR_INPUT_ORDER] = "SCENARIO_ERR_INPUT_ORDER",
+    [SCENARIO_ERR_TOO_MANY_INPUTS] = "SCENARIO_ERR_TOO_MANY_INPUTS",
+    [SCENARIO_ERR_BAD_OPTION] = "SCENARIO_ERR_BAD_OPTION",
 };
 
 const char *scenario_error_name(enum scenario_error error)
@@ -125,6 +133,11 @@ static enum scenario_error parse_keyword_line(struct parser *p, struct line line
 {
     struct line keyword, value;
     split_keyword(line, &keyword, &value);
+    if (scenario_keyboard_keyword(keyword.text, keyword.length))
+        return value.length == 0 ? SCENARIO_ERR_MISSING_VALUE
+                                 : scenario_keyboard_line(&p->out->keyboard, keyword.text,
+                                                          keyword.length, value.text,
+                                                          value.length);
     if (!keyword_is(keyword, "name") && !keyword_is(keyword, "budget") &&
         !keyword_is(keyword, "expect") && !keyword_is(keyword, "rom"))
         return SCENARIO_ERR_UNKNOWN_KEYWORD;

@@ -23,6 +23,7 @@
 #include "duet/image.h"
 #include "duet/sim.h"
 #include "duet/uart16550.h"
+#include "keyboard_input.h"
 #include "hal/context.h"
 #include "hal/irq.h"
 #include "kernel/kernel_platform.h"
@@ -30,7 +31,7 @@
 enum {
     SIM_ARENA_BYTES = 16u << 20,
     SIM_COMPONENTS_MAX = 32,
-    SIM_PORT_DEVICES_MAX = 8,
+    SIM_PORT_DEVICES_MAX = 12,
     SIM_DEADLINE_STORM_MAX = 10000,     /* deadline callbacks in one catch-up */
     SIM_KERNEL_ENTRY_NS = 100,          /* virtual cost of one system call    */
     SIM_PORT_ACCESS_NS = 1000,          /* an ISA port access takes ~1 us     */
@@ -102,6 +103,7 @@ struct sim_world {
     struct uart16550 uart2;             /* COM2: for drivers (IO_PORT)   */
     struct i8254 pit;                   /* 0x40, IRQ 0                   */
     struct i8259 pic;                   /* 0x20/0xA0 (+ ELCR), INTR      */
+    struct keyboard_input keyboard;     /* i8042 0x60/0x64, IRQ 1 and 12 */
     uint64_t com2_bytes;                /* what COM2 sent out            */
 
     struct component_info components[SIM_COMPONENTS_MAX];

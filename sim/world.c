@@ -231,7 +231,7 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     world->kernel = kernel_create(kernel_memory, kernel_bytes);
 
     world->host = (struct hw_bus_host){world, host_irq_set, host_now_ns, host_deadline_set};
-    /* A PC's interrupt controllers, timer and serial ports. */
+    /* A PC's interrupt controllers, timer, serial ports and keyboard. */
     i8259_init(&world->pic, &world->host, SIM_INTR_LINE);
     port_bus_attach(&world->bus, i8259_master_port_device(&world->pic), -1);
     port_bus_attach(&world->bus, i8259_slave_port_device(&world->pic), -1);
@@ -242,6 +242,8 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart, UART_BASE), UART_IRQ);
     uart16550_init(&world->uart2, &world->host, UART2_IRQ, com2_byte, world);
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart2, UART2_BASE), UART2_IRQ);
+    keyboard_input_attach(&world->keyboard, &world->bus, &world->host,
+                          &config->scenario->keyboard);
     return world;
 }
 

@@ -21,6 +21,8 @@ static const component_thread_fn timer_threads[] = {timer_irq_thread, NULL};
 
 static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter, NULL};
 
+static const component_thread_fn ps2_threads[] = {ps2_irq_thread, NULL};
+
 static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, NULL};
 
 static const component_thread_fn rm_test_threads[] = {rm_test_faulter, NULL};
@@ -57,6 +59,8 @@ static const struct component_info components[] = {
     {.name = "rm_pager", .main = rm_pager_main, .threads = rm_pager_threads},
     {.name = "rm_lazy_client", .main = rm_lazy_client_main},
     {.name = "libc_test", .main = libc_test_main, .threads = libc_test_threads},
+    {.name = "ps2", .main = ps2_main, .threads = ps2_threads},
+    {.name = "input_test", .main = input_test_main},
 };
 
 const struct component_info *framework_components(size_t *count)

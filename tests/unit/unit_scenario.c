@@ -644,6 +644,13 @@ static void test_error_names(void)
         "SCENARIO_ERR_ROM_TOO_LARGE",
         "SCENARIO_ERR_MISSING_NAME",
         "SCENARIO_ERR_MISSING_CONFIG",
+        "SCENARIO_ERR_BAD_KEY",
+        "SCENARIO_ERR_BAD_KEY_ACTION",
+        "SCENARIO_ERR_BAD_QUOTE",
+        "SCENARIO_ERR_BAD_SCANCODE",
+        "SCENARIO_ERR_INPUT_ORDER",
+        "SCENARIO_ERR_TOO_MANY_INPUTS",
+        "SCENARIO_ERR_BAD_OPTION",
     };
     for (int e = 0; e < SCENARIO_ERROR_COUNT; e++)
         UNIT_CHECK_STR(scenario_error_name((enum scenario_error)e), names[e],
@@ -654,8 +661,107 @@ static void test_error_names(void)
                    "scenario_error_name(-1)");
 }
 
+/* Keyboard lines (sim/scenario_keyboard.c): what they decode to, and every
+ * malformed one refused by name at its line, leaving nothing behind. */
+#define KEYBOARD_HEAD "name k\nrom config\nend\n"
+
+static void expect_input(const struct scenario_input *input, uint64_t time_us, unsigned key,
+                         bool press, const char *what)
+{
+    UNIT_CHECK(input->kind == SCENARIO_INPUT_KEY && input->time_us == time_us &&
+                   input->key == key && input->press == press,
+               "%s: input at %llu us key %u press %u, expected at %llu key %u press %u", what,
+               (unsigned long long)input->time_us, input->key, input->press,
+               (unsigned long long)time_us, key, press);
+}
+
+static void test_keyboard_valid(void)
+{
+    struct parse_result *r = expect_valid(KEYBOARD_HEAD, "no keyboard lines");
+    UNIT_CHECK(r->scenario.keyboard.input_count == 0 && !r->scenario.keyboard.translation_off,
+               "default: no inputs, translation on");
+    free(r);
+    r = expect_valid(KEYBOARD_HEAD "i8042 translation off\nkey 5 up press\n"
+                                   "key 5 up release\ntype 100 \"aB 1\"\n"
+                                   "scancodes 200000 e0 F0 75\n",
+                     "every keyboard line");
+    const struct scenario_keyboard *k = &r->scenario.keyboard;
+    UNIT_CHECK(k->translation_off && k->translation_given, "translation off");
+    UNIT_CHECK_U64(k->input_count, 2 + 10 + 1, "inputs: 2 keys, 4 characters, 1 raw");
+    /* key names are the enum's (duet/ps2.h): a=0, b=1, 1=27, up=60, left_shift=42 */
+    expect_input(&k->inputs[0], 5, 60, true, "up press");
+    expect_input(&k->inputs[1], 5, 60, false, "up release");
+    expect_input(&k->inputs[2], 100, 0, true, "a press");
+    expect_input(&k->inputs[3], 10100, 0, false, "a release after the hold");
+    expect_input(&k->inputs[4], 20100, 42, true, "shift before B");
+    expect_input(&k->inputs[5], 20100, 1, true, "B press");
+    expect_input(&k->inputs[6], 30100, 1, false, "B release");
+    expect_input(&k->inputs[7], 30100, 42, false, "shift after B");
+    expect_input(&k->inputs[8], 40100, 40, true, "space");
+    expect_input(&k->inputs[10], 60100, 27, true, "1");
+    const struct scenario_input *raw = &k->inputs[12];
+    UNIT_CHECK(raw->kind == SCENARIO_INPUT_SCANCODES && raw->time_us == 200000 &&
+                   raw->byte_count == 3 && raw->bytes[0] == 0xe0 && raw->bytes[1] == 0xf0 &&
+                   raw->bytes[2] == 0x75,
+               "scancodes e0 F0 75");
+    free(r);
+    UNIT_CHECK_STR(scenario_key_name(0), "a", "first key name");
+    UNIT_CHECK(scenario_key_name(1000) == NULL, "no name past the last key");
+}
+
+static void test_keyboard_errors(void)
+{
+    expect_error(KEYBOARD_HEAD "key\n", SCENARIO_ERR_MISSING_VALUE, 4, "key without a value");
+    expect_error(KEYBOARD_HEAD "key 1x a press\n", SCENARIO_ERR_BAD_NUMBER, 4, "bad time");
+    expect_error(KEYBOARD_HEAD "key 1000000000001 a press\n", SCENARIO_ERR_BAD_NUMBER, 4,
+                 "time past the limit");
+    expect_error(KEYBOARD_HEAD "key 1 ctrl press\n", SCENARIO_ERR_BAD_KEY, 4, "unknown key");
+    expect_error(KEYBOARD_HEAD "key 1 A press\n", SCENARIO_ERR_BAD_KEY, 4, "names are lowercase");
+    expect_error(KEYBOARD_HEAD "key 1 a\n", SCENARIO_ERR_BAD_KEY_ACTION, 4, "no action");
+    expect_error(KEYBOARD_HEAD "key 1 a hold\n", SCENARIO_ERR_BAD_KEY_ACTION, 4, "bad action");
+    expect_error(KEYBOARD_HEAD "key 1 a press now\n", SCENARIO_ERR_BAD_KEY_ACTION, 4,
+                 "words after the action");
+    expect_error(KEYBOARD_HEAD "type 1 abc\n", SCENARIO_ERR_BAD_QUOTE, 4, "unquoted text");
+    expect_error(KEYBOARD_HEAD "type 1 \"\"\n", SCENARIO_ERR_BAD_QUOTE, 4, "empty text");
+    expect_error(KEYBOARD_HEAD "type 1 \"a\n", SCENARIO_ERR_BAD_QUOTE, 4, "open quote");
+    expect_error(KEYBOARD_HEAD "type 1 \"a!\"\n", SCENARIO_ERR_BAD_KEY, 4, "untypeable '!'");
+    expect_error(KEYBOARD_HEAD "type 1 \"0123456789012345678901234567890123456789"
+                               "01234567890123456789012345\"\n",
+                 SCENARIO_ERR_BAD_QUOTE, 4, "65 characters");
+    expect_error(KEYBOARD_HEAD "scancodes 1 e\n", SCENARIO_ERR_BAD_SCANCODE, 4, "one digit");
+    expect_error(KEYBOARD_HEAD "scancodes 1 0x12\n", SCENARIO_ERR_BAD_SCANCODE, 4, "0x form");
+    expect_error(KEYBOARD_HEAD "scancodes 1 g0\n", SCENARIO_ERR_BAD_SCANCODE, 4, "not hex");
+    expect_error(KEYBOARD_HEAD "scancodes 1\n", SCENARIO_ERR_BAD_SCANCODE, 4, "no bytes");
+    expect_error(KEYBOARD_HEAD "scancodes 1 1 2 3 4 5 6 7 8 9\n", SCENARIO_ERR_BAD_SCANCODE, 4,
+                 "single digits");
+    expect_error(KEYBOARD_HEAD "scancodes 1 01 02 03 04 05 06 07 08 09\n",
+                 SCENARIO_ERR_BAD_SCANCODE, 4, "nine bytes");
+    expect_error(KEYBOARD_HEAD "key 10 a press\nkey 9 a release\n", SCENARIO_ERR_INPUT_ORDER,
+                 5, "back in time");
+    expect_error(KEYBOARD_HEAD "type 10 \"ab\"\nkey 20009 a press\n",
+                 SCENARIO_ERR_INPUT_ORDER, 5, "before the typed text ends");
+    expect_error(KEYBOARD_HEAD "i8042 translation maybe\n", SCENARIO_ERR_BAD_OPTION, 4,
+                 "translation maybe");
+    expect_error(KEYBOARD_HEAD "i8042 xlate off\n", SCENARIO_ERR_BAD_OPTION, 4, "xlate");
+    expect_error(KEYBOARD_HEAD "i8042 translation on\ni8042 translation off\n",
+                 SCENARIO_ERR_DUPLICATE, 5, "two i8042 lines");
+    /* 16 lines of 64 capitals are 4096 inputs: the 5th line does not fit. */
+    char *text = checked_malloc(8192);
+    size_t length = (size_t)snprintf(text, 8192, KEYBOARD_HEAD);
+    for (int line = 0; line < 5; line++) {
+        length += (size_t)snprintf(text + length, 8192 - length, "type %d \"", line * 2000000);
+        for (int c = 0; c < 64; c++)
+            text[length++] = 'A';
+        length += (size_t)snprintf(text + length, 8192 - length, "\"\n");
+    }
+    expect_error_n(text, length, SCENARIO_ERR_TOO_MANY_INPUTS, 8, "1025th input");
+    free(text);
+}
+
 int main(void)
 {
+    test_keyboard_valid();
+    test_keyboard_errors();
     test_demo();
     test_valid();
     test_valid_limits();

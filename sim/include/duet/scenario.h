@@ -9,6 +9,25 @@
  *     ...                           reading exactly "end" are its content
  *     end                           (each line keeps its newline)
  * A "config" ROM is required: it is init's configuration.
+ *
+ * Keyboard input (sim/scenario_keyboard.c; docs/INPUT.md). TIME_US is
+ * virtual microseconds since the world began, at most
+ * SCENARIO_INPUT_TIME_US_MAX; input lines must not go back in time (equal
+ * times are fed in file order):
+ *     i8042 translation on|off      optional; on (the default) is the
+ *                                   config byte SeaBIOS leaves: 0x61
+ *     key TIME_US NAME press|release   one key; NAME as in
+ *                                   scenario_key_name (a, 0, enter,
+ *                                   left_shift, caps_lock, up, pause, ...)
+ *     type TIME_US "TEXT"           1..64 of a-z A-Z 0-9 and space: each character
+ *                                   is pressed at TIME_US + i * 20 ms and
+ *                                   released 10 ms later; a capital is
+ *                                   wrapped in left_shift press/release
+ *     scancodes TIME_US HEX...      1..8 raw bytes in the keyboard's
+ *                                   current set, e.g. "e0 f0 75"
+ * The keyboard model (hw_models/ps2.c) sends each key's scan codes in its
+ * current set, translated to set 1 by the controller while translation is
+ * on.
  * Every problem is a named error with its line number; nothing is guessed.
  */
 #ifndef DUET_SCENARIO_H
@@ -23,7 +42,13 @@ enum {
     SCENARIO_TEXT_MAX = 64 * 1024,
     SCENARIO_NAME_MAX = 32,
     SCENARIO_EXPECT_MAX = 256,
+    SCENARIO_INPUTS_MAX = 1024,
+    SCENARIO_SCANCODES_MAX = 8,
+    SCENARIO_TYPE_TEXT_MAX = 64,         /* characters of one "type" line */
+    SCENARIO_TYPE_SPACING_US = 20000,    /* one typed character to the next */
+    SCENARIO_TYPE_HOLD_US = 10000,       /* a typed key's press to its release */
 };
+#define SCENARIO_INPUT_TIME_US_MAX UINT64_C(1000000000000)   /* ~11.6 days */
 
 enum scenario_error {
     SCENARIO_OK = 0,
@@ -40,6 +65,13 @@ enum scenario_error {
     SCENARIO_ERR_ROM_TOO_LARGE,
     SCENARIO_ERR_MISSING_NAME,
     SCENARIO_ERR_MISSING_CONFIG,
+    SCENARIO_ERR_BAD_KEY,          /* unknown key name, or untypeable character */
+    SCENARIO_ERR_BAD_KEY_ACTION,   /* neither "press" nor "release"  */
+    SCENARIO_ERR_BAD_QUOTE,        /* type text not in "double quotes" */
+    SCENARIO_ERR_BAD_SCANCODE,     /* not 1..8 two-digit hex bytes   */
+    SCENARIO_ERR_INPUT_ORDER,      /* input earlier than the one before */
+    SCENARIO_ERR_TOO_MANY_INPUTS,
+    SCENARIO_ERR_BAD_OPTION,       /* i8042 line other than translation on|off */
     SCENARIO_ERROR_COUNT
 };
 
@@ -49,12 +81,33 @@ struct scenario_rom {
     size_t size;
 };
 
+/* One keyboard input at a virtual time: a named key (enum ps2_key of
+ * duet/ps2.h) going down or up, or raw bytes. */
+enum scenario_input_kind { SCENARIO_INPUT_KEY, SCENARIO_INPUT_SCANCODES };
+
+struct scenario_input {
+    uint64_t time_us;
+    uint8_t kind;                        /* enum scenario_input_kind */
+    uint8_t key;                         /* enum ps2_key (KEY)       */
+    uint8_t press;                       /* 1 press, 0 release (KEY) */
+    uint8_t byte_count;                  /* 1..8 (SCANCODES)         */
+    uint8_t bytes[SCENARIO_SCANCODES_MAX];
+};
+
+struct scenario_keyboard {
+    uint8_t translation_off;             /* "i8042 translation off"  */
+    uint8_t translation_given;           /* the i8042 line was there */
+    size_t input_count;
+    struct scenario_input inputs[SCENARIO_INPUTS_MAX];
+};
+
 struct scenario {
     char name[SCENARIO_NAME_MAX];
     uint64_t budget_steps;               /* 0: the sim's default */
     char expect[SCENARIO_EXPECT_MAX];    /* "" : no success line  */
     size_t rom_count;
     struct scenario_rom roms[SCENARIO_ROMS_MAX];
+    struct scenario_keyboard keyboard;
 };
 
 /* Parses text (not necessarily NUL-terminated). On error *out_line is the
@@ -68,6 +121,9 @@ enum scenario_error scenario_parse(const char *text, size_t length, struct scena
 enum scenario_error scenario_load(const char *path, struct scenario *out, char **out_text,
                                   size_t *out_line);
 const char *scenario_error_name(enum scenario_error error);
+
+/* The key names of "key" lines, by enum ps2_key; NULL past the last. */
+const char *scenario_key_name(unsigned key);
 
 /* Adds (or replaces) a ROM programmatically, e.g. a fuzz target's input.
  * Returns SCENARIO_ERR_TOO_MANY_ROMS / _ROM_TOO_LARGE on overflow. */
