@@ -21,6 +21,7 @@
 #include "duet/i8254.h"
 #include "duet/i8259.h"
 #include "duet/image.h"
+#include "duet/pci_host.h"
 #include "duet/sim.h"
 #include "duet/uart16550.h"
 #include "hal/context.h"
@@ -30,7 +31,7 @@
 enum {
     SIM_ARENA_BYTES = 16u << 20,
     SIM_COMPONENTS_MAX = 32,
-    SIM_PORT_DEVICES_MAX = 8,
+    SIM_PORT_DEVICES_MAX = 16,
     SIM_FREE_WINDOWS_MAX = 32,
     SIM_DEADLINE_STORM_MAX = 10000,     /* deadline callbacks in one catch-up */
     SIM_KERNEL_ENTRY_NS = 100,          /* virtual cost of one system call    */
@@ -85,6 +86,7 @@ struct sim_world {
     struct i8254 pit;                   /* 0x40, IRQ 0                   */
     struct i8259 pic;                   /* 0x20/0xA0 (+ ELCR), INTR      */
     uint64_t com2_bytes;                /* what COM2 sent out            */
+    struct pci_host pci;                /* 0xCF8-0xCFF: world_pci.c      */
 
     struct component_info components[SIM_COMPONENTS_MAX];
     size_t component_count;
@@ -139,6 +141,9 @@ uint32_t irq_lines_live(const struct sim_world *world);
 void sim_world_step(struct sim_world *world);
 _Noreturn void sim_world_finish(struct sim_world *world, enum sim_outcome outcome,
                                 const char *failure);
+
+/* world_pci.c: the PCI host bridge with bus 0 and the scenario's devices. */
+void world_pci_attach(struct sim_world *world);
 
 /* fiber.c */
 void sim_fiber_boot_context(struct hal_context *boot);

@@ -232,6 +232,7 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart, UART_BASE), UART_IRQ);
     uart16550_init(&world->uart2, &world->host, UART2_IRQ, com2_byte, world);
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart2, UART2_BASE), UART2_IRQ);
+    world_pci_attach(world);
     return world;
 }
 
