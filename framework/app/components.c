@@ -48,6 +48,8 @@ static const struct component_info components[] = {
     {.name = "sync_test", .main = sync_test_main, .threads = sync_test_threads},
     {.name = "timer", .main = timer_main, .threads = timer_threads},
     {.name = "timer_test", .main = timer_test_main},
+    {.name = "pci", .main = pci_main},
+    {.name = "pci_test", .main = pci_test_main},
 };
 
 const struct component_info *framework_components(size_t *count)
