@@ -143,7 +143,7 @@ _Noreturn void sim_world_finish(struct sim_world *world, enum sim_outcome outcom
                                 const char *failure);
 
 /* world_pci.c: the PCI host bridge with bus 0 and the scenario's devices. */
-void world_pci_attach(struct sim_world *world);
+bool world_pci_attach(struct sim_world *world);
 
 /* fiber.c */
 void sim_fiber_boot_context(struct hal_context *boot);

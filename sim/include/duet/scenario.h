@@ -8,7 +8,24 @@
  *     rom MODULE                    a boot module; the lines up to a line
  *     ...                           reading exactly "end" are its content
  *     end                           (each line keeps its newline)
+ *     pci BB:DD.F VVVV:DDDD class=0xCCSSPP [rev=0xRR] [barN=KIND:SIZE ...]
+ *         [multifunction]           a PCI function (see below)
+ *     pci_bridge BB:DD.F secondary=N [multifunction]
+ *                                   a PCI-PCI bridge (QEMU's pci-bridge)
  * A "config" ROM is required: it is init's configuration.
+ *
+ * PCI (sim/scenario_pci.c, docs/PCI.md): every world has QEMU pc's bus 0
+ * (00:00.0 i440FX, 00:01.0/.1/.3 PIIX3 ISA, IDE, ACPI); pci lines add
+ * functions in order. BB:DD.F is hex (bus 00-ff, device 00-1f, function
+ * 0-7); VVVV:DDDD the vendor and device ids in hex (vendor not ffff);
+ * class 6 hex digits; rev 2. A BAR: N 0-5, KIND io, mem, mem64, pmem or
+ * pmem64 (p: prefetchable; 64: takes BAR N+1 too), SIZE in bytes (decimal
+ * or 0x hex), a power of two (io 4..64K, mem 16..2G, mem64 up to 2^63).
+ * Bus numbers are the ones firmware would give: a bus other than 0 must
+ * be the secondary bus of a bridge declared on an earlier line; a
+ * bridge's secondary bus is above the bus it sits on, unused, and bus
+ * ranges nest as a depth-first numbering leaves them. Function 0 of a
+ * device comes first, and has "multifunction" if others follow.
  * Every problem is a named error with its line number; nothing is guessed.
  */
 #ifndef DUET_SCENARIO_H
@@ -17,12 +34,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "duet/pci_host.h"
+
 enum {
     SCENARIO_ROMS_MAX = 8,
     SCENARIO_ROM_BYTES_MAX = 4096,
     SCENARIO_TEXT_MAX = 64 * 1024,
     SCENARIO_NAME_MAX = 32,
     SCENARIO_EXPECT_MAX = 256,
+    SCENARIO_PCI_FUNCTIONS_MAX = PCI_HOST_FUNCTIONS_MAX - 4,   /* bus 0 has 4 */
 };
 
 enum scenario_error {
@@ -40,6 +60,16 @@ enum scenario_error {
     SCENARIO_ERR_ROM_TOO_LARGE,
     SCENARIO_ERR_MISSING_NAME,
     SCENARIO_ERR_MISSING_CONFIG,
+    SCENARIO_ERR_PCI_BAD_ADDRESS,  /* not BB:DD.F, device > 1f, function > 7 */
+    SCENARIO_ERR_PCI_BAD_ID,       /* not VVVV:DDDD, or vendor ffff  */
+    SCENARIO_ERR_PCI_BAD_OPTION,   /* unknown, repeated or malformed */
+    SCENARIO_ERR_PCI_BAD_BAR,      /* index, kind or size refused    */
+    SCENARIO_ERR_PCI_DUPLICATE,    /* that function was given before */
+    SCENARIO_ERR_PCI_SLOT_TAKEN,   /* bus 0 devices 0 and 1: board's */
+    SCENARIO_ERR_PCI_NO_SUCH_BUS,  /* no earlier bridge's secondary  */
+    SCENARIO_ERR_PCI_BAD_BUS_NUMBER, /* a bridge's secondary bus     */
+    SCENARIO_ERR_PCI_MULTIFUNCTION, /* function 0 missing or single  */
+    SCENARIO_ERR_PCI_TOO_MANY,     /* functions or bridges           */
     SCENARIO_ERROR_COUNT
 };
 
@@ -49,12 +79,23 @@ struct scenario_rom {
     size_t size;
 };
 
+/* One function of a scenario's PCI list, as the model takes it. */
+struct scenario_pci_function {
+    uint8_t bus;                         /* bus number, as the guest sees it */
+    uint8_t device;
+    uint8_t function;
+    uint8_t secondary_bus;               /* bridges: the bus behind; else 0 */
+    struct pci_host_function_desc desc;
+};
+
 struct scenario {
     char name[SCENARIO_NAME_MAX];
     uint64_t budget_steps;               /* 0: the sim's default */
     char expect[SCENARIO_EXPECT_MAX];    /* "" : no success line  */
     size_t rom_count;
     struct scenario_rom roms[SCENARIO_ROMS_MAX];
+    size_t pci_count;
+    struct scenario_pci_function pci[SCENARIO_PCI_FUNCTIONS_MAX];
 };
 
 /* Parses text (not necessarily NUL-terminated). On error *out_line is the
