@@ -291,6 +291,69 @@ static void test_list_unchanged_and_build(void)
     free(s);
 }
 
+/*
+ * Random PCI lines from a pool of good and bad words: every verdict is a
+ * named error on a line of the text (or OK), and every accepted list
+ * builds into a model whose invariants hold, with one function per pci
+ * line and every declared function reachable at its bus number.
+ */
+static void test_random_lines(void)
+{
+    static const char *const addresses[] = {
+        "00:03.0", "00:03.1", "00:04.0", "00:1f.0", "01:00.0", "01:00.1", "02:05.0",
+        "03:00.0", "00:01.0", "00:20.0", "0:03.0", "00:03.8"};
+    static const char *const options[] = {
+        "class=0x020000", "class=0x02000", "rev=0x01", "multifunction", "bar0=io:16",
+        "bar0=mem:4096", "bar1=mem64:0x10000", "bar2=pmem:16", "bar5=mem64:16", "bar0=io:3",
+        "secondary=1", "secondary=2", "secondary=3", "secondary=0", "bogus"};
+    enum { TEXTS = 2000, LINES_MAX = 8 };
+    uint64_t state = 0x9c1;
+    unsigned accepted = 0;
+    char *lines = malloc(TEXT_MAX);
+    struct pci_host *pci = malloc(sizeof *pci);
+    for (unsigned t = 0; t < TEXTS; t++) {
+        size_t n = 0, count = unit_prng_below(&state, LINES_MAX + 1), pci_lines = 0;
+        lines[0] = '\0';
+        for (size_t l = 0; l < count; l++) {
+            bool bridge = unit_prng_below(&state, 3) == 0;
+            n += (size_t)snprintf(lines + n, TEXT_MAX - n, "%s %s%s",
+                                  bridge ? "pci_bridge" : "pci",
+                                  addresses[unit_prng_below(&state, 12)],
+                                  bridge ? "" : " 8086:1234");
+            for (size_t o = unit_prng_below(&state, 4); o > 0; o--)
+                n += (size_t)snprintf(lines + n, TEXT_MAX - n, " %s",
+                                      options[unit_prng_below(&state, 15)]);
+            n += (size_t)snprintf(lines + n, TEXT_MAX - n, "\n");
+            pci_lines++;
+        }
+        struct parsed *p = parse_lines(lines);
+        UNIT_CHECK(p->error >= SCENARIO_OK && p->error < SCENARIO_ERROR_COUNT &&
+                       (p->error == SCENARIO_OK ? p->line == 0
+                                                : p->line >= 2 && p->line <= count + 1),
+                   "random #%u: %s at line %zu of %zu", t, scenario_error_name(p->error),
+                   p->line, count);
+        if (p->error == SCENARIO_OK) {
+            accepted++;
+            size_t index = 99;
+            UNIT_CHECK(p->scenario.pci_count == pci_lines &&
+                           scenario_pci_build(&p->scenario, pci, &index) == SCENARIO_OK &&
+                           pci_host_check(pci) == NULL,
+                       "random #%u: accepted, builds, invariants hold", t);
+            for (size_t i = 0; i < p->scenario.pci_count; i++) {
+                const struct scenario_pci_function *f = &p->scenario.pci[i];
+                UNIT_CHECK(routed(pci, f->bus, f->device, f->function) >= 0,
+                           "random #%u: function %zu reachable at its bus number", t, i);
+            }
+        }
+        free(p);
+    }
+    UNIT_CHECK(accepted > TEXTS / 20 && accepted < TEXTS * 9 / 10,
+               "random lines: %u of %d accepted; both verdicts must be reached", accepted,
+               TEXTS);
+    free(pci);
+    free(lines);
+}
+
 int main(void)
 {
     test_shipped_scenario();
@@ -298,5 +361,6 @@ int main(void)
     test_valid_forms();
     test_limits();
     test_list_unchanged_and_build();
+    test_random_lines();
     return unit_finish("unit_scenario_pci");
 }
