@@ -141,7 +141,13 @@ static enum scenario_error bar_decode(struct word word, struct pci_host_function
     return SCENARIO_ERR_PCI_BAD_BAR;
 }
 
-static enum scenario_error option_decode(struct word word, bool bridge, bool *seen_class,
+/* Options given once only, whatever their value. */
+struct options_seen {
+    bool class_code;
+    bool revision;
+};
+
+static enum scenario_error option_decode(struct word word, bool bridge, struct options_seen *seen,
                                          struct scenario_pci_function *f)
 {
     struct word value;
@@ -162,18 +168,19 @@ static enum scenario_error option_decode(struct word word, bool bridge, bool *se
         return SCENARIO_OK;
     }
     if (word_key(word, "class=", &value)) {
-        if (*seen_class || value.length != 8 || value.text[0] != '0' || value.text[1] != 'x' ||
+        if (seen->class_code || value.length != 8 || value.text[0] != '0' || value.text[1] != 'x' ||
             !hex_fixed(value.text + 2, 6, &hex))
             return SCENARIO_ERR_PCI_BAD_OPTION;
-        *seen_class = true;
+        seen->class_code = true;
         f->desc.class_code = hex;
         return SCENARIO_OK;
     }
     if (word_key(word, "rev=", &value)) {
-        if (f->desc.revision != 0 || value.length != 4 || value.text[0] != '0' ||
+        if (seen->revision || value.length != 4 || value.text[0] != '0' ||
             value.text[1] != 'x' || !hex_fixed(value.text + 2, 2, &hex))
             return SCENARIO_ERR_PCI_BAD_OPTION;
-        f->desc.revision = (uint8_t)hex;   /* rev=0x00 twice passes: harmless */
+        seen->revision = true;
+        f->desc.revision = (uint8_t)hex;
         return SCENARIO_OK;
     }
     if (word_key(word, "bar", &value))
@@ -219,12 +226,12 @@ static enum scenario_error line_decode(const char *text, size_t length, bool bri
         if (error == SCENARIO_OK)
             error = ids_decode(words[1], &f->desc);
     }
-    bool seen_class = false;
+    struct options_seen seen = {0};
     for (size_t i = fixed; error == SCENARIO_OK && i < count; i++)
-        error = option_decode(words[i], bridge, &seen_class, f);
+        error = option_decode(words[i], bridge, &seen, f);
     if (error != SCENARIO_OK)
         return error;
-    if (bridge ? f->secondary_bus == 0 : !seen_class)
+    if (bridge ? f->secondary_bus == 0 : !seen.class_code)
         return SCENARIO_ERR_MISSING_VALUE;              /* secondary= / class= are required */
     if (bridge)
         f->desc.presets[3].value = f->secondary_bus;    /* the slot-ID capability's chassis */

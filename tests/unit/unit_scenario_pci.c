@@ -168,6 +168,8 @@ static void test_line_errors(void)
         {"pci 00:03.0 8086:1234 class=0x1020000\n", SCENARIO_ERR_PCI_BAD_OPTION, 2},
         {"pci 00:03.0 8086:1234 class=0x020000 class=0x020000\n", SCENARIO_ERR_PCI_BAD_OPTION, 2},
         {"pci 00:03.0 8086:1234 class=0x020000 rev=0x100\n", SCENARIO_ERR_PCI_BAD_OPTION, 2},
+        {"pci 00:03.0 8086:1234 class=0x020000 rev=0x00 rev=0x01\n", SCENARIO_ERR_PCI_BAD_OPTION,
+         2},
         {"pci 00:03.0 8086:1234 class=0x020000 bogus\n", SCENARIO_ERR_PCI_BAD_OPTION, 2},
         {"pci 00:03.0 8086:1234 class=0x020000 multifunction multifunction\n",
          SCENARIO_ERR_PCI_BAD_OPTION, 2},
