@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario_pci.h"
+
 static const char *const error_names[SCENARIO_ERROR_COUNT] = {
     [SCENARIO_OK] = "SCENARIO_OK",
     [SCENARIO_ERR_UNREADABLE] = "SCENARIO_ERR_UNREADABLE",
@@ -38,6 +40,16 @@ static const char *const error_names[SCENARIO_ERROR_COUNT] = {
     [SCENARIO_ERR_INPUT_ORDER] = "SCENARIO_ERR_INPUT_ORDER",
     [SCENARIO_ERR_TOO_MANY_INPUTS] = "SCENARIO_ERR_TOO_MANY_INPUTS",
     [SCENARIO_ERR_BAD_OPTION] = "SCENARIO_ERR_BAD_OPTION",
+    [SCENARIO_ERR_PCI_BAD_ADDRESS] = "SCENARIO_ERR_PCI_BAD_ADDRESS",
+    [SCENARIO_ERR_PCI_BAD_ID] = "SCENARIO_ERR_PCI_BAD_ID",
+    [SCENARIO_ERR_PCI_BAD_OPTION] = "SCENARIO_ERR_PCI_BAD_OPTION",
+    [SCENARIO_ERR_PCI_BAD_BAR] = "SCENARIO_ERR_PCI_BAD_BAR",
+    [SCENARIO_ERR_PCI_DUPLICATE] = "SCENARIO_ERR_PCI_DUPLICATE",
+    [SCENARIO_ERR_PCI_SLOT_TAKEN] = "SCENARIO_ERR_PCI_SLOT_TAKEN",
+    [SCENARIO_ERR_PCI_NO_SUCH_BUS] = "SCENARIO_ERR_PCI_NO_SUCH_BUS",
+    [SCENARIO_ERR_PCI_BAD_BUS_NUMBER] = "SCENARIO_ERR_PCI_BAD_BUS_NUMBER",
+    [SCENARIO_ERR_PCI_MULTIFUNCTION] = "SCENARIO_ERR_PCI_MULTIFUNCTION",
+    [SCENARIO_ERR_PCI_TOO_MANY] = "SCENARIO_ERR_PCI_TOO_MANY",
 };
 
 const char *scenario_error_name(enum scenario_error error)
@@ -138,12 +150,15 @@ static enum scenario_error parse_keyword_line(struct parser *p, struct line line
                                  : scenario_keyboard_line(&p->out->keyboard, keyword.text,
                                                           keyword.length, value.text,
                                                           value.length);
+    bool pci = keyword_is(keyword, "pci"), pci_bridge = keyword_is(keyword, "pci_bridge");
     if (!keyword_is(keyword, "name") && !keyword_is(keyword, "budget") &&
-        !keyword_is(keyword, "expect") && !keyword_is(keyword, "rom"))
+        !keyword_is(keyword, "expect") && !keyword_is(keyword, "rom") && !pci && !pci_bridge)
         return SCENARIO_ERR_UNKNOWN_KEYWORD;
     if (value.length == 0)
         return SCENARIO_ERR_MISSING_VALUE;
     struct scenario *out = p->out;
+    if (pci || pci_bridge)
+        return scenario_pci_parse(out, value.text, value.length, pci_bridge);
     if (keyword_is(keyword, "name")) {
         if (out->name[0] != '\0')
             return SCENARIO_ERR_DUPLICATE;

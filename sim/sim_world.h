@@ -21,6 +21,7 @@
 #include "duet/i8254.h"
 #include "duet/i8259.h"
 #include "duet/image.h"
+#include "duet/pci_host.h"
 #include "duet/sim.h"
 #include "duet/uart16550.h"
 #include "keyboard_input.h"
@@ -30,8 +31,8 @@
 
 enum {
     SIM_ARENA_BYTES = 16u << 20,
-    SIM_COMPONENTS_MAX = 32,
-    SIM_PORT_DEVICES_MAX = 12,
+    SIM_COMPONENTS_MAX = 64,
+    SIM_PORT_DEVICES_MAX = 16,
     SIM_DEADLINE_STORM_MAX = 10000,     /* deadline callbacks in one catch-up */
     SIM_KERNEL_ENTRY_NS = 100,          /* virtual cost of one system call    */
     SIM_PORT_ACCESS_NS = 1000,          /* an ISA port access takes ~1 us     */
@@ -105,6 +106,7 @@ struct sim_world {
     struct i8259 pic;                   /* 0x20/0xA0 (+ ELCR), INTR      */
     struct keyboard_input keyboard;     /* i8042 0x60/0x64, IRQ 1 and 12 */
     uint64_t com2_bytes;                /* what COM2 sent out            */
+    struct pci_host pci;                /* 0xCF8-0xCFF: world_pci.c      */
 
     struct component_info components[SIM_COMPONENTS_MAX];
     size_t component_count;
@@ -162,6 +164,9 @@ void sim_world_step(struct sim_world *world);
 void sim_world_kernel_entry(struct sim_world *world);
 _Noreturn void sim_world_finish(struct sim_world *world, enum sim_outcome outcome,
                                 const char *failure);
+
+/* world_pci.c: the PCI host bridge with bus 0 and the scenario's devices. */
+bool world_pci_attach(struct sim_world *world);
 
 /* fiber.c */
 void sim_fiber_boot_context(struct hal_context *boot);

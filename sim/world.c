@@ -244,7 +244,7 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart2, UART2_BASE), UART2_IRQ);
     keyboard_input_attach(&world->keyboard, &world->bus, &world->host,
                           &config->scenario->keyboard);
-    return world;
+    return world_pci_attach(world) ? world : NULL;
 }
 
 /* After the end, let the devices finish what they were doing (the UART's
@@ -295,7 +295,8 @@ void sim_run(struct sim *sim, const struct sim_config *config, struct sim_result
     if (world == NULL) {
         *result = (struct sim_result){.outcome = SIM_FAIL};
         snprintf(result->failure, sizeof result->failure,
-                 "world does not fit: too many components or no arena room");
+                 "world does not fit: too many components, no arena room or a PCI list "
+                 "that does not build");
         return;
     }
     sim_world_current = world;

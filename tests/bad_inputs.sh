@@ -33,6 +33,12 @@ expect 2 "SCENARIO_ERR_MISSING_CONFIG" -- "$duet" run no_config.scn
 expect 2 "line 5: SCENARIO_ERR_INPUT_ORDER" -- "$duet" run key_order.scn
 expect 2 "line 2: SCENARIO_ERR_BAD_KEY" -- "$duet" run bad_key.scn
 expect 2 "SCENARIO_ERR_UNREADABLE" -- "$duet" run does_not_exist.scn
+printf 'name x\npci 00:20.0 8086:1234 class=0x020000\nrom config\nend\n' > pci_bad_bdf.scn
+printf 'name x\npci 00:01.2 8086:1234 class=0x020000\nrom config\nend\n' > pci_slot_taken.scn
+printf 'name x\npci_bridge 00:03.0 secondary=1\n\npci 02:00.0 8086:1234 class=0x020000\nrom config\nend\n' > pci_no_bus.scn
+expect 2 "line 2: SCENARIO_ERR_PCI_BAD_ADDRESS" -- "$duet" run pci_bad_bdf.scn
+expect 2 "line 2: SCENARIO_ERR_PCI_SLOT_TAKEN" -- "$duet" run pci_slot_taken.scn
+expect 2 "line 4: SCENARIO_ERR_PCI_NO_SUCH_BUS" -- "$duet" run pci_no_bus.scn
 expect 2 "unknown command" -- "$duet" frobnicate
 expect 2 "--seed takes a number" -- "$duet" run x.scn --seed banana
 expect 2 "--run takes a run id" -- "$duet" replay --db x.db --run -3

@@ -61,6 +61,8 @@ static const struct component_info components[] = {
     {.name = "libc_test", .main = libc_test_main, .threads = libc_test_threads},
     {.name = "ps2", .main = ps2_main, .threads = ps2_threads},
     {.name = "input_test", .main = input_test_main},
+    {.name = "pci", .main = pci_main},
+    {.name = "pci_test", .main = pci_test_main},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -651,6 +651,16 @@ static void test_error_names(void)
         "SCENARIO_ERR_INPUT_ORDER",
         "SCENARIO_ERR_TOO_MANY_INPUTS",
         "SCENARIO_ERR_BAD_OPTION",
+        "SCENARIO_ERR_PCI_BAD_ADDRESS",
+        "SCENARIO_ERR_PCI_BAD_ID",
+        "SCENARIO_ERR_PCI_BAD_OPTION",
+        "SCENARIO_ERR_PCI_BAD_BAR",
+        "SCENARIO_ERR_PCI_DUPLICATE",
+        "SCENARIO_ERR_PCI_SLOT_TAKEN",
+        "SCENARIO_ERR_PCI_NO_SUCH_BUS",
+        "SCENARIO_ERR_PCI_BAD_BUS_NUMBER",
+        "SCENARIO_ERR_PCI_MULTIFUNCTION",
+        "SCENARIO_ERR_PCI_TOO_MANY",
     };
     for (int e = 0; e < SCENARIO_ERROR_COUNT; e++)
         UNIT_CHECK_STR(scenario_error_name((enum scenario_error)e), names[e],

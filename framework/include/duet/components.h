@@ -64,5 +64,7 @@ void libc_test_worker(struct env *env, void *arg);
 void ps2_main(struct env *env);
 void ps2_irq_thread(struct env *env, void *arg);
 void input_test_main(struct env *env);
+void pci_main(struct env *env);
+void pci_test_main(struct env *env);
 
 #endif

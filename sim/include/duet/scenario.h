@@ -8,6 +8,10 @@
  *     rom MODULE                    a boot module; the lines up to a line
  *     ...                           reading exactly "end" are its content
  *     end                           (each line keeps its newline)
+ *     pci BB:DD.F VVVV:DDDD class=0xCCSSPP [rev=0xRR] [barN=KIND:SIZE ...]
+ *         [multifunction]           a PCI function (see below)
+ *     pci_bridge BB:DD.F secondary=N [multifunction]
+ *                                   a PCI-PCI bridge (QEMU's pci-bridge)
  * A "config" ROM is required: it is init's configuration.
  *
  * Keyboard input (sim/scenario_keyboard.c; docs/INPUT.md). TIME_US is
@@ -28,6 +32,18 @@
  * The keyboard model (hw_models/ps2.c) sends each key's scan codes in its
  * current set, translated to set 1 by the controller while translation is
  * on.
+ * PCI (sim/scenario_pci.c, docs/PCI.md): every world has QEMU pc's bus 0
+ * (00:00.0 i440FX, 00:01.0/.1/.3 PIIX3 ISA, IDE, ACPI); pci lines add
+ * functions in order. BB:DD.F is hex (bus 00-ff, device 00-1f, function
+ * 0-7); VVVV:DDDD the vendor and device ids in hex (vendor not ffff);
+ * class 6 hex digits; rev 2. A BAR: N 0-5, KIND io, mem, mem64, pmem or
+ * pmem64 (p: prefetchable; 64: takes BAR N+1 too), SIZE in bytes (decimal
+ * or 0x hex), a power of two (io 4..64K, mem 16..2G, mem64 up to 2^63).
+ * Bus numbers are the ones firmware would give: a bus other than 0 must
+ * be the secondary bus of a bridge declared on an earlier line; a
+ * bridge's secondary bus is above the bus it sits on, unused, and bus
+ * ranges nest as a depth-first numbering leaves them. Function 0 of a
+ * device comes first, and has "multifunction" if others follow.
  * Every problem is a named error with its line number; nothing is guessed.
  */
 #ifndef DUET_SCENARIO_H
@@ -35,6 +51,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "duet/pci_host.h"
 
 enum {
     SCENARIO_ROMS_MAX = 8,
@@ -47,6 +65,7 @@ enum {
     SCENARIO_TYPE_TEXT_MAX = 64,         /* characters of one "type" line */
     SCENARIO_TYPE_SPACING_US = 20000,    /* one typed character to the next */
     SCENARIO_TYPE_HOLD_US = 10000,       /* a typed key's press to its release */
+    SCENARIO_PCI_FUNCTIONS_MAX = PCI_HOST_FUNCTIONS_MAX - 4,   /* bus 0 has 4 */
 };
 #define SCENARIO_INPUT_TIME_US_MAX UINT64_C(1000000000000)   /* ~11.6 days */
 
@@ -72,6 +91,16 @@ enum scenario_error {
     SCENARIO_ERR_INPUT_ORDER,      /* input earlier than the one before */
     SCENARIO_ERR_TOO_MANY_INPUTS,
     SCENARIO_ERR_BAD_OPTION,       /* i8042 line other than translation on|off */
+    SCENARIO_ERR_PCI_BAD_ADDRESS,  /* not BB:DD.F, device > 1f, function > 7 */
+    SCENARIO_ERR_PCI_BAD_ID,       /* not VVVV:DDDD, or vendor ffff  */
+    SCENARIO_ERR_PCI_BAD_OPTION,   /* unknown, repeated or malformed */
+    SCENARIO_ERR_PCI_BAD_BAR,      /* index, kind or size refused    */
+    SCENARIO_ERR_PCI_DUPLICATE,    /* that function was given before */
+    SCENARIO_ERR_PCI_SLOT_TAKEN,   /* bus 0 devices 0 and 1: board's */
+    SCENARIO_ERR_PCI_NO_SUCH_BUS,  /* no earlier bridge's secondary  */
+    SCENARIO_ERR_PCI_BAD_BUS_NUMBER, /* a bridge's secondary bus     */
+    SCENARIO_ERR_PCI_MULTIFUNCTION, /* function 0 missing or single  */
+    SCENARIO_ERR_PCI_TOO_MANY,     /* functions or bridges           */
     SCENARIO_ERROR_COUNT
 };
 
@@ -101,6 +130,15 @@ struct scenario_keyboard {
     struct scenario_input inputs[SCENARIO_INPUTS_MAX];
 };
 
+/* One function of a scenario's PCI list, as the model takes it. */
+struct scenario_pci_function {
+    uint8_t bus;                         /* bus number, as the guest sees it */
+    uint8_t device;
+    uint8_t function;
+    uint8_t secondary_bus;               /* bridges: the bus behind; else 0 */
+    struct pci_host_function_desc desc;
+};
+
 struct scenario {
     char name[SCENARIO_NAME_MAX];
     uint64_t budget_steps;               /* 0: the sim's default */
@@ -108,6 +146,8 @@ struct scenario {
     size_t rom_count;
     struct scenario_rom roms[SCENARIO_ROMS_MAX];
     struct scenario_keyboard keyboard;
+    size_t pci_count;
+    struct scenario_pci_function pci[SCENARIO_PCI_FUNCTIONS_MAX];
 };
 
 /* Parses text (not necessarily NUL-terminated). On error *out_line is the
