@@ -28,6 +28,7 @@ static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, 
 static const component_thread_fn rm_test_threads[] = {rm_test_faulter, NULL};
 static const component_thread_fn rm_pager_threads[] = {rm_pager_fault_handler, NULL};
 static const component_thread_fn libc_test_threads[] = {libc_test_worker, NULL};
+static const component_thread_fn upgrade_racer_threads[] = {upgrade_racer_holder, NULL};
 
 static const struct component_info components[] = {
     {.name = "core", .main = core_main},
@@ -59,6 +60,7 @@ static const struct component_info components[] = {
     {.name = "rm_pager", .main = rm_pager_main, .threads = rm_pager_threads},
     {.name = "rm_lazy_client", .main = rm_lazy_client_main},
     {.name = "libc_test", .main = libc_test_main, .threads = libc_test_threads},
+    {.name = "upgrade_racer", .main = upgrade_racer_main, .threads = upgrade_racer_threads},
     {.name = "ps2", .main = ps2_main, .threads = ps2_threads},
     {.name = "input_test", .main = input_test_main},
     {.name = "pci", .main = pci_main},

@@ -278,14 +278,15 @@ static cap_index_t raw_target(struct hostile *h, uint8_t selector)
 
 static void action_raw_message(struct hostile *h)
 {
-    /* Not ECHO_HOLD: the server would exit while init may be opening a
-     * session at it, a deadlock of synchronous session creation that the
-     * design knows (docs/DESIGN.md), not a finding. */
+    /* ECHO_HOLD makes the server exit while it holds the call: init may
+     * be opening, upgrading or closing a session there at that moment,
+     * which its opener thread survives (init_opener.c). */
     static const uint64_t labels[] = {PARENT_SESSION, PARENT_EXIT,  PARENT_CLOSE,
                                       PARENT_ANNOUNCE, LOG_WRITE,   ROM_SIZE,
                                       ROM_READ,        ECHO_ADD,    ROOT_SESSION,
                                       ROOT_CLOSE,      PARENT_UPGRADE, ECHO_RESERVE,
-                                      PD_START,        PARENT_START, PARENT_KILL};
+                                      PD_START,        PARENT_START, PARENT_KILL,
+                                      ECHO_HOLD};
     uint8_t selector = script_byte_or_zero(h);
     uint8_t label_byte = script_byte_or_zero(h);
     cap_index_t target = raw_target(h, selector);

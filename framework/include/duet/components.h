@@ -61,6 +61,8 @@ void rm_pager_fault_handler(struct env *env, void *arg);
 void rm_lazy_client_main(struct env *env);
 void libc_test_main(struct env *env);
 void libc_test_worker(struct env *env, void *arg);
+void upgrade_racer_main(struct env *env);
+void upgrade_racer_holder(struct env *env, void *arg);
 void ps2_main(struct env *env);
 void ps2_irq_thread(struct env *env, void *arg);
 void input_test_main(struct env *env);

@@ -112,6 +112,7 @@ static enum rpc_status init_run_child(struct init *init, size_t index)
         return status;
     }
     child->exited = false;
+    child->incarnation++;
     init->exited_count--;
     return RPC_OK;
 }
@@ -197,10 +198,9 @@ static enum rpc_status parent_perform_PARENT_SESSION(void *server, void *child,
         return RPC_OK;
     }
     if (status == RPC_OK) {
-        reply->cap = cap;
+        reply->cap = cap;   /* the child's copy derives from init's, which it keeps */
         reply->word_count = 1;
         reply->word[0] = id;
-        init->delete_after_reply = cap;   /* the child gets its own copy */
     }
     return status;
 }
@@ -216,7 +216,21 @@ static enum rpc_status parent_perform_PARENT_UPGRADE(void *server, void *child,
                                                      const struct ipc_message *request,
                                                      struct ipc_message *reply)
 {
-    return init_session_upgrade(server, child, request);
+    struct init *init = server;
+    uint64_t id = 0;
+    bool pending = false;
+    enum rpc_status status = init_session_upgrade(init, child, request, &id, &pending);
+    if (status == RPC_OK && pending) {
+        /* The opener answers when the server has: keep the reply for it. */
+        if (sys_reply_save(&init->sessions[id].reply) != SYS_OK) {
+            init->sessions[id].reply = CAP_INDEX_INVALID;
+            init_upgrade_cancel(init, id, RPC_ERR_OUT_OF_RESOURCES);
+            return RPC_ERR_OUT_OF_RESOURCES;
+        }
+        init->reply = false;
+        semaphore_up(&init->openings);
+    }
+    return status;
 }
 
 static enum rpc_status parent_perform_PARENT_ANNOUNCE(void *server, void *child,

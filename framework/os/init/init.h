@@ -21,6 +21,14 @@ enum {
     INIT_AT_PARENT = INIT_CHILDREN_MAX,   /* init_session.server: init's parent */
     INIT_NO_CLIENT = INIT_CHILDREN_MAX + 1,   /* init_session.client: gone while opening */
     INIT_OPENER_STACK = 16 * 1024,
+    INIT_CLOSES_MAX = 2 * INIT_SESSIONS_MAX,   /* closes at servers not yet made */
+};
+
+/* What the opener thread still has to do for a session. */
+enum init_op {
+    INIT_OP_NONE = 0,
+    INIT_OP_OPEN,                   /* open it at its child server        */
+    INIT_OP_UPGRADE,                /* pass an upgrade on to the server   */
 };
 
 struct init_service {
@@ -36,6 +44,8 @@ struct init_child {
     struct init_service announced[INIT_ANNOUNCED_MAX];
     struct quota_account ram;       /* budget for donations, from the config */
     struct quota_account caps;
+    uint32_t incarnation;           /* bumped at every start: a queued close
+                                       is for the server it was made for */
 };
 
 struct init_session {
@@ -44,24 +54,43 @@ struct init_session {
     size_t server;                  /* child index, or INIT_AT_PARENT     */
     size_t root;                    /* which of its announced roots       */
     uint64_t server_id;             /* the server's (or parent's) id      */
+    cap_index_t cap;                /* init's copy of the session capability,
+                                       the one the client's derives from:
+                                       revoking it at close makes the
+                                       client's stale at once, even while
+                                       the close travels to the server */
     uint64_t ram_donated;           /* taken from the client's budget     */
     uint64_t caps_donated;
-    /* Opening at a child server: the opener thread makes the root call,
-     * in the order the requests came (seq); the client waits on its
-     * saved reply meanwhile. */
-    bool opening;
+    uint32_t server_incarnation;
+    /* Opening at a child server, or upgrading there: the opener thread
+     * makes the root call, in the order the requests came (seq); the
+     * client waits on its saved reply meanwhile. */
+    uint8_t op;                     /* enum init_op                       */
     bool taken;                     /* the opener is calling the server   */
     uint64_t seq;
     cap_index_t reply;              /* the client's saved reply           */
+    uint64_t upgrade_ram;           /* UPGRADE: taken from the client's   */
+    uint64_t upgrade_caps;          /* budget, not yet the server's       */
     char args[PARENT_ARGS_MAX];     /* as forwarded to the server         */
+};
+
+/* A session closed for its client whose server has yet to hear of it. */
+struct init_close {
+    bool in_use;
+    bool taken;                     /* the opener is calling the server   */
+    size_t server;
+    size_t root;
+    uint32_t server_incarnation;
+    uint64_t server_id;
+    uint64_t seq;
 };
 
 struct init {
     struct env *env;
     struct lock lock;                   /* the entrypoint and the opener share
                                            everything below               */
-    struct semaphore openings;          /* sessions waiting for the opener */
-    uint64_t opening_seq;
+    struct semaphore openings;          /* operations waiting for the opener */
+    uint64_t op_seq;
     size_t opener_server;               /* whose root the opener calls, or
                                            INIT_CHILDREN_MAX               */
     cap_index_t opener_root;            /* the root it calls: if its server
@@ -82,6 +111,7 @@ struct init {
     size_t exited_count;
     struct init_child children[INIT_CHILDREN_MAX];
     struct init_session sessions[INIT_SESSIONS_MAX];
+    struct init_close closes[INIT_CLOSES_MAX];
     char config_text[INIT_CONFIG_MAX];
     struct init_config config;
 };
@@ -101,14 +131,27 @@ void init_session_abandon(struct init *init, uint64_t id, enum rpc_status status
 void init_session_orphan(struct init *init, uint64_t id);
 /* The opener thread: opens sessions at child servers (init_opener.c). */
 void init_opener(struct env *env, void *arg);
+/* Closing at a child server is queued for the opener: the client is
+ * answered (and its donation back) at once. */
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id);
+/* RPC_OK with *out_pending set: the upgrade waits for the opener (session
+ * *out_id); the caller saves the client's reply into it and wakes it. */
 enum rpc_status init_session_upgrade(struct init *init, struct init_child *client,
-                                     const struct ipc_message *request);
+                                     const struct ipc_message *request, uint64_t *out_id,
+                                     bool *out_pending);
+/* An upgrade the opener has not taken is called off: the amounts go back
+ * to the client, which gets `status` if it still waits. */
+void init_upgrade_cancel(struct init *init, uint64_t id, enum rpc_status status);
+/* A close at a child server for the opener; false if the queue is full
+ * (the server then never hears of it: logged). */
+void init_close_queue(struct init *init, const struct init_session *session);
 /* Q1: every child's used budget equals what its open sessions hold.
  * `only` limits the check to one child (NULL: all of them). */
 bool init_quota_conserved(const struct init *init, const struct init_child *only);
 /* A child goes: close its sessions, forget those it served and its services. */
 void init_sessions_forget_child(struct init *init, struct init_child *child);
+/* Frees the slot and init's copy of the session capability. */
+void init_session_free(struct init_session *session);
 /* Keeps `root` on success; the caller must not delete it then. */
 enum rpc_status init_announce(struct init *init, struct init_child *server,
                               const struct ipc_message *request);

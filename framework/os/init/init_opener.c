@@ -1,5 +1,6 @@
 /*
- * init_opener.c - init's second thread: it opens sessions at child servers.
+ * init_opener.c - init's second thread: it opens, upgrades and closes
+ * sessions at child servers.
  *
  * init's entrypoint must never wait on a child: a child server that calls
  * init (to open a session of its own, to exit) while init calls its root
@@ -21,7 +22,13 @@
  *     server went after answering, so the session capability is stale):
  *     it gets RPC_ERR_SERVER_GONE if it still waits, its donation goes
  *     back, and the session is closed again at the server.
- * Requests are taken in the order they came (seq). Limitation: a server
+ * Upgrades go the same way (the client waits on its saved reply; the
+ * amounts are taken from its budget first and are the session's only once
+ * the server took them), and so do closes, for which the client does not
+ * wait: init answers it and gives its donation back at once, and queues
+ * the close for the server (init_close). A close is made only at the
+ * incarnation of the server the session was opened at.
+ * Operations are taken in the order they came (seq). Limitation: a server
  * that, while the opener calls it, asks init for a session at another
  * child server waits behind itself; the two wait for each other.
  */
@@ -29,17 +36,29 @@
 #include "duet/string.h"
 #include "init.h"
 
-/* The oldest opening session the opener has not taken, or INIT_SESSIONS_MAX. */
-static size_t oldest_opening(const struct init *init)
+/* The oldest operation the opener has not taken: a session's (open or
+ * upgrade, *out_close false) or a close's; false if there is none. */
+static bool oldest_op(const struct init *init, size_t *out_index, bool *out_close)
 {
-    size_t oldest = INIT_SESSIONS_MAX;
+    uint64_t oldest_seq = UINT64_MAX;
     for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
         const struct init_session *session = &init->sessions[id];
-        if (session->in_use && session->opening && !session->taken &&
-            (oldest == INIT_SESSIONS_MAX || session->seq < init->sessions[oldest].seq))
-            oldest = id;
+        if (session->in_use && session->op != INIT_OP_NONE && !session->taken &&
+            session->seq < oldest_seq) {
+            oldest_seq = session->seq;
+            *out_index = id;
+            *out_close = false;
+        }
     }
-    return oldest;
+    for (size_t i = 0; i < INIT_CLOSES_MAX; i++) {
+        const struct init_close *close = &init->closes[i];
+        if (close->in_use && !close->taken && close->seq < oldest_seq) {
+            oldest_seq = close->seq;
+            *out_index = i;
+            *out_close = true;
+        }
+    }
+    return oldest_seq != UINT64_MAX;
 }
 
 static void init_locked(struct init *init)
@@ -60,8 +79,9 @@ static bool opening_finish(struct init *init, size_t id, enum rpc_status status,
                            uint64_t server_id)
 {
     struct init_session *session = &init->sessions[id];
-    DUET_ASSERT(session->in_use && session->opening && session->taken);
+    DUET_ASSERT(session->in_use && session->op == INIT_OP_OPEN && session->taken);
     if (status != RPC_OK) {
+        session->taken = false;
         init_session_abandon(init, id, status);
         return false;
     }
@@ -70,22 +90,102 @@ static bool opening_finish(struct init *init, size_t id, enum rpc_status status,
         struct ipc_message *m = ipc_buffer();
         *m = (struct ipc_message){.label = RPC_OK, .word_count = 1, .word = {id}, .cap = cap};
         bool answered = sys_reply_send(session->reply, m) == SYS_OK;
-        sys_cap_delete(cap);   /* the client has its own copy, if answered */
         if (answered) {
+            session->cap = cap;   /* the client's copy derives from it */
             sys_cap_delete(session->reply);
             session->reply = CAP_INDEX_INVALID;
-            session->opening = session->taken = false;
+            session->op = INIT_OP_NONE;
+            session->taken = false;
             return false;
         }
         /* The session capability was stale (its server went after
          * answering) or the client's waiting thread is gone: say so if it
          * still waits, and give the donation back. */
+        sys_cap_delete(cap);
         *m = (struct ipc_message){.label = RPC_ERR_SERVER_GONE};
         sys_reply_send(session->reply, m);
         init_session_orphan(init, id);
         return true;
     }
     sys_cap_delete(cap);
+    return true;
+}
+
+/* The upgrade is through (or refused): the client hears the server's
+ * answer. Returns true if the session must be closed at the server (its
+ * client went meanwhile). */
+static bool upgrade_finish(struct init *init, size_t id, enum rpc_status status)
+{
+    struct init_session *session = &init->sessions[id];
+    DUET_ASSERT(session->in_use && session->op == INIT_OP_UPGRADE && session->taken);
+    session->op = INIT_OP_NONE;
+    session->taken = false;
+    if (session->client == INIT_NO_CLIENT)
+        return true;   /* orphaned: its donation went back then */
+    struct init_child *client = &init->children[session->client];
+    if (status == RPC_OK) {
+        session->ram_donated += session->upgrade_ram;
+        session->caps_donated += session->upgrade_caps;
+    } else {
+        quota_give_back(&client->ram, session->upgrade_ram);
+        quota_give_back(&client->caps, session->upgrade_caps);
+    }
+    session->upgrade_ram = session->upgrade_caps = 0;
+    struct ipc_message *m = ipc_buffer();
+    *m = (struct ipc_message){.label = status};
+    sys_reply_send(session->reply, m);   /* a client thread that is gone hears nothing */
+    sys_cap_delete(session->reply);
+    session->reply = CAP_INDEX_INVALID;
+    /* Its server went while we called it: the session went with it. */
+    const struct init_child *server = &init->children[session->server];
+    if (server->exited || server->incarnation != session->server_incarnation) {
+        quota_give_back(&client->ram, session->ram_donated);
+        quota_give_back(&client->caps, session->caps_donated);
+        init_session_free(session);
+    }
+    return false;
+}
+
+/* Takes the oldest operation and copies what the call needs; false when
+ * there is nothing to do (called off before the opener came to it). */
+struct opener_job {
+    size_t index;
+    bool close;
+    uint8_t op;
+    struct root_cap root;
+    uint64_t server_id;
+    uint64_t ram, caps;
+    char args[PARENT_ARGS_MAX];
+};
+
+static bool job_take(struct init *init, struct opener_job *job)
+{
+    if (!oldest_op(init, &job->index, &job->close))
+        return false;
+    size_t server = 0, root = 0;
+    if (job->close) {
+        struct init_close *close = &init->closes[job->index];
+        close->taken = true;
+        server = close->server;
+        root = close->root;
+        job->server_id = close->server_id;
+        DUET_ASSERT(!init->children[server].exited &&
+                    init->children[server].incarnation == close->server_incarnation);
+    } else {
+        struct init_session *session = &init->sessions[job->index];
+        session->taken = true;
+        server = session->server;
+        root = session->root;
+        job->op = session->op;
+        job->server_id = session->server_id;
+        job->ram = session->upgrade_ram;
+        job->caps = session->upgrade_caps;
+        duet_strlcpy(job->args, session->args, sizeof job->args);
+    }
+    job->root = init->children[server].announced[root].root;
+    init->opener_server = server;
+    init->opener_root = job->root.index;
+    init->opener_root_stale = false;
     return true;
 }
 
@@ -96,35 +196,39 @@ void init_opener(struct env *env, void *arg)
     for (;;) {
         semaphore_down(&init->openings);
         init_locked(init);
-        size_t id = oldest_opening(init);
-        if (id == INIT_SESSIONS_MAX) {   /* abandoned before we came to it */
+        struct opener_job job = {0};
+        if (!job_take(init, &job)) {   /* called off before we came to it */
             init_unlocked(init);
             continue;
         }
-        struct init_session *session = &init->sessions[id];
-        session->taken = true;
-        size_t server = session->server;
-        struct root_cap root = init->children[server].announced[session->root].root;
-        char args[PARENT_ARGS_MAX];
-        duet_strlcpy(args, session->args, sizeof args);
-        init->opener_server = server;
-        init->opener_root = root.index;
-        init->opener_root_stale = false;
         init_unlocked(init);
 
+        /* The call, without the lock: the server may be calling init. */
         cap_index_t cap = CAP_INDEX_INVALID;
-        uint64_t server_id = 0;
-        enum rpc_status status = root_session(root, args, ipc_buffer(), &cap, &server_id);
+        uint64_t server_id = job.server_id;
+        enum rpc_status status = RPC_OK;
+        if (job.close)
+            status = root_close(job.root, job.server_id, ipc_buffer());
+        else if (job.op == INIT_OP_OPEN)
+            status = root_session(job.root, job.args, ipc_buffer(), &cap, &server_id);
+        else
+            status = root_upgrade(job.root, job.server_id, job.ram, job.caps, ipc_buffer());
 
         init_locked(init);
-        bool close = opening_finish(init, id, status, cap, server_id);
+        bool close = false;
+        if (job.close)
+            init->closes[job.index] = (struct init_close){0};   /* done, or its server gone */
+        else if (job.op == INIT_OP_OPEN)
+            close = opening_finish(init, job.index, status, cap, server_id);
+        else
+            close = upgrade_finish(init, job.index, status);
         if (close) {
-            /* Opened for a client that is gone: close it where it lives.
-             * The server may be calling us now; we hold no lock for it. */
+            /* Opened or upgraded for a client that is gone: close it where
+             * it lives. The server may be calling us; we hold no lock for it. */
             init_unlocked(init);
-            root_close(root, server_id, ipc_buffer());
+            root_close(job.root, server_id, ipc_buffer());
             init_locked(init);
-            *session = (struct init_session){0};   /* its donation went back when orphaned */
+            init_session_free(&init->sessions[job.index]);   /* its donation went back */
         }
         if (init->opener_root_stale)
             sys_cap_delete(init->opener_root);

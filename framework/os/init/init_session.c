@@ -107,23 +107,6 @@ static enum rpc_status open_at(struct init *init, size_t server, const char *ser
     return root_session(offered->root, args, ipc_buffer(), out_cap, out_id);
 }
 
-/* The root the session was opened through: a server may announce its
- * services on different endpoints. */
-static struct root_cap root_of(const struct init *init, const struct init_session *session)
-{
-    const struct init_child *server = &init->children[session->server];
-    DUET_ASSERT(!server->exited);   /* sessions at a gone server were forgotten */
-    DUET_ASSERT(session->root < server->announced_count);
-    return server->announced[session->root].root;
-}
-
-static enum rpc_status close_at(struct init *init, const struct init_session *session)
-{
-    if (session->server == INIT_AT_PARENT)
-        return parent_close(init->env, session->server_id);
-    return root_close(root_of(init, session), session->server_id, ipc_buffer());
-}
-
 enum rpc_status init_session_open(struct init *init, struct init_child *client,
                                   const struct ipc_message *request, cap_index_t *out_cap,
                                   uint64_t *out_id, bool *out_pending)
@@ -171,8 +154,9 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
         *session = (struct init_session){
             .in_use = true, .client = (size_t)(client - init->children), .server = server,
             .root = (size_t)(offered - init->children[server].announced), .ram_donated = ram,
-            .caps_donated = caps, .opening = true, .seq = ++init->opening_seq,
-            .reply = CAP_INDEX_INVALID};
+            .caps_donated = caps, .op = INIT_OP_OPEN, .seq = ++init->op_seq,
+            .reply = CAP_INDEX_INVALID,
+            .server_incarnation = init->children[server].incarnation};
         duet_strlcpy(session->args, forwarded, sizeof session->args);
         *out_id = slot;
         *out_pending = true;
@@ -189,7 +173,8 @@ enum rpc_status init_session_open(struct init *init, struct init_child *client,
     }
     init->sessions[slot] = (struct init_session){
         .in_use = true, .client = (size_t)(client - init->children), .server = server,
-        .root = root, .server_id = server_id, .ram_donated = ram, .caps_donated = caps};
+        .root = root, .server_id = server_id, .ram_donated = ram, .caps_donated = caps,
+        .cap = *out_cap};
     *out_id = slot;
     return RPC_OK;
 }
@@ -199,23 +184,31 @@ static void session_forget_donation(struct init *init, struct init_session *sess
 {
     if (session->client != INIT_NO_CLIENT) {
         struct init_child *client = &init->children[session->client];
-        quota_give_back(&client->ram, session->ram_donated);
-        quota_give_back(&client->caps, session->caps_donated);
+        quota_give_back(&client->ram, session->ram_donated + session->upgrade_ram);
+        quota_give_back(&client->caps, session->caps_donated + session->upgrade_caps);
     }
     session->ram_donated = session->caps_donated = 0;
+    session->upgrade_ram = session->upgrade_caps = 0;
+}
+
+void init_session_free(struct init_session *session)
+{
+    if (session->cap != CAP_INDEX_INVALID)
+        sys_cap_delete(session->cap);
+    *session = (struct init_session){0};
 }
 
 /* The donation goes back to the session's client; the slot is free. */
 static void session_forget(struct init *init, struct init_session *session)
 {
     session_forget_donation(init, session);
-    *session = (struct init_session){0};
+    init_session_free(session);
 }
 
 void init_session_abandon(struct init *init, uint64_t id, enum rpc_status status)
 {
     struct init_session *session = &init->sessions[id];
-    DUET_ASSERT(session->in_use && session->opening);
+    DUET_ASSERT(session->in_use && session->op == INIT_OP_OPEN);
     if (session->reply != CAP_INDEX_INVALID) {
         struct ipc_message *m = ipc_buffer();
         *m = (struct ipc_message){.label = status};
@@ -229,7 +222,7 @@ void init_session_abandon(struct init *init, uint64_t id, enum rpc_status status
  * now, and the opener closes the session at the server if it opens. */
 static void session_orphan(struct init *init, struct init_session *session)
 {
-    DUET_ASSERT(session->in_use && session->opening);
+    DUET_ASSERT(session->in_use && session->op != INIT_OP_NONE);
     session_forget_donation(init, session);
     session->client = INIT_NO_CLIENT;
     if (session->reply != CAP_INDEX_INVALID)
@@ -242,25 +235,65 @@ void init_session_orphan(struct init *init, uint64_t id)
     session_orphan(init, &init->sessions[id]);
 }
 
+void init_close_queue(struct init *init, const struct init_session *session)
+{
+    for (size_t i = 0; i < INIT_CLOSES_MAX; i++) {
+        struct init_close *close = &init->closes[i];
+        if (close->in_use)
+            continue;
+        *close = (struct init_close){.in_use = true, .server = session->server,
+                                     .root = session->root,
+                                     .server_incarnation = session->server_incarnation,
+                                     .server_id = session->server_id, .seq = ++init->op_seq};
+        semaphore_up(&init->openings);
+        return;
+    }
+    /* Only a server that never answers the opener lets closes pile up
+     * this far: it never hears of this one, and keeps what it spent. */
+    char line[LOG_LINE_MAX];
+    struct text text;
+    text_init(&text, line, sizeof line);
+    text_append(&text, "too many closes pending: one at ");
+    text_append(&text, init->children[session->server].name);
+    text_append(&text, " dropped");
+    log_write(init->env, init->log.cap, line);
+}
+
 enum rpc_status init_session_close(struct init *init, struct init_child *client, uint64_t id)
 {
     size_t client_index = (size_t)(client - init->children);
     if (id >= INIT_SESSIONS_MAX || !init->sessions[id].in_use ||
-        init->sessions[id].client != client_index || init->sessions[id].opening)
+        init->sessions[id].client != client_index || init->sessions[id].op == INIT_OP_OPEN)
         return RPC_ERR_INVALID_SESSION;
-    enum rpc_status status = close_at(init, &init->sessions[id]);
-    session_forget(init, &init->sessions[id]);
+    struct init_session *session = &init->sessions[id];
+    if (session->op == INIT_OP_UPGRADE)
+        return RPC_ERR_IN_USE;   /* one operation at a time; ask again */
+    /* Every copy the client holds or passed on is stale from now on. */
+    if (session->cap != CAP_INDEX_INVALID)
+        sys_cap_revoke(session->cap);
+    enum rpc_status status = RPC_OK;
+    if (session->server == INIT_AT_PARENT)
+        status = parent_close(init->env, session->server_id);   /* core never calls us */
+    else
+        init_close_queue(init, session);
+    session_forget(init, session);
     return status;
 }
 
 enum rpc_status init_session_upgrade(struct init *init, struct init_child *client,
-                                     const struct ipc_message *request)
+                                     const struct ipc_message *request, uint64_t *out_id,
+                                     bool *out_pending)
 {
     uint64_t id = request->word[0], ram = request->word[1], caps = request->word[2];
     size_t client_index = (size_t)(client - init->children);
+    *out_pending = false;
+    *out_id = id;
     if (id >= INIT_SESSIONS_MAX || !init->sessions[id].in_use ||
-        init->sessions[id].client != client_index || init->sessions[id].opening)
+        init->sessions[id].client != client_index || init->sessions[id].op == INIT_OP_OPEN)
         return RPC_ERR_INVALID_SESSION;
+    struct init_session *session = &init->sessions[id];
+    if (session->op == INIT_OP_UPGRADE)
+        return RPC_ERR_IN_USE;
     if (ram > QUOTA_SIZE_MAX || caps > QUOTA_SIZE_MAX)
         return RPC_ERR_INVALID_ARGUMENT;
     if (!quota_take(&client->ram, ram))
@@ -269,12 +302,18 @@ enum rpc_status init_session_upgrade(struct init *init, struct init_child *clien
         quota_give_back(&client->ram, ram);
         return RPC_ERR_OUT_OF_CAPS;
     }
-    struct init_session *session = &init->sessions[id];
-    enum rpc_status status =
-        session->server == INIT_AT_PARENT
-            ? parent_upgrade(init->env, session->server_id, ram, caps)
-            : root_upgrade(root_of(init, session), session->server_id, ram, caps,
-                           ipc_buffer());
+    if (session->server != INIT_AT_PARENT) {
+        /* A child server: the opener passes it on (it may be calling us). */
+        session->op = INIT_OP_UPGRADE;
+        session->taken = false;
+        session->seq = ++init->op_seq;
+        session->reply = CAP_INDEX_INVALID;
+        session->upgrade_ram = ram;
+        session->upgrade_caps = caps;
+        *out_pending = true;
+        return RPC_OK;
+    }
+    enum rpc_status status = parent_upgrade(init->env, session->server_id, ram, caps);
     if (status != RPC_OK) {
         quota_give_back(&client->ram, ram);
         quota_give_back(&client->caps, caps);
@@ -283,6 +322,26 @@ enum rpc_status init_session_upgrade(struct init *init, struct init_child *clien
     session->ram_donated += ram;
     session->caps_donated += caps;
     return RPC_OK;
+}
+
+void init_upgrade_cancel(struct init *init, uint64_t id, enum rpc_status status)
+{
+    struct init_session *session = &init->sessions[id];
+    DUET_ASSERT(session->in_use && session->op == INIT_OP_UPGRADE && !session->taken);
+    if (session->client != INIT_NO_CLIENT) {
+        struct init_child *client = &init->children[session->client];
+        quota_give_back(&client->ram, session->upgrade_ram);
+        quota_give_back(&client->caps, session->upgrade_caps);
+    }
+    session->upgrade_ram = session->upgrade_caps = 0;
+    if (session->reply != CAP_INDEX_INVALID) {
+        struct ipc_message *m = ipc_buffer();
+        *m = (struct ipc_message){.label = status};
+        sys_reply_send(session->reply, m);
+        sys_cap_delete(session->reply);
+    }
+    session->reply = CAP_INDEX_INVALID;
+    session->op = INIT_OP_NONE;
 }
 
 bool init_quota_conserved(const struct init *init, const struct init_child *only)
@@ -294,8 +353,8 @@ bool init_quota_conserved(const struct init *init, const struct init_child *only
         for (size_t id = 0; id < INIT_SESSIONS_MAX; id++) {
             const struct init_session *session = &init->sessions[id];
             if (session->in_use && session->client == c) {
-                ram += session->ram_donated;
-                caps += session->caps_donated;
+                ram += session->ram_donated + session->upgrade_ram;
+                caps += session->caps_donated + session->upgrade_caps;
             }
         }
         const struct init_child *child = &init->children[c];
@@ -313,25 +372,32 @@ void init_sessions_forget_child(struct init *init, struct init_child *child)
         struct init_session *session = &init->sessions[id];
         if (!session->in_use)
             continue;
-        if (session->opening && session->taken) {
+        if (session->op != INIT_OP_NONE && session->taken) {
             /* The opener is calling the server: it finishes this one (its
              * call fails if the server is what goes). */
             if (session->client == index)
                 session_orphan(init, session);
             continue;
         }
-        if (session->opening) {
+        if (session->op == INIT_OP_OPEN) {
             if (session->server == index)
                 init_session_abandon(init, id, RPC_ERR_SERVER_GONE);
             else if (session->client == index)
                 init_session_abandon(init, id, RPC_ERR_DENIED);   /* its client is going */
             continue;
         }
+        if (session->op == INIT_OP_UPGRADE && (session->server == index || session->client == index))
+            init_upgrade_cancel(init, id,
+                                session->server == index ? RPC_ERR_SERVER_GONE : RPC_ERR_DENIED);
         if (session->server == index)
             session_forget(init, session);   /* gone with the server */
         else if (session->client == index)
             init_session_close(init, child, id);
     }
+    /* Closes it will never hear of. One the opener makes now fails. */
+    for (size_t i = 0; i < INIT_CLOSES_MAX; i++)
+        if (init->closes[i].in_use && !init->closes[i].taken && init->closes[i].server == index)
+            init->closes[i] = (struct init_close){0};
     for (size_t i = 0; i < child->announced_count; i++) {
         cap_index_t root = child->announced[i].root.index;
         if (init->opener_server == index && init->opener_root == root)
