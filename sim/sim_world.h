@@ -20,6 +20,7 @@
 #include "duet/hw_bus.h"
 #include "duet/i8254.h"
 #include "duet/i8259.h"
+#include "duet/ide.h"
 #include "duet/image.h"
 #include "duet/sim.h"
 #include "duet/uart16550.h"
@@ -30,7 +31,7 @@
 enum {
     SIM_ARENA_BYTES = 16u << 20,
     SIM_COMPONENTS_MAX = 32,
-    SIM_PORT_DEVICES_MAX = 8,
+    SIM_PORT_DEVICES_MAX = 16,
     SIM_FREE_WINDOWS_MAX = 32,
     SIM_DEADLINE_STORM_MAX = 10000,     /* deadline callbacks in one catch-up */
     SIM_KERNEL_ENTRY_NS = 100,          /* virtual cost of one system call    */
@@ -85,6 +86,9 @@ struct sim_world {
     struct i8254 pit;                   /* 0x40, IRQ 0                   */
     struct i8259 pic;                   /* 0x20/0xA0 (+ ELCR), INTR      */
     uint64_t com2_bytes;                /* what COM2 sent out            */
+    struct ide ide;                     /* 0x1F0/0x3F6, IRQ 14 (if a disk) */
+    uint8_t *disk_image;                /* in the arena; NULL: no disk   */
+    size_t disk_image_bytes;
 
     struct component_info components[SIM_COMPONENTS_MAX];
     size_t component_count;
@@ -139,6 +143,13 @@ uint32_t irq_lines_live(const struct sim_world *world);
 void sim_world_step(struct sim_world *world);
 _Noreturn void sim_world_finish(struct sim_world *world, enum sim_outcome outcome,
                                 const char *failure);
+
+/* world.c: zeroed, page-aligned memory of this world; NULL if full. */
+void *sim_world_alloc(struct sim_world *world, size_t size);
+
+/* disk.c: the scenario's disk as the primary IDE master, if it has one;
+ * false if its image does not fit in the arena. */
+bool sim_disk_attach(struct sim_world *world);
 
 /* fiber.c */
 void sim_fiber_boot_context(struct hal_context *boot);

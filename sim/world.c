@@ -98,6 +98,11 @@ static void *arena_alloc(struct sim_world *world, size_t size)
     return world->arena + start;
 }
 
+void *sim_world_alloc(struct sim_world *world, size_t size)
+{
+    return arena_alloc(world, size);
+}
+
 void sim_world_step(struct sim_world *world)
 {
     if (++world->steps > world->steps_max)
@@ -232,6 +237,8 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart, UART_BASE), UART_IRQ);
     uart16550_init(&world->uart2, &world->host, UART2_IRQ, com2_byte, world);
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart2, UART2_BASE), UART2_IRQ);
+    if (!sim_disk_attach(world))
+        return NULL;
     return world;
 }
 

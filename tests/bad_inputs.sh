@@ -22,12 +22,18 @@ printf 'rom config\nend\n' > no_name.scn
 printf 'name x\nbudget 12x\nrom config\nend\n' > bad_budget.scn
 printf 'name x\n\001\n' > binary.scn
 printf 'name x\n' > no_config.scn
+printf 'name x\nrom config\nend\ndisk master 4\nsector 4 00\n' > disk_lba.scn
+printf 'name x\nrom config\nend\ndisk master 4\nsector 1 0g\n' > disk_hex.scn
+printf 'name x\nrom config\nend\ndisk master 4096\n' > disk_large.scn
 expect 2 "line 2: SCENARIO_ERR_UNKNOWN_KEYWORD" -- "$duet" run unknown_keyword.scn
 expect 2 "SCENARIO_ERR_UNTERMINATED_ROM" -- "$duet" run unterminated.scn
 expect 2 "SCENARIO_ERR_MISSING_NAME" -- "$duet" run no_name.scn
 expect 2 "line 2: SCENARIO_ERR_BAD_NUMBER" -- "$duet" run bad_budget.scn
 expect 2 "SCENARIO_ERR_NOT_TEXT" -- "$duet" run binary.scn
 expect 2 "SCENARIO_ERR_MISSING_CONFIG" -- "$duet" run no_config.scn
+expect 2 "line 5: SCENARIO_ERR_LBA_OUT_OF_RANGE" -- "$duet" run disk_lba.scn
+expect 2 "line 5: SCENARIO_ERR_BAD_HEX" -- "$duet" run disk_hex.scn
+expect 2 "line 4: SCENARIO_ERR_DISK_TOO_LARGE" -- "$duet" run disk_large.scn
 expect 2 "SCENARIO_ERR_UNREADABLE" -- "$duet" run does_not_exist.scn
 expect 2 "unknown command" -- "$duet" frobnicate
 expect 2 "--seed takes a number" -- "$duet" run x.scn --seed banana
