@@ -3,6 +3,9 @@
  */
 #include "duet/components.h"
 
+#include "dde_kit/interrupt.h"
+#include "dde_kit/timer.h"
+
 /* The entries thread_test's further threads may start at. */
 static const component_thread_fn init_threads[] = {init_opener, NULL};
 
@@ -20,6 +23,9 @@ static const component_thread_fn sync_test_threads[] = {
 static const component_thread_fn timer_threads[] = {timer_irq_thread, NULL};
 
 static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter, NULL};
+
+static const component_thread_fn ata_threads[] = {dde_kit_interrupt_thread,
+                                                  dde_kit_timer_thread, NULL};
 
 static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, NULL};
 
@@ -48,6 +54,8 @@ static const struct component_info components[] = {
     {.name = "sync_test", .main = sync_test_main, .threads = sync_test_threads},
     {.name = "timer", .main = timer_main, .threads = timer_threads},
     {.name = "timer_test", .main = timer_test_main},
+    {.name = "ata", .main = ata_main, .threads = ata_threads},
+    {.name = "block_test", .main = block_test_main},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -53,5 +53,7 @@ void sync_test_intruder(struct env *env, void *arg);
 void timer_main(struct env *env);
 void timer_irq_thread(struct env *env, void *arg);
 void timer_test_main(struct env *env);
+void ata_main(struct env *env);
+void block_test_main(struct env *env);
 
 #endif
