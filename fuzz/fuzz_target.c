@@ -9,11 +9,13 @@
 
 extern const struct fuzz_target fuzz_target_core_rpc;
 extern const struct fuzz_target fuzz_target_sync;
+extern const struct fuzz_target fuzz_target_ata;
 extern const struct fuzz_target fuzz_target_minimize_selftest;
 
 static const struct fuzz_target *const targets[] = {
     &fuzz_target_core_rpc,
     &fuzz_target_sync,
+    &fuzz_target_ata,
     &fuzz_target_minimize_selftest,
 };
 

@@ -6,7 +6,9 @@
 
 #include "duet/assert.h"
 #include "duet/parent.h"
+#include "duet/signal_session.h"
 #include "duet/string.h"
+#include "duet/timer_session.h"
 
 static const char *const error_names[BLOCK_ERROR_COUNT] = {
     [BLOCK_OK] = "BLOCK_OK",
@@ -32,6 +34,42 @@ enum rpc_status block_connection_open(struct env *env, bool writeable,
                                  : "ram_quota=" BLOCK_SESSION_RAM_QUOTA
                                    ", cap_quota=" BLOCK_SESSION_CAP_QUOTA;
     return parent_session(env, "BLOCK", args, &out->cap.index, &out->id);
+}
+
+enum rpc_status block_connection_open_waiting(struct env *env, bool writeable,
+                                              struct block_connection *out)
+{
+    enum rpc_status status = block_connection_open(env, writeable, out);
+    if (status != RPC_ERR_UNAVAILABLE)
+        return status;
+    struct signal_connection signals;
+    struct timer_connection timer;
+    cap_index_t context = CAP_INDEX_INVALID;
+    status = signal_connection_open(env, &signals);
+    if (status != RPC_OK)
+        return status;
+    status = signal_context_alloc(env, &signals, 1, &context);
+    if (status == RPC_OK)
+        status = timer_connection_open(env, &timer);
+    enum rpc_status result = RPC_ERR_UNAVAILABLE;
+    if (status == RPC_OK) {
+        status = timer_sigh(env, timer.cap, context);
+        for (unsigned attempt = 1; attempt < BLOCK_OPEN_ATTEMPTS && status == RPC_OK &&
+                                   result == RPC_ERR_UNAVAILABLE;
+             attempt++) {
+            struct signal signal;
+            status = timer_trigger_once(env, timer.cap, BLOCK_OPEN_RETRY_US);
+            if (status == RPC_OK && sys_signal_wait(signals.receiver, true, &signal) != SYS_OK)
+                status = RPC_ERR_TRANSPORT;
+            if (status == RPC_OK)
+                result = block_connection_open(env, writeable, out);
+        }
+        timer_connection_close(env, &timer);
+    }
+    if (context != CAP_INDEX_INVALID)
+        signal_context_free(env, &signals, &context);
+    signal_connection_close(env, &signals);
+    return status != RPC_OK ? status : result;
 }
 
 enum rpc_status block_connection_close(struct env *env, struct block_connection *connection)

@@ -23,17 +23,13 @@
 #include "duet/block_session.h"
 #include "duet/log_session.h"
 #include "duet/parent.h"
-#include "duet/signal_session.h"
 #include "duet/string.h"
 #include "duet/text.h"
-#include "duet/timer_session.h"
 
 enum {
     BATCH = BLOCK_TRANSFER_BLOCKS_MAX,
     BATCH_BYTES = BATCH * BLOCK_SIZE,
     LABEL_SECTOR = 1,
-    OPEN_ATTEMPTS = 100,
-    OPEN_RETRY_US = 10000,
 };
 
 static const char label[] = "duet disk image";
@@ -46,36 +42,6 @@ struct block_test {
     uint8_t *data;                  /* BATCH_BYTES */
     uint8_t *expected;              /* BATCH_BYTES */
 };
-
-/* The driver announces BLOCK only after probing the disk: until then a
- * session request is RPC_ERR_UNAVAILABLE, and the client sleeps on a
- * timer between attempts (yielding would keep virtual time from
- * moving while the driver sleeps through its reset). */
-static void disk_open(struct block_test *t)
-{
-    struct env *env = t->env;
-    struct signal_connection signals;
-    struct timer_connection timer;
-    cap_index_t context = CAP_INDEX_INVALID;
-    DUET_ASSERT(signal_connection_open(env, &signals) == RPC_OK);
-    DUET_ASSERT(signal_context_alloc(env, &signals, 1, &context) == RPC_OK);
-    DUET_ASSERT(timer_connection_open(env, &timer) == RPC_OK);
-    DUET_ASSERT(timer_sigh(env, timer.cap, context) == RPC_OK);
-    enum rpc_status status = RPC_ERR_UNAVAILABLE;
-    for (unsigned attempt = 0; attempt < OPEN_ATTEMPTS && status == RPC_ERR_UNAVAILABLE;
-         attempt++) {
-        status = block_connection_open(env, true, &t->disk);
-        if (status != RPC_ERR_UNAVAILABLE)
-            break;
-        struct signal signal;
-        DUET_ASSERT(timer_trigger_once(env, timer.cap, OPEN_RETRY_US) == RPC_OK);
-        DUET_ASSERT(sys_signal_wait(signals.receiver, true, &signal) == SYS_OK);
-    }
-    DUET_ASSERT(status == RPC_OK);
-    DUET_ASSERT(timer_connection_close(env, &timer) == RPC_OK);
-    DUET_ASSERT(signal_context_free(env, &signals, &context) == RPC_OK);
-    DUET_ASSERT(signal_connection_close(env, &signals) == RPC_OK);
-}
 
 static void say(struct block_test *t, const char *what, uint64_t number, bool hex)
 {
@@ -217,7 +183,7 @@ void block_test_main(struct env *env)
     t->expected = env_alloc(env, BATCH_BYTES);
     DUET_ASSERT(t->data != NULL && t->expected != NULL);
     DUET_ASSERT(log_connection_open(env, &t->log) == RPC_OK);
-    disk_open(t);
+    DUET_ASSERT(block_connection_open_waiting(env, true, &t->disk) == RPC_OK);
     DUET_ASSERT(block_info(env, t->disk.cap, &t->info) == RPC_OK);
     DUET_ASSERT(t->info.block_size == BLOCK_SIZE && t->info.block_count >= 2 * BATCH);
     say(t, "blocks: ", t->info.block_count, false);

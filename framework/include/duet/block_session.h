@@ -85,6 +85,15 @@ struct block_info {
 
 enum rpc_status block_connection_open(struct env *env, bool writeable,
                                       struct block_connection *out);
+/* The same, for a client that may start before its driver has probed
+ * the disk and announced BLOCK: while the answer is RPC_ERR_UNAVAILABLE
+ * it sleeps BLOCK_OPEN_RETRY_US on a TIMER session of its own (which it
+ * opens and closes; yielding would keep virtual time from moving while
+ * the driver sleeps), up to BLOCK_OPEN_ATTEMPTS times. Needs routes for
+ * TIMER and SIGNAL. */
+enum { BLOCK_OPEN_ATTEMPTS = 100, BLOCK_OPEN_RETRY_US = 10000 };
+enum rpc_status block_connection_open_waiting(struct env *env, bool writeable,
+                                              struct block_connection *out);
 enum rpc_status block_connection_close(struct env *env, struct block_connection *connection);
 enum rpc_status block_info(struct env *env, struct block_session_cap block,
                            struct block_info *out);
