@@ -24,6 +24,7 @@ static const component_thread_fn timer_threads[] = {timer_irq_thread, NULL};
 
 static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter, NULL};
 
+/* Drivers on the DDE kit: its IRQ and timer threads. */
 static const component_thread_fn ata_threads[] = {dde_kit_interrupt_thread,
                                                   dde_kit_timer_thread, NULL};
 
@@ -56,6 +57,7 @@ static const struct component_info components[] = {
     {.name = "timer_test", .main = timer_test_main},
     {.name = "ata", .main = ata_main, .threads = ata_threads},
     {.name = "block_test", .main = block_test_main},
+    {.name = "dde_kit_test", .main = dde_kit_test_main, .threads = ata_threads},
 };
 
 const struct component_info *framework_components(size_t *count)

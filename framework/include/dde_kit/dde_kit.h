@@ -72,6 +72,10 @@ void *dde_kit_driver(struct dde_kit *kit);
 void dde_kit_print(struct dde_kit *kit, const char *line);
 void dde_kit_printf(struct dde_kit *kit, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same formatting into buffer (always NUL-terminated, cut to size);
+ * returns the length written. */
+size_t dde_kit_snprintf(char *buffer, size_t size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Writes only if `enabled`, as Genode's dde_kit_log(doit, ...). */
 void dde_kit_log(struct dde_kit *kit, bool enabled, const char *format, ...)
     __attribute__((format(printf, 3, 4)));

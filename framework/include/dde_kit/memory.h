@@ -21,7 +21,7 @@
 
 enum {
     DDE_KIT_MALLOC_MAX = 4096,
-    DDE_KIT_SLAB_BLOCK_BYTES = 16384,
+    DDE_KIT_SLAB_OBJECT_MAX = 8192,
     DDE_KIT_SLABS_MAX = 8,           /* dde_kit_slab_init's, besides malloc's */
 };
 
@@ -30,7 +30,7 @@ struct dde_kit_slab;
 void *dde_kit_malloc(struct dde_kit *kit, size_t size);
 void dde_kit_free(struct dde_kit *kit, void *p);
 
-/* A slab of objects of `size` bytes (1..DDE_KIT_SLAB_BLOCK_BYTES / 2);
+/* A slab of objects of `size` bytes (1..DDE_KIT_SLAB_OBJECT_MAX);
  * NULL if there is no room for another. */
 struct dde_kit_slab *dde_kit_slab_init(struct dde_kit *kit, size_t size);
 void *dde_kit_slab_alloc(struct dde_kit_slab *slab);

@@ -55,5 +55,6 @@ void timer_irq_thread(struct env *env, void *arg);
 void timer_test_main(struct env *env);
 void ata_main(struct env *env);
 void block_test_main(struct env *env);
+void dde_kit_test_main(struct env *env);
 
 #endif

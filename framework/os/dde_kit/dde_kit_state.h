@@ -41,6 +41,11 @@ struct dde_kit_interrupt {
     struct dde_kit_sem enabled;          /* 1: enabled; disable takes it */
 };
 
+struct dde_kit_spare_block {
+    void *block;
+    size_t size;
+};
+
 struct dde_kit_slab {
     struct dde_kit *kit;
     bool used;
@@ -80,7 +85,7 @@ struct dde_kit {
     struct dde_kit_lock memory_lock;
     struct dde_kit_slab malloc_slabs[DDE_KIT_MALLOC_CLASSES];
     struct dde_kit_slab slabs[DDE_KIT_SLABS_MAX];
-    void *spare_blocks[DDE_KIT_SPARE_BLOCKS_MAX];   /* DDE_KIT_SLAB_BLOCK_BYTES each */
+    struct dde_kit_spare_block spare_blocks[DDE_KIT_SPARE_BLOCKS_MAX];
     size_t spare_block_count;
 
     struct dde_kit_timers timers;

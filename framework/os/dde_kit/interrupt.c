@@ -42,6 +42,8 @@ void dde_kit_interrupt_thread(struct env *env, void *arg)
         interrupt->thread_init(interrupt->priv);
     for (;;) {
         enum sys_error error = irq_wait(&interrupt->connection);
+        if (error == SYS_ERR_STALE_CAP)
+            return;   /* the component exits: its sessions are closed */
         if (error != SYS_OK)
             hal_panic("dde_kit_interrupt_thread", sys_error_name(error));
         dde_kit_sem_down(&interrupt->enabled);

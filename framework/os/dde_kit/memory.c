@@ -2,10 +2,12 @@
  * memory.c - slabs and malloc on the window (dde_kit/memory.h).
  *
  * Every slab of the kit (malloc's size classes and dde_kit_slab_init's)
- * takes blocks of DDE_KIT_SLAB_BLOCK_BYTES from one backing: the kit's
- * spare blocks first, else env_alloc. Blocks a slab gives back become
- * spares (up to DDE_KIT_SPARE_BLOCKS_MAX; beyond that they stay with the
- * window, which cannot take memory back). One lock guards it all.
+ * takes its blocks from one backing: a spare block of the same size
+ * first, else env_alloc. A slab's blocks hold about four objects, in
+ * whole pages (block_bytes_for), so small classes cost a page, not a
+ * large block. Blocks a slab gives back become spares (up to
+ * DDE_KIT_SPARE_BLOCKS_MAX; beyond that they stay with the window, which
+ * cannot take memory back). One lock guards it all.
  *
  * malloc's objects carry a 16-byte header with their size class, so
  * free finds the slab without a search.
@@ -31,27 +33,41 @@ struct malloc_header {
 };
 DUET_STATIC_ASSERT(sizeof(struct malloc_header) == MALLOC_HEADER_BYTES, "one header slot");
 
+enum { PAGE_BYTES = 4096, OBJECTS_PER_BLOCK = 4 };
+
+/* Room for OBJECTS_PER_BLOCK objects and the block's header, in pages. */
+static size_t block_bytes_for(size_t object_size)
+{
+    size_t bytes = OBJECTS_PER_BLOCK * (object_size + SLAB_ALIGNMENT) + PAGE_BYTES / 8;
+    return (bytes + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES;
+}
+
 static void *block_alloc(void *context, size_t size)
 {
     struct dde_kit *kit = context;
-    DUET_ASSERT(size == DDE_KIT_SLAB_BLOCK_BYTES);
-    if (kit->spare_block_count > 0)
-        return kit->spare_blocks[--kit->spare_block_count];
+    for (size_t i = 0; i < kit->spare_block_count; i++) {
+        if (kit->spare_blocks[i].size != size)
+            continue;
+        void *block = kit->spare_blocks[i].block;
+        kit->spare_blocks[i] = kit->spare_blocks[--kit->spare_block_count];
+        return block;
+    }
     return env_alloc(kit->env, size);
 }
 
 static void block_free(void *context, void *block, size_t size)
 {
     struct dde_kit *kit = context;
-    DUET_ASSERT(size == DDE_KIT_SLAB_BLOCK_BYTES && block != NULL);
+    DUET_ASSERT(block != NULL && size > 0);
     if (kit->spare_block_count < DDE_KIT_SPARE_BLOCKS_MAX)
-        kit->spare_blocks[kit->spare_block_count++] = block;
+        kit->spare_blocks[kit->spare_block_count++] =
+            (struct dde_kit_spare_block){block, size};
 }
 
 static bool slab_setup(struct dde_kit *kit, struct dde_kit_slab *slab, size_t object_size)
 {
     struct slab_backing backing = {block_alloc, block_free, kit};
-    if (slab_init(&slab->slab, object_size, DDE_KIT_SLAB_BLOCK_BYTES, backing) != SLAB_OK)
+    if (slab_init(&slab->slab, object_size, block_bytes_for(object_size), backing) != SLAB_OK)
         return false;
     slab->kit = kit;
     slab->used = true;
@@ -106,7 +122,7 @@ void dde_kit_free(struct dde_kit *kit, void *p)
 
 struct dde_kit_slab *dde_kit_slab_init(struct dde_kit *kit, size_t size)
 {
-    if (size == 0 || size > DDE_KIT_SLAB_BLOCK_BYTES / 2)
+    if (size == 0 || size > DDE_KIT_SLAB_OBJECT_MAX)
         return NULL;
     dde_kit_lock_lock(&kit->memory_lock);
     struct dde_kit_slab *found = NULL;

@@ -122,6 +122,15 @@ static void write_line(struct dde_kit *kit, const char *format, va_list args)
     dde_kit_lock_unlock(&kit->log_lock);
 }
 
+size_t dde_kit_snprintf(char *buffer, size_t size, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    dde_kit_vformat(buffer, size, format, args);
+    va_end(args);
+    return duet_strlen(buffer);
+}
+
 void dde_kit_print(struct dde_kit *kit, const char *line)
 {
     dde_kit_printf(kit, "%s", line);

@@ -205,6 +205,8 @@ void dde_kit_timer_thread(struct env *env, void *arg)
     for (;;) {
         struct signal signal;
         enum sys_error error = sys_signal_wait(kit->timers.signals.receiver, true, &signal);
+        if (error == SYS_ERR_STALE_CAP)
+            return;   /* the component exits: its sessions are closed */
         if (error != SYS_OK)
             hal_panic("dde_kit_timer_thread", sys_error_name(error));
         timers_serve(kit);
