@@ -33,13 +33,13 @@ static enum dde_kit_pci_status pci_decode(struct dde_kit *kit, unsigned bus, uns
 {
     if (bus > 255 || dev > 31 || fn > 7 || reg > 255 || reg % width != 0)
         return DDE_KIT_PCI_BAD_ADDRESS;
-    if (!kit->pci_open) {
-        if (io_port_connection_open(kit->env, DDE_KIT_PCI_CONFIG_ADDRESS, DDE_KIT_PCI_PORT_COUNT,
-                                    &kit->pci) != RPC_OK)
-            return DDE_KIT_PCI_NO_ACCESS;
-        kit->pci_open = true;
-    }
-    return DDE_KIT_PCI_OK;
+    dde_kit_lock_lock(&kit->pci_lock);   /* the first access of two threads opens once */
+    if (!kit->pci_open)
+        kit->pci_open = io_port_connection_open(kit->env, DDE_KIT_PCI_CONFIG_ADDRESS,
+                                                DDE_KIT_PCI_PORT_COUNT, &kit->pci) == RPC_OK;
+    bool open = kit->pci_open;
+    dde_kit_lock_unlock(&kit->pci_lock);
+    return open ? DDE_KIT_PCI_OK : DDE_KIT_PCI_NO_ACCESS;
 }
 
 static void pci_select(unsigned bus, unsigned dev, unsigned fn, unsigned reg)
