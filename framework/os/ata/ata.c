@@ -10,9 +10,10 @@
  * thread) or its timeout (the kit's timer thread) ends it, so one request
  * is on the channel at a time and the channel needs no lock of its own.
  *
- * Policy: writes need "writeable=yes" in ata_config (one line; without
- * the ROM the driver is read-only, as Genode's ata="no") and the
- * session argument writeable=yes. Sessions choose the drive with
+ * Policy (ROM "ata_config", lines "writeable=yes|no" and
+ * "interrupts=yes|no"): writes need writeable=yes there (without the ROM
+ * the driver is read-only, as Genode's ata="no") and the session
+ * argument writeable=yes; interrupts=no runs the channel polled. Sessions choose the drive with
  * drive=master (default) or drive=slave; a session on an absent drive
  * opens, reports 0 blocks, and answers BLOCK_ERR_NO_DEVICE.
  */
@@ -47,6 +48,7 @@ struct ata_server {
     struct env *env;
     struct dde_kit *kit;
     bool writes_allowed;
+    bool use_interrupts;            /* policy; without IRQ 14 the channel polls */
     cap_index_t endpoint;
     struct ata_channel channel;
     struct ata_session sessions[ATA_SESSIONS_MAX];
@@ -54,25 +56,64 @@ struct ata_server {
 
 /* ---- init calls --------------------------------------------------------- */
 
+/* One ata_config line: "writeable=yes|no" or "interrupts=yes|no". */
+static bool policy_line(struct ata_server *s, const char *line)
+{
+    static const char *const keys[] = {"writeable=", "interrupts="};
+    for (size_t k = 0; k < DUET_ARRAY_COUNT(keys); k++) {
+        size_t length = duet_strlen(keys[k]);
+        if (duet_strncmp(line, keys[k], length) != 0)
+            continue;
+        const char *value = line + length;
+        bool yes = duet_strcmp(value, "yes") == 0;
+        if (!yes && duet_strcmp(value, "no") != 0)
+            return false;
+        if (k == 0)
+            s->writes_allowed = yes;
+        else
+            s->use_interrupts = yes;
+        return true;
+    }
+    return false;
+}
+
+/* The policy ROM, strictly: every line one of policy_line's, else the
+ * driver logs the line and stays read-only. */
 static int ata_read_policy(struct dde_kit *kit)
 {
     struct ata_server *s = dde_kit_driver(kit);
+    s->use_interrupts = true;
     struct rom_connection rom;
     if (rom_connection_open(s->env, "ata_config", &rom) != RPC_OK) {
         dde_kit_print(kit, "ata: no ata_config: read-only");
         return 0;
     }
-    uint8_t text[ATA_CONFIG_BYTES_MAX + 1];
+    char text[ATA_CONFIG_BYTES_MAX + 1];
     size_t length = 0;
-    enum rpc_status status = rom_read_all(s->env, rom.cap, text, ATA_CONFIG_BYTES_MAX, &length);
+    enum rpc_status status =
+        rom_read_all(s->env, rom.cap, (uint8_t *)text, ATA_CONFIG_BYTES_MAX, &length);
     rom_connection_close(s->env, &rom);
-    text[status == RPC_OK ? length : 0] = '\0';
-    if (length > 0 && text[length - 1] == '\n')
-        text[--length] = '\0';
-    if (status == RPC_OK && duet_strcmp((const char *)text, "writeable=yes") == 0)
-        s->writes_allowed = true;
-    else if (status != RPC_OK || duet_strcmp((const char *)text, "writeable=no") != 0)
-        dde_kit_print(kit, "ata: ata_config is not writeable=yes or writeable=no: read-only");
+    if (status != RPC_OK) {
+        dde_kit_printf(kit, "ata: ata_config unreadable (%s): read-only", rpc_status_name(status));
+        return 0;
+    }
+    text[length] = '\0';
+    unsigned number = 0;
+    for (char *line = text; *line != '\0';) {
+        char *end = line;
+        while (*end != '\0' && *end != '\n')
+            end++;
+        bool last = *end == '\0';
+        *end = '\0';
+        number++;
+        if (!policy_line(s, line)) {
+            dde_kit_printf(kit, "ata: ata_config line %u: not writeable= or interrupts= yes/no: "
+                                "read-only", number);
+            s->writes_allowed = false;
+            return 0;
+        }
+        line = last ? end : end + 1;
+    }
     return 0;
 }
 
@@ -81,7 +122,7 @@ static int ata_probe(struct dde_kit *kit)
     static const char *const init_names[] = {"ok", "no ports", "no controller", "no timer"};
     static const char *const drive_names[ATA_DRIVES] = {"master", "slave"};
     struct ata_server *s = dde_kit_driver(kit);
-    enum ata_init_status status = ata_channel_init(&s->channel, kit);
+    enum ata_init_status status = ata_channel_init(&s->channel, kit, s->use_interrupts);
     if (status != ATA_INIT_OK) {
         dde_kit_printf(kit, "ata: primary channel: %s", init_names[status]);
         return (int)status;

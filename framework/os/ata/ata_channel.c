@@ -23,7 +23,9 @@
  * (dde_kit_interrupt_disable) until the wait is armed, so no interrupt
  * is taken by a handler that expects none. Every wait has a timeout
  * (a dde_kit timer); every status is checked (BSY, DRQ, ERR with the
- * error register). After the last written sector FLUSH CACHE.
+ * error register). After the last written sector FLUSH CACHE. After a
+ * device error or a timeout the channel is reset (SRST), so a drive left
+ * mid-command does not wedge the requests after it.
  */
 #include "ata_channel.h"
 
@@ -223,7 +225,8 @@ static void probe_drive(struct ata_channel *c, unsigned drive)
     d->present = true;
 }
 
-enum ata_init_status ata_channel_init(struct ata_channel *c, struct dde_kit *kit)
+enum ata_init_status ata_channel_init(struct ata_channel *c, struct dde_kit *kit,
+                                      bool use_interrupts)
 {
     *c = (struct ata_channel){.kit = kit, .command_base = PRIMARY_COMMAND_BASE,
                               .control_port = PRIMARY_CONTROL_PORT, .irq = PRIMARY_IRQ};
@@ -239,14 +242,29 @@ enum ata_init_status ata_channel_init(struct ata_channel *c, struct dde_kit *kit
     for (unsigned drive = 0; drive < ATA_DRIVES; drive++)
         probe_drive(c, drive);
     select_drive(c, 0, 0);
-    c->polled = dde_kit_interrupt_attach(kit, c->irq, NULL, ata_interrupt, c) !=
-                DDE_KIT_INTERRUPT_OK;
+    c->polled = !use_interrupts ||
+                dde_kit_interrupt_attach(kit, c->irq, NULL, ata_interrupt, c) !=
+                    DDE_KIT_INTERRUPT_OK;
     reg_in(c, REG_STATUS);   /* nothing left pending */
     dde_kit_outb(kit, c->control_port, c->polled ? CONTROL_NIEN : 0);
     return ATA_INIT_OK;
 }
 
 /* ---- reading and writing ---------------------------------------------------- */
+
+/* After a device error or a timeout the drive may be left mid-command
+ * (DRQ with data nobody takes, BSY): a software reset brings the channel
+ * back, so one bad request does not wedge every later one. */
+static enum block_error recover(struct ata_channel *c, enum block_error error)
+{
+    if (error != BLOCK_ERR_DEVICE && error != BLOCK_ERR_TIMEOUT)
+        return error;
+    c->resets++;
+    software_reset(c);
+    reg_in(c, REG_STATUS);
+    dde_kit_outb(c->kit, c->control_port, c->polled ? CONTROL_NIEN : 0);
+    return error;
+}
 
 static enum block_error range_check(struct ata_channel *c, unsigned drive, uint64_t lba,
                                     uint64_t count)
@@ -285,8 +303,8 @@ static void handler_hold(struct ata_channel *c, bool hold)
         dde_kit_interrupt_enable(c->kit, c->irq);
 }
 
-enum block_error ata_channel_read(struct ata_channel *c, unsigned drive, uint64_t lba,
-                                  uint64_t count, uint8_t *buffer)
+static enum block_error read_sectors(struct ata_channel *c, unsigned drive, uint64_t lba,
+                                     uint64_t count, uint8_t *buffer)
 {
     enum block_error error = range_check(c, drive, lba, count);
     if (error == BLOCK_OK)
@@ -333,8 +351,8 @@ static enum block_error flush_cache(struct ata_channel *c)
     return error == BLOCK_OK ? status_check(c, status, false) : error;
 }
 
-enum block_error ata_channel_write(struct ata_channel *c, unsigned drive, uint64_t lba,
-                                   uint64_t count, const uint8_t *buffer)
+static enum block_error write_sectors(struct ata_channel *c, unsigned drive, uint64_t lba,
+                                      uint64_t count, const uint8_t *buffer)
 {
     enum block_error error = range_check(c, drive, lba, count);
     if (error == BLOCK_OK)
@@ -365,4 +383,16 @@ enum block_error ata_channel_write(struct ata_channel *c, unsigned drive, uint64
             error = status_check(c, status, sector + 1 < count);
     }
     return error == BLOCK_OK ? flush_cache(c) : error;
+}
+
+enum block_error ata_channel_read(struct ata_channel *c, unsigned drive, uint64_t lba,
+                                  uint64_t count, uint8_t *buffer)
+{
+    return recover(c, read_sectors(c, drive, lba, count, buffer));
+}
+
+enum block_error ata_channel_write(struct ata_channel *c, unsigned drive, uint64_t lba,
+                                   uint64_t count, const uint8_t *buffer)
+{
+    return recover(c, write_sectors(c, drive, lba, count, buffer));
 }

@@ -49,6 +49,7 @@ struct ata_channel {
     uint8_t status;                 /* what the handler read */
     uint64_t interrupts;            /* handled while armed */
     uint64_t spurious;              /* arrived while nothing was armed */
+    uint64_t resets;                /* recoveries after a device error or timeout */
 
     uint16_t identify[256];
 };
@@ -60,7 +61,10 @@ enum ata_init_status {
     ATA_INIT_NO_TIMER,              /* the kit's timers are unavailable */
 };
 
-enum ata_init_status ata_channel_init(struct ata_channel *channel, struct dde_kit *kit);
+/* use_interrupts false: the channel runs polled (nIEN set) even if IRQ 14
+ * could be had. */
+enum ata_init_status ata_channel_init(struct ata_channel *channel, struct dde_kit *kit,
+                                      bool use_interrupts);
 enum block_error ata_channel_read(struct ata_channel *channel, unsigned drive, uint64_t lba,
                                   uint64_t count, uint8_t *buffer);
 enum block_error ata_channel_write(struct ata_channel *channel, unsigned drive, uint64_t lba,
