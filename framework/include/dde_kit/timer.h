@@ -6,9 +6,11 @@
  * clock. dde_kit_timer_add(kit, timer, fn, priv, timeout) runs fn(priv)
  * on the kit's timer thread once jiffies >= timeout (an absolute time, as
  * in Genode), never earlier; dde_kit_timer_del takes a timer out before it
- * runs. The timer object is the caller's and must stay put while pending;
- * a handler must not add or delete timers of the kit (it runs with the
- * kit's timer list lock released, but on the thread that serves them).
+ * runs, and if its handler is running already, returns once it is done,
+ * so after del the caller may reuse the timer and what its handler
+ * touches. The timer object is the caller's and must stay put while
+ * pending; a handler must not add or delete timers of the kit (it runs
+ * on the thread that serves them).
  *
  * The kit holds a TIMER session only while it has work for it: it opens
  * one when a timer is added (or jiffies read) and closes it when no timer

@@ -21,6 +21,7 @@ enum dde_kit_main_status dde_kit_main(struct env *env, void *driver,
     dde_kit_lock_init(&kit->log_lock);
     dde_kit_lock_init(&kit->pci_lock);
     dde_kit_lock_init(&kit->timers.lock);
+    dde_kit_lock_init(&kit->timers.running);
     list_init(&kit->timers.pending);
     if (log_connection_open(env, &kit->log) != RPC_OK)
         return DDE_KIT_MAIN_NO_LOG;

@@ -53,6 +53,7 @@ struct dde_kit_slab {
 };
 
 struct dde_kit_timers {
+    struct dde_kit_lock running;         /* held while a handler runs */
     struct dde_kit_lock lock;            /* guards everything below */
     bool thread_started;
     struct cpu_thread thread;

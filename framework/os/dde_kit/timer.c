@@ -14,6 +14,9 @@
  *   T2  while the list is non-empty the session is open and an alarm is
  *       armed no later than the earliest timeout.
  *   T3  jiffies never go back (last_jiffies).
+ *   T4  a handler runs with `running` held, taken before the list lock is
+ *       released: dde_kit_timer_del returns only after a handler that was
+ *       already taken off the list has finished.
  * The session closes when the list has been empty for
  * DDE_KIT_TIMER_LINGER_MS (the thread's linger alarm), so an idle driver
  * lets the PIT stop and the world come to rest.
@@ -151,6 +154,10 @@ bool dde_kit_timer_del(struct dde_kit *kit, struct dde_kit_timer *timer)
             t->idle_since = t->last_jiffies;   /* the alarm armed still wakes the thread */
     }
     dde_kit_lock_unlock(&t->lock);
+    /* A handler taken off the list just before may still be running: once
+     * it is done, the caller may reuse the timer and what it points to. */
+    dde_kit_lock_lock(&t->running);
+    dde_kit_lock_unlock(&t->running);
     return was_pending;
 }
 
@@ -184,8 +191,10 @@ static void timers_serve(struct dde_kit *kit)
             t->idle_since = now;
         void (*fn)(void *) = first->fn;
         void *priv = first->priv;
+        dde_kit_lock_lock(&t->running);   /* dde_kit_timer_del waits for it */
         dde_kit_lock_unlock(&t->lock);
         fn(priv);   /* `first` may be reused from here on */
+        dde_kit_lock_unlock(&t->running);
         dde_kit_lock_lock(&t->lock);
     }
     if (list_empty(&t->pending) &&
@@ -235,8 +244,10 @@ enum dde_kit_timer_status dde_kit_thread_msleep(struct dde_kit *kit, uint64_t ms
     uint64_t timeout = dde_kit_jiffies(kit) + ms * DDE_KIT_HZ / 1000 + 1;
     enum dde_kit_timer_status status =
         dde_kit_timer_add(kit, &sleeper->timer, sleeper_wake, sleeper, timeout);
-    if (status == DDE_KIT_TIMER_OK)
+    if (status == DDE_KIT_TIMER_OK) {
         dde_kit_sem_down(&sleeper->woken);
+        dde_kit_timer_del(kit, &sleeper->timer);   /* T4: the handler's up is over */
+    }
     dde_kit_free(kit, sleeper);
     return status;
 }
