@@ -4,6 +4,8 @@
  * A line scanner: each line is a keyword line, or part of an open "rom"
  * block. Nothing is skipped silently: unknown keywords, missing values,
  * duplicates and oversize content are named errors with a line number.
+ * Disk lines describe the IDE master's image (rendered by
+ * scenario_disk_render when a world is built).
  * The result is a self-contained struct (ROM bytes copied in), so a
  * scenario can be run many times and stored text can be parsed again for
  * replay.
@@ -11,6 +13,7 @@
 #include "duet/scenario.h"
 #include "scenario_keyboard.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +53,14 @@ static const char *const error_names[SCENARIO_ERROR_COUNT] = {
     [SCENARIO_ERR_PCI_BAD_BUS_NUMBER] = "SCENARIO_ERR_PCI_BAD_BUS_NUMBER",
     [SCENARIO_ERR_PCI_MULTIFUNCTION] = "SCENARIO_ERR_PCI_MULTIFUNCTION",
     [SCENARIO_ERR_PCI_TOO_MANY] = "SCENARIO_ERR_PCI_TOO_MANY",
+    [SCENARIO_ERR_BAD_DISK] = "SCENARIO_ERR_BAD_DISK",
+    [SCENARIO_ERR_DISK_TOO_LARGE] = "SCENARIO_ERR_DISK_TOO_LARGE",
+    [SCENARIO_ERR_NO_DISK] = "SCENARIO_ERR_NO_DISK",
+    [SCENARIO_ERR_LBA_OUT_OF_RANGE] = "SCENARIO_ERR_LBA_OUT_OF_RANGE",
+    [SCENARIO_ERR_BAD_PATTERN] = "SCENARIO_ERR_BAD_PATTERN",
+    [SCENARIO_ERR_BAD_HEX] = "SCENARIO_ERR_BAD_HEX",
+    [SCENARIO_ERR_SECTOR_TOO_LARGE] = "SCENARIO_ERR_SECTOR_TOO_LARGE",
+    [SCENARIO_ERR_TOO_MANY_DISK_LINES] = "SCENARIO_ERR_TOO_MANY_DISK_LINES",
 };
 
 const char *scenario_error_name(enum scenario_error error)
@@ -133,6 +144,203 @@ enum scenario_error scenario_set_rom(struct scenario *scenario, const char *name
     return SCENARIO_OK;
 }
 
+/* ---- the disk ("disk", "fill", "sector" lines) --------------------------- */
+
+/* The next space-separated word of *rest, advancing it past the word and
+ * the spaces after it. */
+static struct line next_word(struct line *rest)
+{
+    size_t i = 0;
+    while (i < rest->length && rest->text[i] != ' ')
+        i++;
+    struct line word = {rest->text, i};
+    while (i < rest->length && rest->text[i] == ' ')
+        i++;
+    *rest = (struct line){rest->text + i, rest->length - i};
+    return word;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static enum scenario_error disk_add_line(struct scenario_disk *disk,
+                                         struct scenario_disk_line **out)
+{
+    if (disk->sectors == 0)
+        return SCENARIO_ERR_NO_DISK;
+    if (disk->line_count == SCENARIO_DISK_LINES_MAX)
+        return SCENARIO_ERR_TOO_MANY_DISK_LINES;
+    *out = &disk->lines[disk->line_count++];
+    memset(*out, 0, sizeof **out);
+    return SCENARIO_OK;
+}
+
+/* disk master SECTORS */
+static enum scenario_error disk_parse_disk(struct scenario_disk *disk, struct line value)
+{
+    if (disk->sectors != 0)
+        return SCENARIO_ERR_DUPLICATE;
+    struct line drive = next_word(&value);
+    struct line count = next_word(&value);
+    uint64_t sectors = 0;
+    if (!keyword_is(drive, "master") || value.length != 0)
+        return SCENARIO_ERR_BAD_DISK;
+    if (parse_number(count, &sectors) != SCENARIO_OK)
+        return SCENARIO_ERR_BAD_NUMBER;
+    if (sectors == 0)
+        return SCENARIO_ERR_BAD_DISK;
+    if (sectors > SCENARIO_DISK_SECTORS_MAX)
+        return SCENARIO_ERR_DISK_TOO_LARGE;
+    disk->sectors = (uint32_t)sectors;
+    return SCENARIO_OK;
+}
+
+/* fill FIRST COUNT PATTERN */
+static enum scenario_error disk_parse_fill(struct scenario_disk *disk, struct line value)
+{
+    if (disk->sectors == 0)
+        return SCENARIO_ERR_NO_DISK;
+    uint64_t first = 0, count = 0;
+    struct line first_word = next_word(&value);
+    struct line count_word = next_word(&value);
+    struct line pattern = next_word(&value);
+    if (parse_number(first_word, &first) != SCENARIO_OK ||
+        parse_number(count_word, &count) != SCENARIO_OK || count == 0)
+        return SCENARIO_ERR_BAD_NUMBER;
+    if (first >= disk->sectors || count > disk->sectors - first)
+        return SCENARIO_ERR_LBA_OUT_OF_RANGE;
+    uint8_t kind = 0, byte = 0;
+    if (keyword_is(pattern, "zero")) {
+        kind = SCENARIO_DISK_FILL_BYTE;
+    } else if (keyword_is(pattern, "lba")) {
+        kind = SCENARIO_DISK_FILL_LBA;
+    } else if (pattern.length == 4 && pattern.text[0] == '0' && pattern.text[1] == 'x' &&
+               hex_digit(pattern.text[2]) >= 0 && hex_digit(pattern.text[3]) >= 0) {
+        kind = SCENARIO_DISK_FILL_BYTE;
+        byte = (uint8_t)(hex_digit(pattern.text[2]) << 4 | hex_digit(pattern.text[3]));
+    } else {
+        return SCENARIO_ERR_BAD_PATTERN;
+    }
+    if (value.length != 0)
+        return SCENARIO_ERR_BAD_PATTERN;   /* a word after the pattern */
+    struct scenario_disk_line *line = NULL;
+    enum scenario_error error = disk_add_line(disk, &line);
+    if (error != SCENARIO_OK)
+        return error;
+    line->kind = kind;
+    line->byte = byte;
+    line->lba = (uint32_t)first;
+    line->count = (uint32_t)count;
+    return SCENARIO_OK;
+}
+
+/* sector LBA HEX */
+static enum scenario_error disk_parse_sector(struct scenario_disk *disk, struct line value)
+{
+    if (disk->sectors == 0)
+        return SCENARIO_ERR_NO_DISK;
+    uint64_t lba = 0;
+    struct line lba_word = next_word(&value);
+    struct line hex = next_word(&value);
+    if (parse_number(lba_word, &lba) != SCENARIO_OK)
+        return SCENARIO_ERR_BAD_NUMBER;
+    if (lba >= disk->sectors)
+        return SCENARIO_ERR_LBA_OUT_OF_RANGE;
+    if (hex.length == 0)
+        return SCENARIO_ERR_MISSING_VALUE;
+    if (value.length != 0 || hex.length % 2 != 0)
+        return SCENARIO_ERR_BAD_HEX;
+    if (hex.length / 2 > SCENARIO_DISK_SECTOR_BYTES)
+        return SCENARIO_ERR_SECTOR_TOO_LARGE;
+    for (size_t i = 0; i < hex.length; i++)
+        if (hex_digit(hex.text[i]) < 0)
+            return SCENARIO_ERR_BAD_HEX;
+    struct scenario_disk_line *line = NULL;
+    enum scenario_error error = disk_add_line(disk, &line);
+    if (error != SCENARIO_OK)
+        return error;
+    line->kind = SCENARIO_DISK_SECTOR;
+    line->lba = (uint32_t)lba;
+    line->count = 1;
+    line->length = (uint16_t)(hex.length / 2);
+    for (size_t i = 0; i < line->length; i++)
+        line->bytes[i] = (uint8_t)(hex_digit(hex.text[2 * i]) << 4 | hex_digit(hex.text[2 * i + 1]));
+    return SCENARIO_OK;
+}
+
+static enum scenario_error scenario_disk_parse_line(struct scenario_disk *disk,
+                                                    struct line keyword, struct line value)
+{
+    if (keyword_is(keyword, "disk"))
+        return disk_parse_disk(disk, value);
+    if (keyword_is(keyword, "fill"))
+        return disk_parse_fill(disk, value);
+    return disk_parse_sector(disk, value);
+}
+
+enum scenario_error scenario_set_disk(struct scenario *scenario, uint32_t sectors,
+                                      const void *image, size_t size)
+{
+    struct scenario_disk *disk = &scenario->disk;
+    if (sectors == 0)
+        return SCENARIO_ERR_BAD_DISK;
+    if (sectors > SCENARIO_DISK_SECTORS_MAX)
+        return SCENARIO_ERR_DISK_TOO_LARGE;
+    memset(disk, 0, sizeof *disk);
+    disk->sectors = sectors;
+    const uint8_t *bytes = image;
+    if ((uint64_t)size > (uint64_t)sectors * SCENARIO_DISK_SECTOR_BYTES)
+        size = (size_t)sectors * SCENARIO_DISK_SECTOR_BYTES;
+    for (uint32_t lba = 0; (size_t)lba * SCENARIO_DISK_SECTOR_BYTES < size; lba++) {
+        struct scenario_disk_line *line = NULL;
+        enum scenario_error error = disk_add_line(disk, &line);
+        if (error != SCENARIO_OK)
+            return error;
+        size_t at = (size_t)lba * SCENARIO_DISK_SECTOR_BYTES;
+        size_t length = size - at < SCENARIO_DISK_SECTOR_BYTES ? size - at
+                                                               : SCENARIO_DISK_SECTOR_BYTES;
+        *line = (struct scenario_disk_line){.kind = SCENARIO_DISK_SECTOR, .lba = lba,
+                                            .count = 1, .length = (uint16_t)length};
+        memcpy(line->bytes, bytes + at, length);
+    }
+    return SCENARIO_OK;
+}
+
+uint8_t scenario_disk_lba_pattern_byte(uint32_t lba, size_t offset)
+{
+    uint32_t word = lba << 8 | (uint32_t)(offset / 4);
+    return (uint8_t)(word >> (8 * (offset % 4)));
+}
+
+void scenario_disk_render(const struct scenario_disk *disk, uint8_t *image, size_t image_bytes)
+{
+    assert(image_bytes == (size_t)disk->sectors * SCENARIO_DISK_SECTOR_BYTES);
+    memset(image, 0, image_bytes);
+    for (size_t i = 0; i < disk->line_count; i++) {
+        const struct scenario_disk_line *line = &disk->lines[i];
+        assert(line->lba < disk->sectors && line->count <= disk->sectors - line->lba);
+        uint8_t *at = image + (size_t)line->lba * SCENARIO_DISK_SECTOR_BYTES;
+        size_t bytes = (size_t)line->count * SCENARIO_DISK_SECTOR_BYTES;
+        if (line->kind == SCENARIO_DISK_FILL_BYTE)
+            memset(at, line->byte, bytes);
+        else if (line->kind == SCENARIO_DISK_SECTOR)
+            memcpy(at, line->bytes, line->length);
+        else
+            for (size_t offset = 0; offset < bytes; offset++)
+                at[offset] = scenario_disk_lba_pattern_byte(
+                    line->lba + (uint32_t)(offset / SCENARIO_DISK_SECTOR_BYTES),
+                    offset % SCENARIO_DISK_SECTOR_BYTES);
+    }
+}
+
 struct parser {
     struct scenario *out;
     struct scenario_rom *open_rom;   /* inside "rom NAME" ... "end" */
@@ -151,14 +359,19 @@ static enum scenario_error parse_keyword_line(struct parser *p, struct line line
                                                           keyword.length, value.text,
                                                           value.length);
     bool pci = keyword_is(keyword, "pci"), pci_bridge = keyword_is(keyword, "pci_bridge");
+    bool disk_keyword = keyword_is(keyword, "disk") || keyword_is(keyword, "fill") ||
+                        keyword_is(keyword, "sector");
     if (!keyword_is(keyword, "name") && !keyword_is(keyword, "budget") &&
-        !keyword_is(keyword, "expect") && !keyword_is(keyword, "rom") && !pci && !pci_bridge)
+        !keyword_is(keyword, "expect") && !keyword_is(keyword, "rom") && !pci && !pci_bridge &&
+        !disk_keyword)
         return SCENARIO_ERR_UNKNOWN_KEYWORD;
     if (value.length == 0)
         return SCENARIO_ERR_MISSING_VALUE;
     struct scenario *out = p->out;
     if (pci || pci_bridge)
         return scenario_pci_parse(out, value.text, value.length, pci_bridge);
+    if (disk_keyword)
+        return scenario_disk_parse_line(&out->disk, keyword, value);
     if (keyword_is(keyword, "name")) {
         if (out->name[0] != '\0')
             return SCENARIO_ERR_DUPLICATE;

@@ -20,6 +20,7 @@
 #include "duet/hw_bus.h"
 #include "duet/i8254.h"
 #include "duet/i8259.h"
+#include "duet/ide.h"
 #include "duet/image.h"
 #include "duet/pci_host.h"
 #include "duet/sim.h"
@@ -107,6 +108,9 @@ struct sim_world {
     struct keyboard_input keyboard;     /* i8042 0x60/0x64, IRQ 1 and 12 */
     uint64_t com2_bytes;                /* what COM2 sent out            */
     struct pci_host pci;                /* 0xCF8-0xCFF: world_pci.c      */
+    struct ide ide;                     /* 0x1F0/0x3F6, IRQ 14 (if a disk) */
+    uint8_t *disk_image;                /* in the arena; NULL: no disk   */
+    size_t disk_image_bytes;
 
     struct component_info components[SIM_COMPONENTS_MAX];
     size_t component_count;
@@ -167,6 +171,12 @@ _Noreturn void sim_world_finish(struct sim_world *world, enum sim_outcome outcom
 
 /* world_pci.c: the PCI host bridge with bus 0 and the scenario's devices. */
 bool world_pci_attach(struct sim_world *world);
+/* world.c: zeroed, page-aligned memory of this world; NULL if full. */
+void *sim_world_alloc(struct sim_world *world, size_t size);
+
+/* disk.c: the scenario's disk as the primary IDE master, if it has one;
+ * false if its image does not fit in the arena. */
+bool sim_disk_attach(struct sim_world *world);
 
 /* fiber.c */
 void sim_fiber_boot_context(struct hal_context *boot);

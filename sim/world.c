@@ -105,6 +105,11 @@ static void *arena_alloc(struct sim_world *world, size_t size)
     return world->arena + start;
 }
 
+void *sim_world_alloc(struct sim_world *world, size_t size)
+{
+    return arena_alloc(world, size);
+}
+
 void sim_world_step(struct sim_world *world)
 {
     if (++world->steps > world->steps_max)
@@ -244,7 +249,9 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     port_bus_attach(&world->bus, uart16550_port_device(&world->uart2, UART2_BASE), UART2_IRQ);
     keyboard_input_attach(&world->keyboard, &world->bus, &world->host,
                           &config->scenario->keyboard);
-    return world_pci_attach(world) ? world : NULL;
+    if (!world_pci_attach(world) || !sim_disk_attach(world))
+        return NULL;
+    return world;
 }
 
 /* After the end, let the devices finish what they were doing (the UART's

@@ -3,6 +3,9 @@
  */
 #include "duet/components.h"
 
+#include "dde_kit/interrupt.h"
+#include "dde_kit/timer.h"
+
 /* The entries thread_test's further threads may start at. */
 static const component_thread_fn init_threads[] = {init_opener, NULL};
 
@@ -22,6 +25,9 @@ static const component_thread_fn timer_threads[] = {timer_irq_thread, NULL};
 static const component_thread_fn serial_test_threads[] = {serial_test_irq_waiter, NULL};
 
 static const component_thread_fn ps2_threads[] = {ps2_irq_thread, NULL};
+/* Drivers on the DDE kit: its IRQ and timer threads. */
+static const component_thread_fn ata_threads[] = {dde_kit_interrupt_thread,
+                                                  dde_kit_timer_thread, NULL};
 
 static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, NULL};
 
@@ -65,6 +71,9 @@ static const struct component_info components[] = {
     {.name = "input_test", .main = input_test_main},
     {.name = "pci", .main = pci_main},
     {.name = "pci_test", .main = pci_test_main},
+    {.name = "ata", .main = ata_main, .threads = ata_threads},
+    {.name = "block_test", .main = block_test_main},
+    {.name = "dde_kit_test", .main = dde_kit_test_main, .threads = ata_threads},
 };
 
 const struct component_info *framework_components(size_t *count)

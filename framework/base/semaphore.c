@@ -86,6 +86,16 @@ uint64_t semaphore_down(struct semaphore *semaphore)
     return waiter.ticket;
 }
 
+bool semaphore_down_try(struct semaphore *semaphore)
+{
+    meta_acquire(semaphore);
+    bool taken = semaphore->count > 0;
+    if (taken)
+        semaphore->count--;
+    meta_release(semaphore);
+    return taken;
+}
+
 uint64_t semaphore_woken(struct semaphore *semaphore)
 {
     meta_acquire(semaphore);

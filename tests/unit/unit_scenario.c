@@ -627,6 +627,131 @@ static void test_random_texts(void)
                accepted, TEXTS);
 }
 
+/* ---- the disk ------------------------------------------------------------ */
+
+static void test_disk(void)
+{
+    static const char file[] = "name d\nrom config\nend\n"
+                               "disk master 8\n"
+                               "fill 0 8 lba\n"
+                               "fill 2 2 0xa5\n"
+                               "fill 3 1 zero\n"
+                               "sector 5 00ff10Ab\n";
+    struct parse_result *r = expect_valid(file, "disk file");
+    const struct scenario_disk *disk = &r->scenario.disk;
+    UNIT_CHECK_U64(disk->sectors, 8, "disk: sectors");
+    UNIT_CHECK_U64(disk->line_count, 4, "disk: lines");
+    size_t bytes = 8 * SCENARIO_DISK_SECTOR_BYTES;
+    uint8_t *image = checked_malloc(bytes);
+    scenario_disk_render(disk, image, bytes);
+    /* lba pattern: word i of sector s is s << 8 | i, little-endian. */
+    UNIT_CHECK_U64(image[0], 0, "lba pattern: sector 0 word 0");
+    UNIT_CHECK_U64(image[4], 1, "lba pattern: sector 0 word 1 low byte");
+    UNIT_CHECK_U64(image[512 + 4 * 7 + 0], 7, "lba pattern: sector 1 word 7, byte 0");
+    UNIT_CHECK_U64(image[512 + 4 * 7 + 1], 1, "lba pattern: sector 1 word 7, byte 1");
+    UNIT_CHECK_U64(image[2 * 512 + 17], 0xa5, "fill 0xa5");
+    UNIT_CHECK_U64(image[3 * 512 + 100], 0, "fill zero after 0xa5");
+    UNIT_CHECK_U64(image[4 * 512 + 4 * 3], 3, "lba pattern: sector 4 untouched by later lines");
+    UNIT_CHECK_U64(image[4 * 512 + 4 * 3 + 1], 4, "lba pattern: sector 4 high byte");
+    UNIT_CHECK_U64(image[5 * 512 + 0], 0x00, "sector bytes 0");
+    UNIT_CHECK_U64(image[5 * 512 + 1], 0xff, "sector bytes 1");
+    UNIT_CHECK_U64(image[5 * 512 + 3], 0xab, "sector bytes: upper-case hex");
+    UNIT_CHECK_U64(image[5 * 512 + 4], scenario_disk_lba_pattern_byte(5, 4),
+                   "sector: the bytes after the given ones keep the fill");
+    free(image);
+    free(r);
+
+    r = expect_valid("name d\nrom config\nend\n", "no disk");
+    UNIT_CHECK_U64(r->scenario.disk.sectors, 0, "no disk line: no disk");
+    free(r);
+
+    /* 512 bytes of hex fill a sector; the largest disk is accepted. */
+    size_t size = 4096;
+    char *text = checked_malloc(size);
+    size_t n = (size_t)snprintf(text, size, "name d\nrom config\nend\ndisk master %d\nsector %d ",
+                                SCENARIO_DISK_SECTORS_MAX, SCENARIO_DISK_SECTORS_MAX - 1);
+    memset(text + n, 'f', 2 * SCENARIO_DISK_SECTOR_BYTES);
+    n += 2 * SCENARIO_DISK_SECTOR_BYTES;
+    text[n++] = '\n';
+    r = expect_valid_n(text, n, "a full sector at the last LBA of the largest disk");
+    UNIT_CHECK_U64(r->scenario.disk.lines[0].length, 512, "full sector: length");
+    free(r);
+    /* One byte more is too much. */
+    n--;
+    text[n++] = 'f';
+    text[n++] = 'f';
+    text[n++] = '\n';
+    expect_error_n(text, n, SCENARIO_ERR_SECTOR_TOO_LARGE, 5, "513 bytes of sector");
+    free(text);
+}
+
+static void test_disk_errors(void)
+{
+    expect_error("name d\ndisk slave 8\n", SCENARIO_ERR_BAD_DISK, 2, "slave disk");
+    expect_error("name d\ndisk master 0\n", SCENARIO_ERR_BAD_DISK, 2, "0 sectors");
+    expect_error("name d\ndisk master 8 9\n", SCENARIO_ERR_BAD_DISK, 2, "word after size");
+    expect_error("name d\ndisk master\n", SCENARIO_ERR_BAD_NUMBER, 2, "no size");
+    expect_error("name d\ndisk master 8x\n", SCENARIO_ERR_BAD_NUMBER, 2, "bad size");
+    expect_error("name d\ndisk master 2049\n", SCENARIO_ERR_DISK_TOO_LARGE, 2, "2049 sectors");
+    expect_error("name d\ndisk master 8\ndisk master 8\n", SCENARIO_ERR_DUPLICATE, 3,
+                 "two disks");
+    expect_error("name d\nfill 0 1 zero\ndisk master 8\n", SCENARIO_ERR_NO_DISK, 2,
+                 "fill before disk");
+    expect_error("name d\nsector 0 00\n", SCENARIO_ERR_NO_DISK, 2, "sector without disk");
+    expect_error("name d\ndisk master 8\nfill 0 9 zero\n", SCENARIO_ERR_LBA_OUT_OF_RANGE, 3,
+                 "fill past the end");
+    expect_error("name d\ndisk master 8\nfill 8 1 zero\n", SCENARIO_ERR_LBA_OUT_OF_RANGE, 3,
+                 "fill at the end");
+    expect_error("name d\ndisk master 8\nfill 1 0 zero\n", SCENARIO_ERR_BAD_NUMBER, 3,
+                 "fill of 0 sectors");
+    expect_error("name d\ndisk master 8\nfill 0 1 0xg0\n", SCENARIO_ERR_BAD_PATTERN, 3,
+                 "bad hex byte pattern");
+    expect_error("name d\ndisk master 8\nfill 0 1 ones\n", SCENARIO_ERR_BAD_PATTERN, 3,
+                 "unknown pattern");
+    expect_error("name d\ndisk master 8\nfill 0 1 zero x\n", SCENARIO_ERR_BAD_PATTERN, 3,
+                 "word after pattern");
+    expect_error("name d\ndisk master 8\nfill 0 1\n", SCENARIO_ERR_BAD_PATTERN, 3,
+                 "no pattern");
+    expect_error("name d\ndisk master 8\nsector 8 00\n", SCENARIO_ERR_LBA_OUT_OF_RANGE, 3,
+                 "sector past the end");
+    expect_error("name d\ndisk master 8\nsector 99999999999999999999 00\n",
+                 SCENARIO_ERR_BAD_NUMBER, 3, "20-digit LBA");
+    expect_error("name d\ndisk master 8\nsector 1 0\n", SCENARIO_ERR_BAD_HEX, 3, "odd hex");
+    expect_error("name d\ndisk master 8\nsector 1 0z\n", SCENARIO_ERR_BAD_HEX, 3, "non-hex");
+    expect_error("name d\ndisk master 8\nsector 1 00 11\n", SCENARIO_ERR_BAD_HEX, 3,
+                 "space in hex");
+    expect_error("name d\ndisk master 8\nsector 1\n", SCENARIO_ERR_MISSING_VALUE, 3,
+                 "sector without bytes");
+
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "name d\ndisk master 8\n");
+    for (int i = 0; i <= SCENARIO_DISK_LINES_MAX; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "fill 0 1 zero\n");
+    expect_error_n(text, n, SCENARIO_ERR_TOO_MANY_DISK_LINES, 3 + SCENARIO_DISK_LINES_MAX,
+                   "65 disk lines");
+}
+
+static void test_set_disk(void)
+{
+    struct scenario *s = checked_malloc(sizeof *s);
+    memset(s, 0, sizeof *s);
+    UNIT_CHECK(scenario_set_disk(s, 0, NULL, 0) == SCENARIO_ERR_BAD_DISK, "set_disk: 0");
+    UNIT_CHECK(scenario_set_disk(s, SCENARIO_DISK_SECTORS_MAX + 1, NULL, 0) ==
+                   SCENARIO_ERR_DISK_TOO_LARGE, "set_disk: too large");
+    uint8_t bytes[700];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (uint8_t)(i * 7 + 1);
+    UNIT_CHECK(scenario_set_disk(s, 3, bytes, sizeof bytes) == SCENARIO_OK, "set_disk: 3");
+    uint8_t image[3 * 512];
+    scenario_disk_render(&s->disk, image, sizeof image);
+    UNIT_CHECK(memcmp(image, bytes, sizeof bytes) == 0, "set_disk: image bytes");
+    UNIT_CHECK_U64(image[sizeof bytes], 0, "set_disk: rest zero");
+    /* Bytes beyond the disk are cut. */
+    UNIT_CHECK(scenario_set_disk(s, 1, bytes, sizeof bytes) == SCENARIO_OK, "set_disk: cut");
+    UNIT_CHECK_U64(s->disk.line_count, 1, "set_disk: cut to one sector");
+    free(s);
+}
+
 static void test_error_names(void)
 {
     static const char *const names[SCENARIO_ERROR_COUNT] = {
@@ -661,6 +786,14 @@ static void test_error_names(void)
         "SCENARIO_ERR_PCI_BAD_BUS_NUMBER",
         "SCENARIO_ERR_PCI_MULTIFUNCTION",
         "SCENARIO_ERR_PCI_TOO_MANY",
+        "SCENARIO_ERR_BAD_DISK",
+        "SCENARIO_ERR_DISK_TOO_LARGE",
+        "SCENARIO_ERR_NO_DISK",
+        "SCENARIO_ERR_LBA_OUT_OF_RANGE",
+        "SCENARIO_ERR_BAD_PATTERN",
+        "SCENARIO_ERR_BAD_HEX",
+        "SCENARIO_ERR_SECTOR_TOO_LARGE",
+        "SCENARIO_ERR_TOO_MANY_DISK_LINES",
     };
     for (int e = 0; e < SCENARIO_ERROR_COUNT; e++)
         UNIT_CHECK_STR(scenario_error_name((enum scenario_error)e), names[e],
@@ -780,6 +913,9 @@ int main(void)
     test_file_errors();
     test_load();
     test_set_rom();
+    test_disk();
+    test_disk_errors();
+    test_set_disk();
     test_random_texts();
     test_error_names();
     return unit_finish("unit_scenario");

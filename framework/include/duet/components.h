@@ -68,5 +68,8 @@ void ps2_irq_thread(struct env *env, void *arg);
 void input_test_main(struct env *env);
 void pci_main(struct env *env);
 void pci_test_main(struct env *env);
+void ata_main(struct env *env);
+void block_test_main(struct env *env);
+void dde_kit_test_main(struct env *env);
 
 #endif

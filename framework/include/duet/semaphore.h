@@ -43,6 +43,8 @@ struct semaphore {
 void semaphore_init(struct semaphore *semaphore, int64_t count, enum semaphore_policy policy);
 void semaphore_up(struct semaphore *semaphore);
 uint64_t semaphore_down(struct semaphore *semaphore);
+/* Takes one unit if the count is positive, never blocks: true if taken. */
+bool semaphore_down_try(struct semaphore *semaphore);
 /* Blocked downs woken so far. Under FIFO these are exactly tickets
  * 1..semaphore_woken(): a down that returns a ticket above it was woken by
  * nobody (asserted by the fuzz target "sync"). */

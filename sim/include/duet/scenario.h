@@ -12,6 +12,18 @@
  *         [multifunction]           a PCI function (see below)
  *     pci_bridge BB:DD.F secondary=N [multifunction]
  *                                   a PCI-PCI bridge (QEMU's pci-bridge)
+ *     disk master SECTORS           optional: the primary IDE master, a disk of
+ *                                   SECTORS 512-byte sectors (1..2048), zeroed
+ *     fill FIRST COUNT PATTERN      sectors FIRST..FIRST+COUNT-1 of the disk
+ *                                   get PATTERN: 0xNN (every byte NN), zero,
+ *                                   or lba (each 32-bit little-endian word i
+ *                                   of sector s holds s << 8 | i)
+ *     sector LBA HEX                the sector's first bytes, as hex digit
+ *                                   pairs without spaces (1..512 bytes)
+ * The disk lines (fill, sector) come after "disk" and are applied in
+ * their order; the image is described, never read from a file, so a
+ * run's recipe (the scenario text and seed) is all a replay needs, and
+ * writes during a run change the world's copy only (docs/BLOCK.md).
  * A "config" ROM is required: it is init's configuration.
  *
  * Keyboard input (sim/scenario_keyboard.c; docs/INPUT.md). TIME_US is
@@ -66,6 +78,9 @@ enum {
     SCENARIO_TYPE_SPACING_US = 20000,    /* one typed character to the next */
     SCENARIO_TYPE_HOLD_US = 10000,       /* a typed key's press to its release */
     SCENARIO_PCI_FUNCTIONS_MAX = PCI_HOST_FUNCTIONS_MAX - 4,   /* bus 0 has 4 */
+    SCENARIO_DISK_SECTORS_MAX = 2048,      /* 1 MiB */
+    SCENARIO_DISK_LINES_MAX = 64,
+    SCENARIO_DISK_SECTOR_BYTES = 512,
 };
 #define SCENARIO_INPUT_TIME_US_MAX UINT64_C(1000000000000)   /* ~11.6 days */
 
@@ -101,6 +116,14 @@ enum scenario_error {
     SCENARIO_ERR_PCI_BAD_BUS_NUMBER, /* a bridge's secondary bus     */
     SCENARIO_ERR_PCI_MULTIFUNCTION, /* function 0 missing or single  */
     SCENARIO_ERR_PCI_TOO_MANY,     /* functions or bridges           */
+    SCENARIO_ERR_BAD_DISK,         /* not "disk master N", or N is 0   */
+    SCENARIO_ERR_DISK_TOO_LARGE,   /* more than SCENARIO_DISK_SECTORS_MAX */
+    SCENARIO_ERR_NO_DISK,          /* fill or sector before "disk"   */
+    SCENARIO_ERR_LBA_OUT_OF_RANGE, /* a sector past the disk's end   */
+    SCENARIO_ERR_BAD_PATTERN,      /* fill: not 0xNN, zero or lba    */
+    SCENARIO_ERR_BAD_HEX,          /* sector: odd length or a non-hex digit */
+    SCENARIO_ERR_SECTOR_TOO_LARGE, /* sector: more than 512 bytes    */
+    SCENARIO_ERR_TOO_MANY_DISK_LINES,
     SCENARIO_ERROR_COUNT
 };
 
@@ -139,6 +162,28 @@ struct scenario_pci_function {
     struct pci_host_function_desc desc;
 };
 
+enum scenario_disk_line_kind {
+    SCENARIO_DISK_FILL_BYTE = 1,     /* count sectors of `byte`          */
+    SCENARIO_DISK_FILL_LBA,          /* count sectors of the lba pattern */
+    SCENARIO_DISK_SECTOR,            /* `length` bytes at the sector's start */
+};
+
+struct scenario_disk_line {
+    uint8_t kind;                    /* enum scenario_disk_line_kind */
+    uint8_t byte;
+    uint16_t length;
+    uint32_t lba;
+    uint32_t count;
+    uint8_t bytes[SCENARIO_DISK_SECTOR_BYTES];
+};
+
+/* The primary master's image as the scenario describes it. */
+struct scenario_disk {
+    uint32_t sectors;                /* 0: no disk in this world */
+    size_t line_count;
+    struct scenario_disk_line lines[SCENARIO_DISK_LINES_MAX];
+};
+
 struct scenario {
     char name[SCENARIO_NAME_MAX];
     uint64_t budget_steps;               /* 0: the sim's default */
@@ -148,6 +193,7 @@ struct scenario {
     struct scenario_keyboard keyboard;
     size_t pci_count;
     struct scenario_pci_function pci[SCENARIO_PCI_FUNCTIONS_MAX];
+    struct scenario_disk disk;
 };
 
 /* Parses text (not necessarily NUL-terminated). On error *out_line is the
@@ -169,5 +215,17 @@ const char *scenario_key_name(unsigned key);
  * Returns SCENARIO_ERR_TOO_MANY_ROMS / _ROM_TOO_LARGE on overflow. */
 enum scenario_error scenario_set_rom(struct scenario *scenario, const char *name,
                                      const void *data, size_t size);
+
+/* Programmatic disks, e.g. a fuzz target's input: a disk of `sectors`
+ * (SCENARIO_ERR_BAD_DISK for 0, _DISK_TOO_LARGE), then `size` bytes of
+ * image from sector 0 on (cut to the disk; sector lines, so
+ * _TOO_MANY_DISK_LINES when they do not fit). */
+enum scenario_error scenario_set_disk(struct scenario *scenario, uint32_t sectors,
+                                      const void *image, size_t size);
+/* Renders the disk into image[0, disk->sectors * 512): zeroes, then the
+ * lines in order. image_bytes must be exactly that size (asserted). */
+void scenario_disk_render(const struct scenario_disk *disk, uint8_t *image, size_t image_bytes);
+/* The byte at `offset` of sector `lba` under the lba fill pattern. */
+uint8_t scenario_disk_lba_pattern_byte(uint32_t lba, size_t offset);
 
 #endif
