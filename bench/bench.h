@@ -118,6 +118,14 @@ struct bench_world_kinds {
 };
 void bench_world_count_kinds(const struct bench_world_spec *spec, uint64_t rounds,
                              struct bench_world_kinds *out);
+/* Events of each kind per round, from two more untimed runs (`rounds`
+ * and 0): out_per_round[k] = (count[k] of the first - of the second) /
+ * rounds; exact for kinds that occur a whole number of times per round. */
+void bench_world_kinds_per_round(const struct bench_world_spec *spec, uint64_t rounds,
+                                 double out_per_round[BENCH_EVENT_KINDS_MAX]);
+/* The non-zero kinds as one note: "events per <unit_name>: KIND n, ...". */
+void bench_world_kinds_note(const double per_round[BENCH_EVENT_KINDS_MAX],
+                            const char *unit_name);
 /* A ping-pong world (bench_signal.c, bench_semaphore.c): a round is
  * BENCH_HANDOFFS_PER_ROUND handoffs, each waking a thread blocked on the
  * other side (checked: bench_die if not). Reports ns per handoff, whole
