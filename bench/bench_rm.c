@@ -27,7 +27,9 @@
  * of each world, and the resolved round minus the attach + detach round
  * (the fault, its map and the detach's unmap, without the two RPCs).
  *
- * Baselines, on the host in this process, before the worlds run:
+ * Baselines, on the host in this process, sampled right before and right
+ * after each world (the median of both sets; the spread is printed, as a
+ * measure of the noise):
  *   fault floor   a read of a page of a private PROT_NONE range: SIGSEGV,
  *                 a handler (installed as the sim's is, SA_SIGINFO |
  *                 SA_NODEFER) that mmaps a memfd page there MAP_FIXED,
@@ -37,7 +39,8 @@
  *                 back, no touch
  * The fault floor is the baseline of the three fault figures, the attach
  * floor of attach + detach. The handler is installed only while the
- * floors are measured, never while a sim runs.
+ * floors are measured, never while a sim runs. The samples between the
+ * two fault worlds count for both.
  *
  * Not measured: nested maps, several faulters on one page, write faults
  * on read-only regions, faults resolved in another component (rm_pager),
@@ -53,13 +56,13 @@
 #include "hal/event.h"
 
 enum {
-    RM_FAULT_ROUNDS = 5000,
-    RM_RESOLVED_ROUNDS = 5000,
+    RM_FAULT_ROUNDS = 4000,
+    RM_RESOLVED_ROUNDS = 4000,
     RM_ATTACH_ROUNDS = 50000,
     RM_COUNT_ROUNDS = 4000,             /* the untimed counting runs         */
     RM_STEPS_PER_ROUND = 64,            /* budget only; the notes print them */
-    FLOOR_FAULT_ITERATIONS = 5000,
-    FLOOR_ATTACH_ITERATIONS = 10000,
+    FLOOR_FAULT_ITERATIONS = 2000,
+    FLOOR_ATTACH_ITERATIONS = 4000,
     FLOOR_WARMUP_DIVISOR = 10,
     FLOOR_RANGE_BYTES = 16 * PAGE_BYTES,
 };
@@ -174,24 +177,51 @@ static double floor_attach_ns(struct host_floor *floor_state, unsigned iteration
     return (double)elapsed_ns / iterations;
 }
 
-struct rm_floors {
-    double fault_ns;
-    double attach_ns;
+/* A floor's samples around one world: BENCH_REPEATS right before it
+ * and BENCH_REPEATS right after, so that the load of a shared machine
+ * weighs on both sides alike; the baseline is the median of all. */
+enum { FLOOR_SAMPLES = 2 * BENCH_REPEATS };
+typedef double (*floor_measure_fn)(struct host_floor *floor_state, unsigned iterations);
+struct rm_floor {
+    const char *name;
+    floor_measure_fn measure;
+    unsigned iterations;
+    double samples_ns[FLOOR_SAMPLES];
+    unsigned count;
 };
 
-static void rm_floors_measure(struct rm_floors *out)
+/* BENCH_REPEATS more samples (after a warm-up), the handler installed
+ * only meanwhile. */
+static void rm_floor_sample(struct rm_floor *floor_figure)
 {
-    double fault_ns[BENCH_REPEATS], attach_ns[BENCH_REPEATS];
+    DUET_BENCH_CHECK(floor_figure->count + BENCH_REPEATS <= FLOOR_SAMPLES);
     host_floor_open(&host_floor);
-    floor_fault_ns(&host_floor, FLOOR_FAULT_ITERATIONS / FLOOR_WARMUP_DIVISOR);
-    floor_attach_ns(&host_floor, FLOOR_ATTACH_ITERATIONS / FLOOR_WARMUP_DIVISOR);
-    for (int r = 0; r < BENCH_REPEATS; r++) {
-        fault_ns[r] = floor_fault_ns(&host_floor, FLOOR_FAULT_ITERATIONS);
-        attach_ns[r] = floor_attach_ns(&host_floor, FLOOR_ATTACH_ITERATIONS);
-    }
+    floor_figure->measure(&host_floor, floor_figure->iterations / FLOOR_WARMUP_DIVISOR);
+    for (int r = 0; r < BENCH_REPEATS; r++)
+        floor_figure->samples_ns[floor_figure->count++] =
+            floor_figure->measure(&host_floor, floor_figure->iterations);
     host_floor_close(&host_floor);
-    out->fault_ns = bench_median(fault_ns, BENCH_REPEATS);
-    out->attach_ns = bench_median(attach_ns, BENCH_REPEATS);
+}
+
+static double rm_floor_median(const struct rm_floor *floor_figure)
+{
+    DUET_BENCH_CHECK(floor_figure->count == FLOOR_SAMPLES);
+    double sorted_ns[FLOOR_SAMPLES];
+    memcpy(sorted_ns, floor_figure->samples_ns, sizeof sorted_ns);
+    return bench_median(sorted_ns, FLOOR_SAMPLES);
+}
+
+/* The spread of the samples: the noise the ratios carry. */
+static void rm_floor_note(const struct rm_floor *floor_figure)
+{
+    DUET_BENCH_CHECK(floor_figure->count == FLOOR_SAMPLES);
+    double sorted_ns[FLOOR_SAMPLES];
+    memcpy(sorted_ns, floor_figure->samples_ns, sizeof sorted_ns);
+    double median_ns = bench_median(sorted_ns, FLOOR_SAMPLES);
+    bench_note("%s: %d samples of %u rounds, %d before and %d after the world: min %.1f us, "
+               "median %.1f us, max %.1f us", floor_figure->name, FLOOR_SAMPLES,
+               floor_figure->iterations, BENCH_REPEATS, BENCH_REPEATS, sorted_ns[0] / 1e3,
+               median_ns / 1e3, sorted_ns[FLOOR_SAMPLES - 1] / 1e3);
 }
 
 /* ---- the worlds ------------------------------------------------------------- */
@@ -241,19 +271,29 @@ static void rm_path_check(const struct bench_world_spec *spec, const struct rm_p
                   path->unmaps);
 }
 
-/* Checks the path, measures, reports the two figures and the notes. */
-static void rm_world_report(const struct bench_world_spec *spec, uint64_t rounds,
-                            const struct rm_path *path, const char *figure_whole,
-                            const char *figure_marginal, double baseline_ns,
-                            struct bench_world_figures *out)
+/* Checks the path (two untimed runs), then measures between two sets of
+ * floor samples. */
+static void rm_world_measure(const struct bench_world_spec *spec, uint64_t rounds,
+                             const struct rm_path *path, struct rm_floor *floor_figure,
+                             double out_kinds[BENCH_EVENT_KINDS_MAX],
+                             struct bench_world_figures *out)
 {
-    double kinds[BENCH_EVENT_KINDS_MAX];
-    bench_world_kinds_per_round(spec, RM_COUNT_ROUNDS, kinds);
-    rm_path_check(spec, path, kinds);
+    bench_world_kinds_per_round(spec, RM_COUNT_ROUNDS, out_kinds);
+    rm_path_check(spec, path, out_kinds);
+    if (floor_figure->count == 0)
+        rm_floor_sample(floor_figure);
     bench_world_measure(spec, rounds, out);
-    bench_report(figure_whole, out->whole_ns, "ns", baseline_ns);
-    bench_report(figure_marginal, out->marginal_ns, "ns", baseline_ns);
-    bench_world_notes(out, 1, "round");
+    rm_floor_sample(floor_figure);
+}
+
+/* The two figures against `baseline_ns`, and the notes. */
+static void rm_world_report(const struct bench_world_figures *figures,
+                            const double kinds[BENCH_EVENT_KINDS_MAX], const char *figure_whole,
+                            const char *figure_marginal, double baseline_ns)
+{
+    bench_report(figure_whole, figures->whole_ns, "ns", baseline_ns);
+    bench_report(figure_marginal, figures->marginal_ns, "ns", baseline_ns);
+    bench_world_notes(figures, 1, "round");
     bench_world_kinds_note(kinds, "round");
     bench_note("host work per round: %.0f SIGSEGV (PAGE_FAULT), %.0f mmap (MAP + UNMAP)",
                kinds[HAL_EVENT_PAGE_FAULT], kinds[HAL_EVENT_MAP] + kinds[HAL_EVENT_UNMAP]);
@@ -261,28 +301,50 @@ static void rm_world_report(const struct bench_world_spec *spec, uint64_t rounds
 
 void bench_rm_run(void)
 {
-    struct rm_floors floors;
-    rm_floors_measure(&floors);
+    static const struct rm_path fault_path = {.page_faults = 2, .rm_faults = 1, .maps = 1,
+                                              .unmaps = 1};
+    static const struct rm_path resolved_path = {.page_faults = 1, .maps = 1, .unmaps = 1};
+    static const struct rm_path attach_path = {0};
+    double kinds[BENCH_EVENT_KINDS_MAX];
     struct bench_world_figures fault, resolved, attach;
-    rm_world_report(&rm_fault_spec, RM_FAULT_ROUNDS,
-                    &(struct rm_path){.page_faults = 2, .rm_faults = 1, .maps = 1, .unmaps = 1},
-                    "RM fault round trip, whole run / N", "RM fault round trip, minus 0-round run",
-                    floors.fault_ns, &fault);
+
+    /* Fault floor samples before the fault world, between the two fault
+     * worlds (they count for both), and after the resolved one. */
+    struct rm_floor fault_floor = {.name = "fault floor", .measure = floor_fault_ns,
+                                   .iterations = FLOOR_FAULT_ITERATIONS};
+    rm_world_measure(&rm_fault_spec, RM_FAULT_ROUNDS, &fault_path, &fault_floor, kinds, &fault);
+    double fault_baseline_ns = rm_floor_median(&fault_floor);
+    rm_world_report(&fault, kinds, "RM fault round trip, whole run / N",
+                    "RM fault round trip, minus 0-round run", fault_baseline_ns);
     bench_note("baseline: host SIGSEGV + mmap(MAP_FIXED) of a memfd page + retry + "
                "mmap(PROT_NONE) back (MACHINE_FACTS: ~9 us)");
-    rm_world_report(&rm_resolved_spec, RM_RESOLVED_ROUNDS,
-                    &(struct rm_path){.page_faults = 1, .rm_faults = 0, .maps = 1, .unmaps = 1},
-                    "resolved fault round, whole run / N",
-                    "resolved fault round, minus 0-round run", floors.fault_ns, &resolved);
+    rm_floor_note(&fault_floor);
+
+    struct rm_floor resolved_floor = fault_floor;
+    resolved_floor.count = BENCH_REPEATS;
+    memcpy(resolved_floor.samples_ns, fault_floor.samples_ns + BENCH_REPEATS,
+           BENCH_REPEATS * sizeof fault_floor.samples_ns[0]);
+    rm_world_measure(&rm_resolved_spec, RM_RESOLVED_ROUNDS, &resolved_path, &resolved_floor,
+                     kinds, &resolved);
+    double resolved_baseline_ns = rm_floor_median(&resolved_floor);
+    rm_world_report(&resolved, kinds, "resolved fault round, whole run / N",
+                    "resolved fault round, minus 0-round run", resolved_baseline_ns);
     bench_note("baseline: the fault floor, as above");
-    rm_world_report(&rm_attach_spec, RM_ATTACH_ROUNDS,
-                    &(struct rm_path){.page_faults = 0, .rm_faults = 0, .maps = 0, .unmaps = 0},
-                    "RM attach + detach, whole run / N", "RM attach + detach, minus 0-round run",
-                    floors.attach_ns, &attach);
+    rm_floor_note(&resolved_floor);
+
+    struct rm_floor attach_floor = {.name = "attach floor", .measure = floor_attach_ns,
+                                    .iterations = FLOOR_ATTACH_ITERATIONS};
+    rm_world_measure(&rm_attach_spec, RM_ATTACH_ROUNDS, &attach_path, &attach_floor, kinds,
+                     &attach);
+    double attach_baseline_ns = rm_floor_median(&attach_floor);
+    rm_world_report(&attach, kinds, "RM attach + detach, whole run / N",
+                    "RM attach + detach, minus 0-round run", attach_baseline_ns);
     bench_note("baseline: host mmap(MAP_FIXED) of a memfd page + mmap(PROT_NONE) back "
                "(MACHINE_FACTS: ~5.5 us); core maps nothing until the first touch");
+    rm_floor_note(&attach_floor);
+
     bench_report("resolved fault minus attach + detach", resolved.marginal_ns - attach.marginal_ns,
-                 "ns", floors.fault_ns);
+                 "ns", resolved_baseline_ns);
     bench_note("the resolved round's fault, map and unmap without its two RPCs (marginal "
-               "figures), against the fault floor");
+               "figures), against the resolved round's fault floor");
 }
