@@ -21,7 +21,9 @@
  *            previous round's value, writes the next; detaches the page
  *            from the map (core unmaps it in the address space), so the
  *            next round faults again
- * At the end main kills the handler thread (blocked in its wait).
+ * The handler resolves exactly N faults and returns from its entry; at
+ * the end main kills it (gone by then, or about to be), as signal_bench
+ * does with its partner.
  *
  * "rm_bench_resolved", a fault core resolves: a round attaches the page
  * at RM_BENCH_PAGE_AT in the own address space, reads it (the first touch
