@@ -32,7 +32,6 @@
  * periods long enough that the PIT needs more than one countdown
  * (> ~55 ms), SQLite recording.
  */
-
 #include "bench.h"
 #include "hal/event.h"
 
