@@ -8,11 +8,12 @@
  *
  *   bench_report.c    clock, median, the output lines
  *   bench_switch.c    fiber switch: the sim's vs a hand-written baseline
- *   bench_world.c     build, run and time the worlds of the four below
+ *   bench_world.c     build, run and time the worlds of the five below
  *   bench_rpc.c       RPC round trip through the kernel vs switches + copy
  *   bench_signal.c    signal submit -> delivery to a blocked waiter
  *   bench_semaphore.c semaphore up -> wake-up of a thread blocked in down
  *   bench_timer.c     time compression: virtual vs host time, timer idle
+ *   bench_rm.c        RM faults, resolved faults, attach/detach vs host mmap
  *   bench_event.c     one trace event into the ring recorder vs a plain copy
  *   bench_store.c     trace events into SQLite: store API vs raw inserts
  *   bench_fuzz.c      execs/s of the core_rpc fuzz target
@@ -22,6 +23,7 @@
  *   signal_bench_component.c     the component of the signal benchmark
  *   semaphore_bench_component.c  the component of the semaphore benchmark
  *   timer_bench_component.c      the component of the timer benchmark
+ *   rm_bench_component.c         the components of the region-map benchmark
  *   baseline_switch_x86_64.S  the baseline switch
  *
  * Wall-clock time is read only here, on the host, around whole runs; it
@@ -60,6 +62,7 @@ void bench_rpc_run(void);
 void bench_signal_run(void);
 void bench_semaphore_run(void);
 void bench_timer_run(void);
+void bench_rm_run(void);
 void bench_event_run(void);
 void bench_store_run(const char *temp_dir);
 void bench_fuzz_run(void);
@@ -118,6 +121,18 @@ struct bench_world_kinds {
 };
 void bench_world_count_kinds(const struct bench_world_spec *spec, uint64_t rounds,
                              struct bench_world_kinds *out);
+/* Events of each kind per round, from two more untimed runs (`rounds`
+ * and 0): out_per_round[k] = (count[k] of the first - of the second) /
+ * rounds; exact for kinds that occur a whole number of times per round.
+ * Kinds of the console (PORT_*, IRQ_*, IDLE) may be off by a few events
+ * either way: each kernel entry moves virtual time, and with it the
+ * UART's progress when a line is written. */
+void bench_world_kinds_per_round(const struct bench_world_spec *spec, uint64_t rounds,
+                                 double out_per_round[BENCH_EVENT_KINDS_MAX]);
+/* The kinds as one note, "events per <unit_name>: KIND n, ...", leaving
+ * out those that round to 0.00. */
+void bench_world_kinds_note(const double per_round[BENCH_EVENT_KINDS_MAX],
+                            const char *unit_name);
 /* A ping-pong world (bench_signal.c, bench_semaphore.c): a round is
  * BENCH_HANDOFFS_PER_ROUND handoffs, each waking a thread blocked on the
  * other side (checked: bench_die if not). Reports ns per handoff, whole

@@ -33,6 +33,9 @@ void bench_component_done(struct bench_component *bench, const char *name);
 #define SIGNAL_BENCH_COMPONENT "signal_bench"
 #define SEMAPHORE_BENCH_COMPONENT "semaphore_bench"
 #define TIMER_BENCH_COMPONENT "timer_bench"
+#define RM_BENCH_COMPONENT "rm_bench"
+#define RM_BENCH_RESOLVED_COMPONENT "rm_bench_resolved"
+#define RM_BENCH_ATTACH_COMPONENT "rm_bench_attach"
 /* The period of timer_bench's alarm; the host side checks the virtual
  * time of a run against it. */
 enum { TIMER_BENCH_PERIOD_US = 10 * 1000 };
@@ -43,5 +46,9 @@ void signal_bench_thread(struct env *env, void *arg);
 void semaphore_bench_main(struct env *env);
 void semaphore_bench_thread(struct env *env, void *arg);
 void timer_bench_main(struct env *env);
+void rm_bench_main(struct env *env);
+void rm_bench_fault_handler(struct env *env, void *arg);
+void rm_bench_resolved_main(struct env *env);
+void rm_bench_attach_main(struct env *env);
 
 #endif

@@ -32,8 +32,6 @@
  * periods long enough that the PIT needs more than one countdown
  * (> ~55 ms), SQLite recording.
  */
-#include <stdio.h>
-
 #include "bench.h"
 #include "hal/event.h"
 
@@ -70,41 +68,10 @@ static const struct bench_world_spec timer_spec = {
     .canonical_schedule = true,
 };
 
-/* Events of each kind per period: a run of TIMER_COUNT_ROUNDS minus one
- * of 0, divided; `out_per_period[k]` for kind k. */
-static void timer_kinds_per_period(double out_per_period[BENCH_EVENT_KINDS_MAX])
-{
-    struct bench_world_kinds full, empty;
-    bench_world_count_kinds(&timer_spec, TIMER_COUNT_ROUNDS, &full);
-    bench_world_count_kinds(&timer_spec, 0, &empty);
-    for (size_t kind = 0; kind < BENCH_EVENT_KINDS_MAX; kind++) {
-        DUET_BENCH_CHECK(full.count[kind] >= empty.count[kind]);
-        out_per_period[kind] =
-            (double)(full.count[kind] - empty.count[kind]) / TIMER_COUNT_ROUNDS;
-    }
-}
-
-/* The non-zero kinds of a period, as one note. */
-static void timer_kinds_note(const double per_period[BENCH_EVENT_KINDS_MAX])
-{
-    char line[512];
-    size_t used = 0;
-    for (unsigned kind = 0; kind < BENCH_EVENT_KINDS_MAX && used < sizeof line; kind++) {
-        const char *name = hal_event_kind_name(kind);
-        if (per_period[kind] == 0.0 || name == NULL)
-            continue;
-        int length = snprintf(line + used, sizeof line - used, "%s%s %.2f",
-                              used == 0 ? "" : ", ", name, per_period[kind]);
-        DUET_BENCH_CHECK(length > 0);
-        used += (size_t)length;
-    }
-    bench_note("events per period: %s", used > 0 ? line : "none");
-}
-
 void bench_timer_run(void)
 {
     double kinds[BENCH_EVENT_KINDS_MAX];
-    timer_kinds_per_period(kinds);
+    bench_world_kinds_per_round(&timer_spec, TIMER_COUNT_ROUNDS, kinds);
     double entries_per_period = kinds[HAL_EVENT_KERNEL_ENTRY];
     /* The world must rest between alarms: (nearly) every period jumps. */
     DUET_BENCH_CHECK(entries_per_period >= 2.0 && kinds[HAL_EVENT_IDLE] >= 0.9);
@@ -133,7 +100,7 @@ void bench_timer_run(void)
     bench_note("virtual time: %.3f s (N run), %.3f ms (0-period run), %.1f us per %d us "
                "period", full_virtual_ns / 1e9, (double)figures.empty.time_ns / 1e6,
                virtual_period_ns / 1e3, TIMER_BENCH_PERIOD_US);
-    timer_kinds_note(kinds);
+    bench_world_kinds_note(kinds, "period");
     bench_note("baseline: the period's %.2f kernel entries at half an RPC round trip to init "
                "each (%.1f ns, measured here): the same kernel round trips without device, "
                "interrupt or idle jump; real time (1 s/s) is no baseline", entries_per_period,

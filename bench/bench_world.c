@@ -21,17 +21,21 @@
  *
  * bench_world_count_kinds runs one more world, untimed, with a sink on
  * the recorder that counts the events of each kind (what a round is made
- * of, for the notes and for baselines that scale with it).
+ * of, for the notes and for baselines that scale with it);
+ * bench_world_kinds_per_round turns two such runs into kinds per round,
+ * and bench_world_kinds_note prints them.
  *
  * Not here: what a round is (the components, bench_*_component.c), the
  * baseline (bench_rpc.c).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "hal/event.h"
 
 enum {
     WORLD_RING_RECORDS = 4096,            /* as the fuzz driver's ring */
@@ -168,6 +172,40 @@ void bench_world_count_kinds(const struct bench_world_spec *spec, uint64_t round
         total += out->count[kind];
     DUET_BENCH_CHECK(total == out->result.events);
     world_close(&world);
+}
+
+void bench_world_kinds_per_round(const struct bench_world_spec *spec, uint64_t rounds,
+                                 double out_per_round[BENCH_EVENT_KINDS_MAX])
+{
+    DUET_BENCH_CHECK(rounds >= 1 && rounds <= BENCH_ROUNDS_MAX);
+    struct bench_world_kinds full, empty;
+    bench_world_count_kinds(spec, rounds, &full);
+    bench_world_count_kinds(spec, 0, &empty);
+    for (size_t kind = 0; kind < BENCH_EVENT_KINDS_MAX; kind++) {
+        /* Signed: the console's port accesses and interrupts depend on
+         * the virtual time the output starts at, which the rounds move. */
+        int64_t difference = (int64_t)full.count[kind] - (int64_t)empty.count[kind];
+        out_per_round[kind] = (double)difference / (double)rounds;
+    }
+}
+
+void bench_world_kinds_note(const double per_round[BENCH_EVENT_KINDS_MAX], const char *unit_name)
+{
+    DUET_BENCH_CHECK(per_round != NULL && unit_name != NULL);
+    char line[512];
+    size_t used = 0;
+    for (unsigned kind = 0; kind < BENCH_EVENT_KINDS_MAX && used < sizeof line; kind++) {
+        const char *name = hal_event_kind_name(kind);
+        /* Below what the line shows: console noise (bench.h), not a kind
+         * of the round. */
+        if (fabs(per_round[kind]) < 0.005 || name == NULL)
+            continue;
+        int length = snprintf(line + used, sizeof line - used, "%s%s %.2f",
+                              used == 0 ? "" : ", ", name, per_round[kind]);
+        DUET_BENCH_CHECK(length > 0);
+        used += (size_t)length;
+    }
+    bench_note("events per %s: %s", unit_name, used > 0 ? line : "none");
 }
 
 void bench_world_notes(const struct bench_world_figures *figures, uint64_t units_per_round,

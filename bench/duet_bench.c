@@ -1,7 +1,7 @@
 /*
  * duet_bench.c - Duet's benchmarks: one program that prints figures.
  *
- *   duet_bench [all|switch|rpc|signal|semaphore|timer|event|store|fuzz]...
+ *   duet_bench [all|switch|rpc|signal|semaphore|timer|rm|event|store|fuzz]...
  *                                                        (default: all)
  *
  * Measures, each against a baseline taken in the same process:
@@ -14,6 +14,9 @@
  *   timer   time compression: virtual seconds per host second with a
  *           periodic alarm and idle in between, vs the same kernel entries
  *           at the price of an RPC's
+ *   rm      an RM fault resolved by a handler thread (fault -> handler ->
+ *           attach -> resume), a fault core resolves, and attach +
+ *           detach, vs host SIGSEGV + mmap and mmap + munmap floors
  *   event   one trace event into the ring recorder vs a plain record copy
  *   store   trace rows into SQLite through the store vs raw inserts, and
  *           `duet run`-style recording of the demo end to end
@@ -75,14 +78,14 @@ static bool wanted(int argc, char **argv, const char *name)
 static void arguments_check(int argc, char **argv)
 {
     static const char *const names[] = {"all", "switch", "rpc", "signal", "semaphore",
-                                         "timer", "event", "store", "fuzz"};
+                                         "timer", "rm", "event", "store", "fuzz"};
     for (int i = 1; i < argc; i++) {
         bool known = false;
         for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
             known = known || strcmp(argv[i], names[n]) == 0;
         if (!known) {
             fprintf(stderr, "usage: duet_bench "
-                            "[all|switch|rpc|signal|semaphore|timer|event|store|fuzz]...\n");
+                            "[all|switch|rpc|signal|semaphore|timer|rm|event|store|fuzz]...\n");
             exit(2);
         }
     }
@@ -103,6 +106,8 @@ int main(int argc, char **argv)
         bench_semaphore_run();
     if (wanted(argc, argv, "timer"))
         bench_timer_run();
+    if (wanted(argc, argv, "rm"))
+        bench_rm_run();
     if (wanted(argc, argv, "event"))
         bench_event_run();
     if (wanted(argc, argv, "store")) {
