@@ -10,8 +10,9 @@
  * for a fixed time. For context, the same for the trivial (empty) input:
  * a world where the client only logs its closing line.
  *
- * A note gives, for context, the time to zero three PD windows, which the
- * sim does for every world it builds (hal_window_create).
+ * A note gives, for context, the time to zero three PD boot areas whole:
+ * an upper bound of what the sim does for every world it builds
+ * (hal_window_create zeroes only the pages the host has resident).
  *
  * Not measured: libFuzzer's own work (mutation, coverage feedback) and
  * sanitizers; run ./build/fuzz/fuzz/fuzz_core_rpc -max_total_time=60 for
@@ -32,7 +33,7 @@ enum {
     FUZZ_RING_RECORDS = 4096,
     FUZZ_SAMPLE_NS = 1500000000,     /* per repetition */
     FUZZ_WINDOWS = 3,                /* core, init, hostile_client */
-    FUZZ_WINDOW_BYTES = 256 * 1024,  /* KERNEL_WINDOW_SIZE, framework/kernel/kernel.h */
+    FUZZ_WINDOW_BYTES = 256 * 1024,  /* WINDOW_BOOT_BYTES, duet/syscall.h */
     FUZZ_ZERO_ROUNDS = 200,
 };
 
@@ -110,7 +111,8 @@ static double fuzz_sample_per_s(struct fuzz_bench *bench, bool trivial, uint64_t
     return (double)execs * 1e9 / (double)elapsed_ns;
 }
 
-/* Microseconds to zero FUZZ_WINDOWS windows, as sim_run does per world. */
+/* Microseconds to zero FUZZ_WINDOWS boot areas whole: at most what sim_run
+ * does per world. */
 static double windows_zero_us(void)
 {
     uint8_t *windows = malloc(FUZZ_WINDOWS * FUZZ_WINDOW_BYTES);

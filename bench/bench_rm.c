@@ -9,8 +9,8 @@
  *                      managed dataspace (an RM session attached in its
  *                      address space) where nothing is attached; the map's
  *                      fault handler, another thread, reads REGION_MAP_FAULT
- *                      and attaches a RAM page there; the reader resumes,
- *                      faults once more (core maps the page), reads and
+ *                      and attaches a RAM page there, which core maps
+ *                      before it resumes the reader; the reader reads and
  *                      writes, and detaches the page so the next round
  *                      faults again
  *   rm_bench_resolved  attach a RAM page in the own address space, first
@@ -301,7 +301,7 @@ static void rm_world_report(const struct bench_world_figures *figures,
 
 void bench_rm_run(void)
 {
-    static const struct rm_path fault_path = {.page_faults = 2, .rm_faults = 1, .maps = 1,
+    static const struct rm_path fault_path = {.page_faults = 1, .rm_faults = 1, .maps = 1,
                                               .unmaps = 1};
     static const struct rm_path resolved_path = {.page_faults = 1, .maps = 1, .unmaps = 1};
     static const struct rm_path attach_path = {0};

@@ -132,10 +132,16 @@ bool sim_memory_create(struct sim_memory *memory)
     return true;
 }
 
+static uint8_t *slot_base(const struct sim_memory *memory, unsigned slot)
+{
+    return memory->windows + (size_t)slot * memory->window_bytes;
+}
+
 void sim_memory_destroy(struct sim_memory *memory)
 {
     if (memory->windows != NULL) {
-        sim_memory_reset(memory);
+        for (unsigned slot = 0; slot < SIM_WINDOW_SLOTS; slot++)
+            SIM_UNPOISON(slot_base(memory, slot), memory->boot_bytes[slot]);
         munmap(memory->windows, SIM_WINDOW_SLOTS * (size_t)WINDOW_BYTES);
         if (--segv_users == 0) {
             sigaction(SIGSEGV, &previous_segv, NULL);
@@ -150,23 +156,30 @@ void sim_memory_destroy(struct sim_memory *memory)
     memory->ram_fd = -1;
 }
 
-static uint8_t *slot_base(const struct sim_memory *memory, unsigned slot)
+static unsigned slot_of(const struct sim_memory *memory, const void *window)
 {
-    return memory->windows + (size_t)slot * memory->window_bytes;
+    size_t offset = (size_t)((const uint8_t *)window - memory->windows);
+    assert(offset % memory->window_bytes == 0);
+    return (unsigned)(offset / memory->window_bytes);
 }
 
-/* Back to reserved and empty, without stale ASan poison from the fibers
- * that ran on its stacks (MACHINE_FACTS.md). */
+/* Free again. Its boot area stays mapped, to be zeroed when the slot is
+ * used again: a memset of memory that is already there is several times
+ * cheaper than fresh host pages (a fault and a clear each) and their
+ * unmapping, which made every fuzz exec pay for it. Whatever was mapped
+ * above the boot area goes back to PROT_NONE. */
 static void slot_clear(struct sim_memory *memory, unsigned slot)
 {
     uint8_t *base = slot_base(memory, slot);
-    SIM_UNPOISON(base, memory->boot_bytes[slot]);
-    void *again = mmap(base, memory->window_bytes, PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-    assert(again == base);
-    (void)again;
+    if (memory->mapped_above_boot & (UINT32_C(1) << slot)) {
+        size_t boot = memory->boot_bytes[slot];
+        void *again = mmap(base + boot, memory->window_bytes - boot, PROT_NONE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+        assert(again == base + boot);
+        (void)again;
+        memory->mapped_above_boot &= ~(UINT32_C(1) << slot);
+    }
     memory->in_use &= ~(UINT32_C(1) << slot);
-    memory->boot_bytes[slot] = 0;
 }
 
 void sim_memory_reset(struct sim_memory *memory)
@@ -184,6 +197,28 @@ bool sim_memory_in_windows(const struct sim_memory *memory, uintptr_t address)
 
 /* ---- HAL ---------------------------------------------------------------- */
 
+static void boot_zero(uint8_t *base, size_t bytes)
+{
+    enum { PAGE = 4096, PAGES_MAX = 1024 };
+    unsigned char resident[PAGES_MAX];
+    size_t pages = bytes / PAGE;
+    if (pages > PAGES_MAX || mincore(base, bytes, resident) != 0) {
+        memset(base, 0, bytes);
+        return;
+    }
+    for (size_t first = 0; first < pages;) {
+        if (!(resident[first] & 1)) {
+            first++;
+            continue;
+        }
+        size_t end = first;
+        while (end < pages && (resident[end] & 1))
+            end++;
+        memset(base + first * PAGE, 0, (end - first) * PAGE);
+        first = end;
+    }
+}
+
 void *hal_window_create(size_t size, size_t boot_size)
 {
     struct sim_memory *memory = sim_world_current->memory;
@@ -193,12 +228,21 @@ void *hal_window_create(size_t size, size_t boot_size)
         if (memory->in_use & (UINT32_C(1) << slot))
             continue;
         uint8_t *base = slot_base(memory, slot);
-        void *boot = mmap(base, boot_size, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-        if (boot == MAP_FAILED)
-            return NULL;
+        if (memory->boot_bytes[slot] == boot_size) {
+            /* Used before: drop the ASan poison the fibers that ran on its
+             * stacks left (MACHINE_FACTS.md) and zero it. Only pages the
+             * host has (mincore: resident) can hold anything; the others
+             * read as zero, so worlds that touch little zero little. */
+            SIM_UNPOISON(base, boot_size);
+            boot_zero(base, boot_size);
+        } else {
+            void *boot = mmap(base, boot_size, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+            if (boot == MAP_FAILED)
+                return NULL;
+            memory->boot_bytes[slot] = boot_size;
+        }
         memory->in_use |= UINT32_C(1) << slot;
-        memory->boot_bytes[slot] = boot_size;
         return base;
     }
     return NULL;
@@ -207,9 +251,8 @@ void *hal_window_create(size_t size, size_t boot_size)
 void hal_window_destroy(void *window, size_t size)
 {
     struct sim_memory *memory = sim_world_current->memory;
-    size_t offset = (size_t)((uint8_t *)window - memory->windows);
-    assert(size == memory->window_bytes && offset % memory->window_bytes == 0);
-    slot_clear(memory, (unsigned)(offset / memory->window_bytes));
+    assert(size == memory->window_bytes);
+    slot_clear(memory, slot_of(memory, window));
 }
 
 uint64_t hal_ram_bytes(void)
@@ -233,6 +276,7 @@ void hal_map(void *window, uint64_t offset, uint64_t phys, uint64_t size, bool w
                         MAP_SHARED | MAP_FIXED, memory->ram_fd, (off_t)phys);
     if (mapped != at)
         hal_panic("hal_map", "the host refused a mapping");
+    memory->mapped_above_boot |= UINT32_C(1) << slot_of(memory, window);
 }
 
 void hal_unmap(void *window, uint64_t offset, uint64_t size)

@@ -47,7 +47,8 @@ struct sim_memory {
     uint8_t *windows;                   /* SIM_WINDOW_SLOTS reserved windows */
     size_t window_bytes;
     uint32_t in_use;                    /* bit per slot                      */
-    size_t boot_bytes[SIM_WINDOW_SLOTS];
+    uint32_t mapped_above_boot;         /* bit per slot: hal_map since cleared */
+    size_t boot_bytes[SIM_WINDOW_SLOTS];   /* boot area mapped (kept when free) */
     int ram_fd;                         /* physical memory: a memfd          */
     uint8_t *ram;                       /* all of it, mapped for the sim     */
 };

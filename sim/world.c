@@ -94,20 +94,23 @@ void sim_destroy(struct sim *sim)
     free(sim);
 }
 
-/* Bump allocation in the arena, page aligned and zeroed. */
+/* Bump allocation in the arena, page aligned; its contents are what the
+ * last world left there. */
 static void *arena_alloc(struct sim_world *world, size_t size)
 {
     size_t start = (world->arena_used + ARENA_PAGE_BYTES - 1) & ~(size_t)(ARENA_PAGE_BYTES - 1);
     if (start > world->arena_size || size > world->arena_size - start)
         return NULL;
     world->arena_used = start + size;
-    memset(world->arena + start, 0, size);
     return world->arena + start;
 }
 
 void *sim_world_alloc(struct sim_world *world, size_t size)
 {
-    return arena_alloc(world, size);
+    void *memory = arena_alloc(world, size);
+    if (memory != NULL)
+        memset(memory, 0, size);
+    return memory;
 }
 
 void sim_world_step(struct sim_world *world)
@@ -230,6 +233,8 @@ static struct sim_world *world_build(struct sim *sim, const struct sim_config *c
     world_modules(world, config->scenario);
 
     size_t kernel_bytes = kernel_state_size();
+    /* Not zeroed here: kernel_create zeroes what the kernel reads before
+     * it writes (most of its state is not). */
     void *kernel_memory = arena_alloc(world, kernel_bytes);
     if (kernel_memory == NULL)
         return NULL;

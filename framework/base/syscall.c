@@ -302,3 +302,12 @@ enum sys_error sys_pager_set(cap_index_t pd_factory, cap_index_t endpoint, uint6
         .number = SYSCALL_PAGER_SET, .arg = {pd_factory, endpoint, badge}};
     return syscall_enter(&frame, NULL);
 }
+
+enum sys_error sys_cap_type(cap_index_t cap, enum cap_type *out_type)
+{
+    struct syscall_frame frame = {.number = SYSCALL_CAP_TYPE, .arg = {cap}};
+    uint64_t type = 0;
+    enum sys_error error = syscall_enter(&frame, &type);
+    *out_type = error == SYS_OK ? (enum cap_type)type : CAP_TYPE_NONE;
+    return error;
+}

@@ -105,6 +105,7 @@ struct core_region {
 struct core_faulter {
     cap_index_t reply;
     uint32_t offset;              /* page, in the map it waits on */
+    uint32_t space_offset;        /* page, in its PD's address space */
     uint16_t pd;
     uint16_t thread;              /* the kernel's id */
     uint8_t write;

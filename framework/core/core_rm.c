@@ -181,12 +181,44 @@ static void faulters_purge(struct core *core, uint16_t thread)
             }
             struct ipc_message *m = ipc_buffer();
             *m = (struct ipc_message){.label = PAGER_STOP};
-            DUET_ASSERT(sys_reply_send(f->reply, m) != SYS_OK);
+            enum sys_error sent = sys_reply_send(f->reply, m);
+            DUET_ASSERT(sent != SYS_OK);
             sys_cap_delete(f->reply);
         }
         if (rm->in_use)
             rm->faulter_count = kept;
     }
+}
+
+/* Maps what a fault at `offset` of the PD's address space finds, if it
+ * finds RAM that allows the access; *found tells what it found. */
+static bool fault_map(struct core *core, struct core_rm *space, uint64_t offset, bool write,
+                      struct fault_lookup *found)
+{
+    fault_lookup(core, space, offset, found);
+    if (found->too_deep || found->leaf == NULL || (write && !found->leaf->writable))
+        return false;
+    const struct core_region *r = found->leaf;
+    uint64_t leaf_start = (uint64_t)((int64_t)r->start + found->delta);
+    uint64_t ds_offset = r->offset + (found->lo - leaf_start);
+    return sys_map(core->env->pd_factory, space->pd_cap, r->ds, ds_offset, found->lo,
+                   found->hi - found->lo, r->writable) == SYS_OK;
+}
+
+/* Drops waiting faulters whose thread is gone (its saved reply stale):
+ * else they would be reported by REGION_MAP_FAULT and fill the queue. */
+static void faulters_prune_stale(struct core_rm *rm)
+{
+    unsigned kept = 0;
+    for (unsigned i = 0; i < rm->faulter_count; i++) {
+        enum cap_type type = CAP_TYPE_NONE;
+        if (sys_cap_type(rm->faulters[i].reply, &type) != SYS_OK) {
+            sys_cap_delete(rm->faulters[i].reply);
+            continue;
+        }
+        rm->faulters[kept++] = rm->faulters[i];
+    }
+    rm->faulter_count = kept;
 }
 
 void core_page_fault(struct core *core, const struct ipc_message *request,
@@ -204,30 +236,32 @@ void core_page_fault(struct core *core, const struct ipc_message *request,
         return;
     }
     struct fault_lookup found;
-    fault_lookup(core, space, offset, &found);
+    if (fault_map(core, space, offset, write, &found)) {
+        reply->label = PAGER_RESUME;
+        return;
+    }
     if (found.too_deep) {
         fault_log(core, "giving up on unexpectedly deep memory-mapping structure", pd_id, offset);
         return;
     }
     if (found.leaf != NULL && !(write && !found.leaf->writable)) {
-        const struct core_region *r = found.leaf;
-        uint64_t leaf_start = (uint64_t)((int64_t)r->start + found.delta);
-        uint64_t ds_offset = r->offset + (found.lo - leaf_start);
-        enum sys_error error = sys_map(core->env->pd_factory, space->pd_cap, r->ds, ds_offset,
-                                       found.lo, found.hi - found.lo, r->writable);
-        if (error == SYS_OK)
-            reply->label = PAGER_RESUME;
-        else
-            fault_log(core, "a mapping the kernel refused", pd_id, offset);
+        fault_log(core, "a mapping the kernel refused", pd_id, offset);
         return;
     }
     struct core_rm *rm = found.rm;
+    enum cap_type type = CAP_TYPE_NONE;
+    if (rm->fault_handler != CAP_INDEX_INVALID && sys_cap_type(rm->fault_handler, &type) != SYS_OK) {
+        /* Its signal context was dissolved: no handler any more. */
+        sys_cap_delete(rm->fault_handler);
+        rm->fault_handler = CAP_INDEX_INVALID;
+    }
     if (rm->fault_handler == CAP_INDEX_INVALID) {
         fault_log(core, write && found.leaf ? "a write to a read-only region, no fault handler"
                                              : "an unresolved page fault, no fault handler",
                   pd_id, offset);
         return;
     }
+    faulters_prune_stale(rm);
     if (rm->faulter_count == CORE_RM_FAULTERS_MAX) {
         fault_log(core, "too many threads waiting on one region map", pd_id, offset);
         return;
@@ -240,30 +274,36 @@ void core_page_fault(struct core *core, const struct ipc_message *request,
         return;
     }
     rm->faulters[rm->faulter_count++] = (struct core_faulter){
-        .reply = saved, .offset = found.offset & ~(uint64_t)(PAGE_BYTES - 1u),
-        .write = write, .pd = pd_id, .thread = thread};
+        .reply = saved, .offset = (uint32_t)(found.offset & ~(uint64_t)(PAGE_BYTES - 1u)),
+        .space_offset = (uint32_t)offset, .write = write, .pd = pd_id, .thread = thread};
     core->reply_saved = true;
     hal_event(HAL_EVENT_RM_FAULT, rm_index(core, rm), found.offset, write, rm->faulter_count,
               NULL, 0);
     sys_signal_submit(rm->fault_handler, 1);
 }
 
-/* Answers the faulters of `rm` for which `wake` holds, in queue order. */
-static unsigned faulters_answer(struct core_rm *rm, uint64_t lo, uint64_t hi, bool all,
-                                uint64_t verdict)
+/* Answers the faulters of `rm` waiting in [lo, hi) (or all), in queue
+ * order. Resumed ones get their page mapped first, so that their retry
+ * does not fault a second time only to be mapped then. */
+static unsigned faulters_answer(struct core *core, struct core_rm *rm, uint64_t lo, uint64_t hi,
+                                bool all, uint64_t verdict)
 {
     unsigned answered = 0, kept = 0;
     for (unsigned i = 0; i < rm->faulter_count; i++) {
-        struct core_faulter *f = &rm->faulters[i];
-        if (all || (f->offset >= lo && f->offset < hi)) {
-            struct ipc_message *m = ipc_buffer();
-            *m = (struct ipc_message){.label = verdict};
-            sys_reply_send(f->reply, m);   /* the thread may be gone: fine */
-            sys_cap_delete(f->reply);
-            answered++;
+        struct core_faulter f = rm->faulters[i];
+        if (!all && !(f.offset >= lo && f.offset < hi)) {
+            rm->faulters[kept++] = f;
             continue;
         }
-        rm->faulters[kept++] = *f;
+        struct core_rm *space = verdict == PAGER_RESUME ? core_rm_of_pd(core, f.pd) : NULL;
+        struct fault_lookup found;
+        if (space != NULL)
+            fault_map(core, space, f.space_offset, f.write, &found);
+        struct ipc_message *m = ipc_buffer();
+        *m = (struct ipc_message){.label = verdict};
+        sys_reply_send(f.reply, m);   /* the thread may be gone: fine */
+        sys_cap_delete(f.reply);
+        answered++;
     }
     rm->faulter_count = kept;
     return answered;
@@ -338,7 +378,7 @@ void core_rm_destroy(struct core *core, struct core_rm *rm)
     }
     while (rm->region_count > 0 && !rm->regions[rm->region_count - 1].boot)
         region_remove(core, rm, rm->region_count - 1);
-    faulters_answer(rm, 0, 0, true, PAGER_STOP);
+    faulters_answer(core, rm, 0, 0, true, PAGER_STOP);
     for (unsigned i = 0; i < rm->managed_count; i++)
         sys_dataspace_destroy(core->env->pd_factory, rm->managed[i]);
     if (rm->fault_handler != CAP_INDEX_INVALID)
@@ -455,7 +495,7 @@ static enum rpc_status rm_perform_REGION_MAP_ATTACH(void *server, void *session,
     rm->region_count++;
     /* The range was free, so nothing of it is mapped anywhere: the first
      * access faults and is mapped then. Wake whoever waits for it. */
-    unsigned resumed = faulters_answer(rm, at, at + size, false, PAGER_RESUME);
+    unsigned resumed = faulters_answer(core, rm, at, at + size, false, PAGER_RESUME);
     hal_event(HAL_EVENT_RM_RESOLVE, rm_index(core, rm), at, size, resumed, NULL, 0);
     reply->word_count = 1;
     reply->word[0] = at;
@@ -501,6 +541,7 @@ static enum rpc_status rm_perform_REGION_MAP_FAULT(void *server, void *session,
                                                    struct ipc_message *reply)
 {
     struct core_rm *rm = session;
+    faulters_prune_stale(rm);
     reply->word_count = 2;
     if (rm->faulter_count == 0)
         return RPC_OK;

@@ -37,8 +37,10 @@ static uint16_t node_alloc_peek(const struct kernel *k)
 static uint16_t node_alloc(struct kernel *k)
 {
     uint16_t id = node_alloc_peek(k);
-    if (id > k->cap_node_top)
+    if (id > k->cap_node_top) {
+        k->cap_nodes[id] = (struct cap_node){0};   /* never used: kernel_create left it */
         k->cap_node_top = id;
+    }
     return id;
 }
 
@@ -311,4 +313,12 @@ void sys_cap_revoke_perform(struct kernel *k, struct syscall_frame *frame)
         senders_cancel_revoked(k);
     }
     frame_result(frame, error, 0);
+}
+
+void sys_cap_type_perform(struct kernel *k, struct syscall_frame *frame)
+{
+    struct cap_node *cap = NULL;
+    enum sys_error error = cspace_lookup(k, current_pd(k), (cap_index_t)frame->arg[0], KOBJ_NONE,
+                                         &cap);
+    frame_result(frame, error, error == SYS_OK ? cap->type : 0);
 }

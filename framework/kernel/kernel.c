@@ -26,7 +26,22 @@ struct kernel *kernel_create(void *memory, size_t size)
     DUET_ASSERT(memory != NULL && size >= sizeof(struct kernel));
     DUET_ASSERT(((uintptr_t)memory & 15u) == 0);
     struct kernel *k = memory;
-    duet_memset(k, 0, sizeof *k);
+    /* Everything but the PDs' page entries (pd_create zeroes a PD's) and
+     * the capability nodes (node_alloc zeroes one the first time it hands
+     * it out): most of the kernel's size, and a world is made per fuzz exec. */
+    uint8_t *bytes = memory;
+    size_t at = 0;
+    for (size_t i = 0; i <= KERNEL_PDS_MAX; i++) {
+        size_t pages = (size_t)((uint8_t *)k->pds[i].pages - bytes);
+        duet_memset(bytes + at, 0, pages - at);
+        at = pages + sizeof k->pds[i].pages;
+    }
+    size_t nodes = (size_t)((uint8_t *)k->cap_nodes - bytes);
+    DUET_ASSERT(nodes >= at);
+    duet_memset(bytes + at, 0, nodes - at);
+    at = nodes + sizeof k->cap_nodes;
+    duet_memset(bytes + at, 0, sizeof *k - at);
+    k->cap_nodes[0] = (struct cap_node){0};   /* "no node", read as such */
     k->magic = KERNEL_MAGIC;
     return k;
 }
@@ -116,6 +131,7 @@ void kernel_entry_syscall(struct kernel *k, struct syscall_frame *frame)
     case SYSCALL_MAP:             sys_map_perform(k, frame); break;
     case SYSCALL_UNMAP:           sys_unmap_perform(k, frame); break;
     case SYSCALL_PAGER_SET:       sys_pager_set_perform(k, frame); break;
+    case SYSCALL_CAP_TYPE:        sys_cap_type_perform(k, frame); break;
     default:                      frame_result(frame, SYS_ERR_INVALID_SYSCALL, 0); break;
     }
     if (current_thread(k)->state == THREAD_READY && frame->result[0] != SYS_OK)

@@ -152,12 +152,14 @@ struct thread {
     struct ipc_message fault_message;
 };
 
-/* A page of a window: unmapped (ds 0), or page `page` of dataspace `ds`. */
+/* A page of a window: unmapped (ds 0), or page `page` of dataspace `ds`.
+ * Four bytes: the kernel zeroes a PD's entries whenever it makes one. */
 struct page_entry {
     uint16_t ds;
-    uint16_t writable;
-    uint32_t page;
+    uint16_t writable : 1;
+    uint16_t page : 15;          /* a dataspace is at most a window: 2,048 pages */
 };
+DUET_STATIC_ASSERT(KERNEL_WINDOW_PAGES <= (1u << 15), "a page index fits its entry");
 
 struct dataspace {
     bool in_use;
@@ -316,6 +318,7 @@ void sys_endpoint_create_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_cap_mint_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_cap_delete_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_cap_revoke_perform(struct kernel *k, struct syscall_frame *frame);
+void sys_cap_type_perform(struct kernel *k, struct syscall_frame *frame);
 
 /* ipc.c */
 void sys_call_perform(struct kernel *k, struct syscall_frame *frame);

@@ -200,7 +200,7 @@ void sys_map_perform(struct kernel *k, struct syscall_frame *frame)
     for (uint64_t i = 0; i < size / PAGE_BYTES; i++)
         pd->pages[offset / PAGE_BYTES + i] = (struct page_entry){
             .ds = (uint16_t)ds_id, .writable = writable,
-            .page = (uint32_t)(ds_offset / PAGE_BYTES + i)};
+            .page = (uint16_t)(ds_offset / PAGE_BYTES + i)};
     hal_map(pd->window, offset, ds->phys + ds_offset, size, writable);
     hal_event(HAL_EVENT_MAP, pd_id, offset, size, ds_id | (uint64_t)writable << 32, NULL, 0);
     frame_result(frame, SYS_OK, 0);

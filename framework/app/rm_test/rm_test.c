@@ -15,6 +15,8 @@
  *     region in the innermost map reach its handler exactly once, and the
  *     outer map's handler never; one attach resumes both threads waiting
  *     on the same page;
+ *   - a faulter killed while it waits is forgotten, and the next fault
+ *     in its map is the one reported;
  *   - a fault without a handler stops the thread, and everything else
  *     runs on.
  * rm_stress attaches, verifies and detaches 10,000 times.
@@ -388,6 +390,22 @@ static void check_nested_faults(struct rm_test *test)
     expect(test, ((uint8_t *)env_local(test->env, FIXED_AT))[0] == 0x5a,
            "the write did not reach the dataspace");
     cpu_thread_kill(test->env, test->cpu.cap, &test->faulters[0].thread);
+
+    /* A faulter killed while it waits is forgotten: the next fault in the
+     * same map is the one REGION_MAP_FAULT reports. */
+    faulter_start(test, &test->faulters[0], NESTED_AT + INNER_AT + 8192, false);
+    (void)wait_signal(test);
+    faulter_start(test, &test->faulters[1], NESTED_AT + INNER_AT + 12288, true);
+    (void)wait_signal(test);
+    cpu_thread_kill(test->env, test->cpu.cap, &test->faulters[0].thread);   /* the older */
+    expect_status(test, region_map_fault(inner.cap, &type, &offset), RPC_OK, "after a kill");
+    expect(test, type == REGION_MAP_FAULT_WRITE && offset == 12288,
+           "a killed thread's fault was reported");
+    expect_status(test, attach_at(inner.cap, page, 12288, 0, 0, true), RPC_OK, "page for it");
+    yield_a_while();
+    expect(test, test->faulters[1].done, "the live faulter did not resume");
+    cpu_thread_kill(test->env, test->cpu.cap, &test->faulters[1].thread);
+    expect_status(test, region_map_detach(inner.cap, 12288), RPC_OK, "detach it again");
 
     /* A fault in the outer map, outside the inner one. */
     faulter_start(test, &test->faulters[0], NESTED_AT + 4096, false);

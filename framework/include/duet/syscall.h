@@ -122,6 +122,7 @@ enum syscall_number {
     SYSCALL_MAP,
     SYSCALL_UNMAP,
     SYSCALL_PAGER_SET,
+    SYSCALL_CAP_TYPE,
     SYSCALL_NUMBER_END
 };
 
@@ -172,6 +173,10 @@ enum sys_error sys_endpoint_create(cap_index_t *out_endpoint);
  * (else SYS_ERR_DENIED): a capability can be diminished, never enlarged.
  * Other types cannot be minted (SYS_ERR_WRONG_CAP_TYPE). */
 enum sys_error sys_cap_mint(cap_index_t endpoint, uint64_t badge, cap_index_t *out_cap);
+/* What the capability in `cap` names (enum cap_type), without using it:
+ * SYS_ERR_STALE_CAP once it was revoked or its object is gone, so a
+ * holder can tell a dead reference from a live one. */
+enum sys_error sys_cap_type(cap_index_t cap, enum cap_type *out_type);
 /* Empties the slot; a stale capability can be deleted too. */
 enum sys_error sys_cap_delete(cap_index_t cap);
 /* Withdraws every capability derived from `cap` (minted from it, or passed
