@@ -38,7 +38,9 @@ static const char core_rpc_config[] = "start hostile_client ram=1M caps=64 contr
                                       "route IRQ parent\n"
                                       "route PD parent\n"
                                       "route CPU parent\n"
-                                      "route SIGNAL parent\n";
+                                      "route SIGNAL parent\n"
+                                      "route RAM parent\n"
+                                      "route RM parent\n";
 
 enum { CORE_RPC_BUDGET_STEPS = 3000000 };
 

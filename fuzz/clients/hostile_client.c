@@ -8,7 +8,10 @@
  *      line) or PD session (and start a component from a list in it, its
  *      parent an endpoint nobody serves), a CPU session (and start a
  *      thread in it), a SIGNAL session (a context, submits, a signal taken)
- *      or a TIMER session (a context, a one-shot)   3  raw message (below)
+ *      or a TIMER session (a context, a one-shot), a RAM session (memory
+ *      attached in its own address space and touched) or an RM session
+ *      (attached, and attached into itself: a cycle, refused by name)
+ *                                             3  raw message (below)
  *   1  open a ROM session (module from a list) 4  log a line of raw bytes
  *   2  raw session request (service, args)    5  yield
  *   6  revocation round: mint capabilities from a fresh endpoint, pass
@@ -39,6 +42,8 @@
 #include "duet/log_session.h"
 #include "duet/parent.h"
 #include "duet/pd_session.h"
+#include "duet/ram_session.h"
+#include "duet/region_map.h"
 #include "duet/rom_session.h"
 #include "duet/signal_session.h"
 #include "duet/timer_session.h"
@@ -162,11 +167,91 @@ static void action_open_threads_signals_timer(struct hostile *h, uint8_t which)
     sys_cap_delete(signals.receiver);   /* the session itself is kept */
 }
 
+/* Where the client attaches memory in its own address space: above the
+ * boot area, page aligned, anywhere the script says (maybe taken). */
+static uint64_t script_window_offset(struct hostile *h)
+{
+    uint64_t page = (uint64_t)script_byte_or_zero(h) << 4 | (script_byte_or_zero(h) & 0xf);
+    return WINDOW_BOOT_BYTES + (page % ((WINDOW_BYTES - WINDOW_BOOT_BYTES) / PAGE_BYTES)) * PAGE_BYTES;
+}
+
+/* RAM (9): a session, dataspaces of script sizes, attached in the own
+ * address space where the script says, touched (a page fault core
+ * resolves), maybe detached or freed. RM (10): a session, its managed
+ * dataspace attached in the own address space (never touched: nothing
+ * handles its faults), a RAM dataspace attached in it, and the map
+ * attached into itself, which must be refused as a cycle. */
+static void action_open_memory(struct hostile *h, uint8_t which)
+{
+    struct region_map_cap space;
+    enum rpc_status status = env_address_space(h->env, &space);
+    check_rpc_status(status);
+    if (status != RPC_OK)
+        return;
+    if (which == 9) {
+        struct ram_connection ram;
+        status = ram_connection_open(h->env, "hostile", (uint64_t)(script_byte_or_zero(h) % 16) *
+                                                            PAGE_BYTES, &ram);
+        check_rpc_status(status);
+        if (status != RPC_OK)
+            return;
+        session_keep(h, ram.cap.index, ram.id, false);
+        struct dataspace_cap ds;
+        status = ram_alloc(ram.cap, 1 + (uint64_t)script_byte_or_zero(h) * 512, &ds);
+        check_rpc_status(status);
+        if (status != RPC_OK)
+            return;
+        uint8_t how = script_byte_or_zero(h);
+        struct region_map_attach attr = {
+            .size = how & 1 ? PAGE_BYTES : 0, .at = script_window_offset(h),
+            .flags = (how & 2 ? RM_ATTACH_AT : 0) | RM_ATTACH_WRITABLE};
+        uint64_t at = 0;
+        status = region_map_attach(space, ds, &attr, &at);
+        check_rpc_status(status);
+        if (status == RPC_OK) {
+            volatile uint8_t *memory = env_local(h->env, at);
+            DUET_ASSERT(memory[0] == 0);   /* a new dataspace is zeroed */
+            memory[0] = how;
+            DUET_ASSERT(memory[0] == how);
+            if (how & 4)
+                check_rpc_status(region_map_detach(space, at));
+        }
+        if (how & 8)
+            check_rpc_status(ram_free(ram.cap, ds));   /* also takes it out of the map */
+        else
+            sys_cap_delete(ds.index);
+        return;
+    }
+    struct rm_connection rm;
+    status = rm_connection_open(h->env, "hostile", (1 + script_byte_or_zero(h) % 16) * PAGE_BYTES,
+                                script_byte_or_zero(h) % 4, &rm);
+    check_rpc_status(status);
+    if (status != RPC_OK)
+        return;
+    session_keep(h, rm.cap.index, rm.id, false);
+    struct dataspace_cap managed;
+    status = region_map_dataspace(rm.cap, &managed);
+    check_rpc_status(status);
+    if (status != RPC_OK)
+        return;
+    struct region_map_attach attr = {.at = script_window_offset(h),
+                                     .flags = RM_ATTACH_AT | RM_ATTACH_WRITABLE};
+    uint64_t at = 0;
+    check_rpc_status(region_map_attach(space, managed, &attr, &at));
+    attr = (struct region_map_attach){.size = PAGE_BYTES, .flags = RM_ATTACH_WRITABLE};
+    DUET_ASSERT(region_map_attach(rm.cap, managed, &attr, &at) == RPC_ERR_CYCLE);
+    sys_cap_delete(managed.index);
+}
+
 /* LOG (core, through init), ECHO (the sibling, routed) or SECRET (no
  * route: must be denied). */
 static void action_open_service(struct hostile *h)
 {
-    uint8_t which = script_byte_or_zero(h) % 9;
+    uint8_t which = script_byte_or_zero(h) % 11;
+    if (which >= 9) {
+        action_open_memory(h, which);
+        return;
+    }
     if (which >= 6) {
         action_open_threads_signals_timer(h, which);
         return;
@@ -286,7 +371,10 @@ static void action_raw_message(struct hostile *h)
                                       ROM_READ,        ECHO_ADD,    ROOT_SESSION,
                                       ROOT_CLOSE,      PARENT_UPGRADE, ECHO_RESERVE,
                                       PD_START,        PARENT_START, PARENT_KILL,
-                                      ECHO_HOLD};
+                                      ECHO_HOLD,       RAM_ALLOC,    RAM_FREE,
+                                      REGION_MAP_ATTACH, REGION_MAP_DETACH,
+                                      REGION_MAP_FAULT_HANDLER, REGION_MAP_DATASPACE,
+                                      PD_ADDRESS_SPACE, PARENT_ADDRESS_SPACE};
     uint8_t selector = script_byte_or_zero(h);
     uint8_t label_byte = script_byte_or_zero(h);
     cap_index_t target = raw_target(h, selector);

@@ -179,8 +179,9 @@ static void test_errors(void)
                  INIT_CONFIG_ERR_DUPLICATE_ROUTE, 3);
     expect_error("start srv\nroute ECHO srv extra\n", INIT_CONFIG_ERR_TRAILING_TEXT, 2);
     expect_error("start s\nroute A s\nroute B s\nroute C s\nroute D s\nroute E s\n"
-                 "route F s\nroute G s\nroute H s\nroute I s\n",
-                 INIT_CONFIG_ERR_TOO_MANY_ROUTES, 10);
+                 "route F s\nroute G s\nroute H s\nroute I s\nroute J s\nroute K s\n"
+                 "route L s\nroute M s\nroute N s\nroute O s\nroute P s\nroute Q s\n",
+                 INIT_CONFIG_ERR_TOO_MANY_ROUTES, 18);   /* INIT_ROUTES_MAX = 16 */
     expect_error("router ECHO srv\n", INIT_CONFIG_ERR_UNKNOWN_DIRECTIVE, 1);
     {
         struct parse_result p = parse_exact("route IO_PORT parent\n", 21);

@@ -28,7 +28,7 @@
 
 enum {
     INIT_CHILDREN_MAX = 8,
-    INIT_ROUTES_MAX = 8,
+    INIT_ROUTES_MAX = 16,
     INIT_SERVICE_MAX = 16,          /* with NUL */
     INIT_CHILD_RAM_DEFAULT = 64 * 1024,
     INIT_CHILD_CAPS_DEFAULT = 16,
