@@ -15,10 +15,14 @@
  *   - errors with their POSIX names: EINVAL, ENODEV, ENOMEM, EEXIST;
  *   - malloc, calloc, realloc and free: blocks that never overlap (each
  *     filled with its own pattern and checked), from two threads at once;
- *   - errno is per thread.
+ *   - errno is per thread;
+ *   - the heap itself: its named errors, its RAM session's donation as its
+ *     limit, and destroy giving every chunk back.
  */
 #include "duet/assert.h"
 #include "duet/cpu_session.h"
+#include "duet/heap.h"
+#include "duet/string.h"
 #include "duet/libc.h"
 #include "duet/log_session.h"
 #include "duet/parent.h"
@@ -291,6 +295,56 @@ static void check_malloc(struct libc_test *test)
     say(test, "malloc: ", "ok");
 }
 
+/* The heap under libc's malloc, on its own: named errors, quota, destroy. */
+static void check_heap(struct libc_test *test)
+{
+    enum { NODES = 64 };
+    struct ram_connection ram;
+    struct region_map_cap space;
+    if (ram_connection_open(test->env, "heap", 16 * 1024, &ram) != RPC_OK ||
+        env_address_space(test->env, &space) != RPC_OK) {
+        expect(test, false, "a RAM session for the heap");
+        return;
+    }
+    struct range_node *nodes = env_alloc(test->env, NODES * sizeof *nodes);
+    struct heap *heap = env_alloc(test->env, sizeof *heap);
+    DUET_ASSERT(nodes != NULL && heap != NULL);
+    heap_init(heap, test->env, ram.cap, space, nodes, NODES, 4096);
+    void *p = NULL;
+    expect(test, heap_alloc(heap, 0, &p) == HEAP_ERR_INVALID_ARGUMENT && p == NULL,
+           "a heap block of 0 bytes");
+    unsigned blocks = 0;
+    enum heap_error error = HEAP_OK;
+    void *first = NULL;
+    while ((error = heap_alloc(heap, 1000, &p)) == HEAP_OK && blocks < 100) {
+        if (blocks++ == 0)
+            first = p;
+        duet_memset(p, 0x5a, 1000);
+    }
+    expect(test, error == HEAP_ERR_OUT_OF_RAM && blocks >= 12 && blocks < 17,
+           "the heap did not stop at its RAM session's donation");
+    expect(test, duet_strcmp(heap_error_name(error), "HEAP_ERR_OUT_OF_RAM") == 0,
+           "heap errors have names");
+    size_t size = 0;
+    expect(test, heap_size(heap, first, &size) == HEAP_OK && size >= 1000 && size < 1016,
+           "a block's size");
+    int on_the_stack = 0;
+    expect(test, heap_free(heap, &on_the_stack) == HEAP_ERR_NOT_ALLOCATED,
+           "freeing what the heap did not hand out");
+    expect(test, heap_free(heap, (uint8_t *)first + 16) == HEAP_ERR_NOT_ALLOCATED,
+           "freeing the inside of a block");
+    expect(test, heap_free(heap, first) == HEAP_OK, "freeing a block");
+    expect(test, heap_free(heap, first) == HEAP_ERR_NOT_ALLOCATED, "freeing a block twice");
+    expect(test, heap_alloc(heap, 1000, &p) == HEAP_OK && p == first,
+           "a freed block is not handed out again");
+    heap_destroy(heap);
+    uint64_t left = 0;
+    expect(test, ram_avail(ram.cap, &left) == RPC_OK && left == 16 * 1024,
+           "destroying the heap did not give its memory back");
+    expect(test, ram_connection_close(test->env, &ram) == RPC_OK, "closing the heap's session");
+    say(test, "heap: ", "ok");
+}
+
 static void check_faults(struct libc_test *test, volatile uint8_t *ro, volatile uint8_t *none)
 {
     for (unsigned i = 1; i <= 2; i++) {
@@ -320,6 +374,7 @@ void libc_test_main(struct env *env)
     volatile uint8_t *ro = test->workers[2].touch, *none = test->workers[1].touch;
     test->workers[1].touch = test->workers[2].touch = NULL;
     check_malloc(test);
+    check_heap(test);
     check_faults(test, ro, none);
     if (test->failures == 0)
         log_write(env, test->log.cap, "libc checks passed");
