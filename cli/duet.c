@@ -193,7 +193,8 @@ static int command_run(const struct options *o)
     int status = EXIT_USAGE;
     if (sim != NULL) {
         struct run_recipe recipe = {.scenario_text = text, .scenario_text_len = strlen(text),
-                                    .seed = o->seed};
+                                    .seed = o->seed, .input = scenario->disk.image,
+                                    .input_len = scenario->disk.image_len};
         struct record_request request = {.recipe = &recipe, .scenario_name = scenario->name,
                                          .on_console = o->quiet ? NULL : console_echo};
         struct record_report report;
@@ -211,6 +212,7 @@ static int command_run(const struct options *o)
     sim_destroy(sim);
     trace_store_close(store);
     free(text);
+    scenario_release(scenario);
     free(scenario);
     return status;
 }
@@ -274,6 +276,7 @@ static int command_sweep(const struct options *o)
     sim_destroy(sim);
     free(text);
     free(ring);
+    scenario_release(scenario);
     free(scenario);
     return passed == count && differing == 0 ? EXIT_PASS : EXIT_NOT_PASSED;
 }

@@ -33,6 +33,14 @@ bool run_recipe_prepare(const struct run_recipe *recipe, struct prepared_run *ou
                  scenario_error_name(error));
         return false;
     }
+    /* A scenario run's input is its disk image, read when it was recorded
+     * (an empty file is stored as no input: an empty image). */
+    struct scenario_disk *disk = &out->run.scenario.disk;
+    if (disk->image_path[0] != '\0') {
+        disk->image = recipe->input;
+        disk->image_len = recipe->input_len;
+        disk->image_owned = false;
+    }
     return true;
 }
 

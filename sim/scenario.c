@@ -61,6 +61,8 @@ static const char *const error_names[SCENARIO_ERROR_COUNT] = {
     [SCENARIO_ERR_BAD_HEX] = "SCENARIO_ERR_BAD_HEX",
     [SCENARIO_ERR_SECTOR_TOO_LARGE] = "SCENARIO_ERR_SECTOR_TOO_LARGE",
     [SCENARIO_ERR_TOO_MANY_DISK_LINES] = "SCENARIO_ERR_TOO_MANY_DISK_LINES",
+    [SCENARIO_ERR_DISK_IMAGE_UNREADABLE] = "SCENARIO_ERR_DISK_IMAGE_UNREADABLE",
+    [SCENARIO_ERR_DISK_IMAGE_TOO_LARGE] = "SCENARIO_ERR_DISK_IMAGE_TOO_LARGE",
 };
 
 const char *scenario_error_name(enum scenario_error error)
@@ -276,11 +278,27 @@ static enum scenario_error disk_parse_sector(struct scenario_disk *disk, struct 
     return SCENARIO_OK;
 }
 
+/* disk_image PATH: remembered; scenario_load reads the file. */
+static enum scenario_error disk_parse_image(struct scenario_disk *disk, struct line value)
+{
+    if (disk->sectors == 0)
+        return SCENARIO_ERR_NO_DISK;
+    if (disk->image_path[0] != '\0')
+        return SCENARIO_ERR_DUPLICATE;
+    if (value.length >= sizeof disk->image_path)
+        return SCENARIO_ERR_BAD_DISK;
+    memcpy(disk->image_path, value.text, value.length);
+    disk->image_path[value.length] = '\0';
+    return SCENARIO_OK;
+}
+
 static enum scenario_error scenario_disk_parse_line(struct scenario_disk *disk,
                                                     struct line keyword, struct line value)
 {
     if (keyword_is(keyword, "disk"))
         return disk_parse_disk(disk, value);
+    if (keyword_is(keyword, "disk_image"))
+        return disk_parse_image(disk, value);
     if (keyword_is(keyword, "fill"))
         return disk_parse_fill(disk, value);
     return disk_parse_sector(disk, value);
@@ -324,6 +342,8 @@ void scenario_disk_render(const struct scenario_disk *disk, uint8_t *image, size
 {
     assert(image_bytes == (size_t)disk->sectors * SCENARIO_DISK_SECTOR_BYTES);
     memset(image, 0, image_bytes);
+    if (disk->image != NULL)
+        memcpy(image, disk->image, disk->image_len < image_bytes ? disk->image_len : image_bytes);
     for (size_t i = 0; i < disk->line_count; i++) {
         const struct scenario_disk_line *line = &disk->lines[i];
         assert(line->lba < disk->sectors && line->count <= disk->sectors - line->lba);
@@ -347,6 +367,7 @@ struct parser {
     size_t open_rom_line;            /* where that block began      */
     bool have_budget;
     bool have_expect;
+    size_t line;                     /* the line being parsed         */
 };
 
 static enum scenario_error parse_keyword_line(struct parser *p, struct line line)
@@ -360,7 +381,7 @@ static enum scenario_error parse_keyword_line(struct parser *p, struct line line
                                                           value.length);
     bool pci = keyword_is(keyword, "pci"), pci_bridge = keyword_is(keyword, "pci_bridge");
     bool disk_keyword = keyword_is(keyword, "disk") || keyword_is(keyword, "fill") ||
-                        keyword_is(keyword, "sector");
+                        keyword_is(keyword, "sector") || keyword_is(keyword, "disk_image");
     if (!keyword_is(keyword, "name") && !keyword_is(keyword, "budget") &&
         !keyword_is(keyword, "expect") && !keyword_is(keyword, "rom") && !pci && !pci_bridge &&
         !disk_keyword)
@@ -370,6 +391,8 @@ static enum scenario_error parse_keyword_line(struct parser *p, struct line line
     struct scenario *out = p->out;
     if (pci || pci_bridge)
         return scenario_pci_parse(out, value.text, value.length, pci_bridge);
+    if (keyword_is(keyword, "disk_image"))
+        out->disk.image_line = p->line;
     if (disk_keyword)
         return scenario_disk_parse_line(&out->disk, keyword, value);
     if (keyword_is(keyword, "name")) {
@@ -460,6 +483,7 @@ enum scenario_error scenario_parse(const char *text, size_t length, struct scena
         if (line.length > 0 && line.text[line.length - 1] == '\r')
             line.length--;
         number++;
+        p.line = number;
         at = end + 1;
         if (p.open_rom != NULL)
             error = parse_rom_line(&p, line);
@@ -488,6 +512,35 @@ enum scenario_error scenario_parse(const char *text, size_t length, struct scena
     return SCENARIO_OK;
 }
 
+/* Reads the disk_image file, relative to the scenario file's directory,
+ * into disk->image (at most the disk's size). */
+static enum scenario_error disk_image_read(const char *scenario_path, struct scenario_disk *disk)
+{
+    char path[2 * SCENARIO_DISK_PATH_MAX];
+    const char *slash = strrchr(scenario_path, '/');
+    int dir_length = disk->image_path[0] == '/' || slash == NULL ? 0
+                                                                : (int)(slash - scenario_path + 1);
+    if (snprintf(path, sizeof path, "%.*s%s", dir_length, scenario_path, disk->image_path) >=
+        (int)sizeof path)
+        return SCENARIO_ERR_DISK_IMAGE_UNREADABLE;
+    size_t limit = (size_t)disk->sectors * SCENARIO_DISK_SECTOR_BYTES;
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return SCENARIO_ERR_DISK_IMAGE_UNREADABLE;
+    uint8_t *bytes = malloc(limit + 1);
+    size_t length = bytes == NULL ? 0 : fread(bytes, 1, limit + 1, file);
+    bool read_error = bytes == NULL || ferror(file);
+    fclose(file);
+    if (read_error || length > limit) {
+        free(bytes);
+        return read_error ? SCENARIO_ERR_DISK_IMAGE_UNREADABLE : SCENARIO_ERR_DISK_IMAGE_TOO_LARGE;
+    }
+    disk->image = bytes;
+    disk->image_len = length;
+    disk->image_owned = true;
+    return SCENARIO_OK;
+}
+
 enum scenario_error scenario_load(const char *path, struct scenario *out, char **out_text,
                                   size_t *out_line)
 {
@@ -510,10 +563,24 @@ enum scenario_error scenario_load(const char *path, struct scenario *out, char *
     }
     text[length] = '\0';
     enum scenario_error error = scenario_parse(text, length, out, out_line);
+    if (error == SCENARIO_OK && out->disk.image_path[0] != '\0') {
+        error = disk_image_read(path, &out->disk);
+        if (error != SCENARIO_OK)
+            *out_line = out->disk.image_line;
+    }
     if (error != SCENARIO_OK) {
         free(text);
         return error;
     }
     *out_text = text;
     return SCENARIO_OK;
+}
+
+void scenario_release(struct scenario *scenario)
+{
+    if (scenario->disk.image_owned)
+        free((void *)scenario->disk.image);
+    scenario->disk.image = NULL;
+    scenario->disk.image_len = 0;
+    scenario->disk.image_owned = false;
 }

@@ -27,6 +27,9 @@ printf 'name x\nkey 100 hyper press\n' > bad_key.scn
 printf 'name x\nrom config\nend\ndisk master 4\nsector 4 00\n' > disk_lba.scn
 printf 'name x\nrom config\nend\ndisk master 4\nsector 1 0g\n' > disk_hex.scn
 printf 'name x\nrom config\nend\ndisk master 4096\n' > disk_large.scn
+printf 'name x\nrom config\nend\ndisk master 4\ndisk_image no_such.img\n' > disk_image_missing.scn
+head -c 4096 /dev/zero > too_big.img
+printf 'name x\nrom config\nend\ndisk master 4\ndisk_image too_big.img\n' > disk_image_large.scn
 expect 2 "line 2: SCENARIO_ERR_UNKNOWN_KEYWORD" -- "$duet" run unknown_keyword.scn
 expect 2 "SCENARIO_ERR_UNTERMINATED_ROM" -- "$duet" run unterminated.scn
 expect 2 "SCENARIO_ERR_MISSING_NAME" -- "$duet" run no_name.scn
@@ -38,6 +41,8 @@ expect 2 "line 2: SCENARIO_ERR_BAD_KEY" -- "$duet" run bad_key.scn
 expect 2 "line 5: SCENARIO_ERR_LBA_OUT_OF_RANGE" -- "$duet" run disk_lba.scn
 expect 2 "line 5: SCENARIO_ERR_BAD_HEX" -- "$duet" run disk_hex.scn
 expect 2 "line 4: SCENARIO_ERR_DISK_TOO_LARGE" -- "$duet" run disk_large.scn
+expect 2 "line 5: SCENARIO_ERR_DISK_IMAGE_UNREADABLE" -- "$duet" run disk_image_missing.scn
+expect 2 "line 5: SCENARIO_ERR_DISK_IMAGE_TOO_LARGE" -- "$duet" run disk_image_large.scn
 expect 2 "SCENARIO_ERR_UNREADABLE" -- "$duet" run does_not_exist.scn
 printf 'name x\npci 00:20.0 8086:1234 class=0x020000\nrom config\nend\n' > pci_bad_bdf.scn
 printf 'name x\npci 00:01.2 8086:1234 class=0x020000\nrom config\nend\n' > pci_slot_taken.scn

@@ -794,6 +794,8 @@ static void test_error_names(void)
         "SCENARIO_ERR_BAD_HEX",
         "SCENARIO_ERR_SECTOR_TOO_LARGE",
         "SCENARIO_ERR_TOO_MANY_DISK_LINES",
+        "SCENARIO_ERR_DISK_IMAGE_UNREADABLE",
+        "SCENARIO_ERR_DISK_IMAGE_TOO_LARGE",
     };
     for (int e = 0; e < SCENARIO_ERROR_COUNT; e++)
         UNIT_CHECK_STR(scenario_error_name((enum scenario_error)e), names[e],

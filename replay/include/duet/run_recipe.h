@@ -21,7 +21,9 @@ struct run_recipe {
     size_t scenario_text_len;
     uint64_t seed;
     const char *target;             /* target runs: the target's name  */
-    const uint8_t *input;
+    const uint8_t *input;           /* target runs: the fuzz input;
+                                       scenario runs: the disk image a
+                                       disk_image line named, if any */
     size_t input_len;
 };
 

@@ -20,10 +20,14 @@
  *                                   of sector s holds s << 8 | i)
  *     sector LBA HEX                the sector's first bytes, as hex digit
  *                                   pairs without spaces (1..512 bytes)
- * The disk lines (fill, sector) come after "disk" and are applied in
- * their order; the image is described, never read from a file, so a
- * run's recipe (the scenario text and seed) is all a replay needs, and
- * writes during a run change the world's copy only (docs/BLOCK.md).
+ *     disk_image PATH               the disk's first bytes from a file (at
+ *                                   most the disk's size), relative to the
+ *                                   scenario's directory
+ * The disk lines come after "disk"; the image file goes first, then the
+ * fill and sector lines in their order. The file is read when a run is
+ * recorded and its bytes are stored with the run (its input), so a replay
+ * needs neither the file nor its old contents; writes during a run change
+ * the world's copy only (docs/BLOCK.md).
  * A "config" ROM is required: it is init's configuration.
  *
  * Keyboard input (sim/scenario_keyboard.c; docs/INPUT.md). TIME_US is
@@ -81,6 +85,7 @@ enum {
     SCENARIO_DISK_SECTORS_MAX = 2048,      /* 1 MiB */
     SCENARIO_DISK_LINES_MAX = 64,
     SCENARIO_DISK_SECTOR_BYTES = 512,
+    SCENARIO_DISK_PATH_MAX = 256,
 };
 #define SCENARIO_INPUT_TIME_US_MAX UINT64_C(1000000000000)   /* ~11.6 days */
 
@@ -124,6 +129,8 @@ enum scenario_error {
     SCENARIO_ERR_BAD_HEX,          /* sector: odd length or a non-hex digit */
     SCENARIO_ERR_SECTOR_TOO_LARGE, /* sector: more than 512 bytes    */
     SCENARIO_ERR_TOO_MANY_DISK_LINES,
+    SCENARIO_ERR_DISK_IMAGE_UNREADABLE, /* disk_image: the file cannot be read */
+    SCENARIO_ERR_DISK_IMAGE_TOO_LARGE,  /* disk_image: more than the disk holds */
     SCENARIO_ERROR_COUNT
 };
 
@@ -182,6 +189,14 @@ struct scenario_disk {
     uint32_t sectors;                /* 0: no disk in this world */
     size_t line_count;
     struct scenario_disk_line lines[SCENARIO_DISK_LINES_MAX];
+    char image_path[SCENARIO_DISK_PATH_MAX];   /* disk_image: "" none  */
+    size_t image_line;               /* where disk_image stood         */
+    /* The image's bytes, which come from outside the text: read by
+     * scenario_load (owned: scenario_release), or a stored run's input
+     * (replay). NULL without a disk_image line. */
+    const uint8_t *image;
+    size_t image_len;
+    bool image_owned;
 };
 
 struct scenario {
@@ -203,10 +218,14 @@ struct scenario {
 enum scenario_error scenario_parse(const char *text, size_t length, struct scenario *out,
                                    size_t *out_line);
 /* Reads and parses a file; *out_text receives a malloc'd copy of the text
- * (for storing with the run), or NULL on error. */
+ * (for storing with the run), or NULL on error. A disk_image file is read
+ * too (relative to the scenario's directory) into out->disk.image, which
+ * scenario_release frees; its errors name the disk_image line. */
 enum scenario_error scenario_load(const char *path, struct scenario *out, char **out_text,
                                   size_t *out_line);
 const char *scenario_error_name(enum scenario_error error);
+/* Frees what scenario_load read besides the text (a disk image). */
+void scenario_release(struct scenario *scenario);
 
 /* The key names of "key" lines, by enum ps2_key; NULL past the last. */
 const char *scenario_key_name(unsigned key);
