@@ -34,15 +34,6 @@
 #include "hal/memory.h"
 #include "sim_world.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#include <sanitizer/asan_interface.h>
-#define SIM_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#endif
-#endif
-#ifndef SIM_UNPOISON
-#define SIM_UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
 /* The handler that was installed before ours: where every SIGSEGV that is
  * not a window's page fault goes. A signal handler has no context to find

@@ -141,6 +141,18 @@ struct sim_world {
 
 extern struct sim_world *sim_world_current;
 
+/* Clears ASan's poison on memory the sim reuses (stacks of fibers that
+ * never returned leave it behind); nothing in other builds. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define SIM_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#endif
+#endif
+#ifndef SIM_UNPOISON
+#define SIM_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 /* choice_stream.c */
 void choice_stream_init(struct choice_stream *stream, uint64_t seed, const uint8_t *bytes,
                         size_t bytes_len);

@@ -25,15 +25,6 @@
 #include "hal/kernel_entry.h"
 #include "sim_world.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#include <sanitizer/asan_interface.h>
-#define SIM_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#endif
-#endif
-#ifndef SIM_UNPOISON
-#define SIM_UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
 struct sim_world *sim_world_current;
 

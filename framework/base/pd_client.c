@@ -37,12 +37,5 @@ enum rpc_status pd_address_space(struct pd_session_cap pd, cap_index_t *out)
 {
     struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){0};
-    enum rpc_status status = call_PD_ADDRESS_SPACE_with_cap(pd, m);
-    *out = status == RPC_OK ? m->cap : CAP_INDEX_INVALID;
-    if (status == RPC_OK && m->cap_type != CAP_TYPE_ENDPOINT) {
-        sys_cap_delete(m->cap);
-        *out = CAP_INDEX_INVALID;
-        return RPC_ERR_WRONG_CAP_TYPE;
-    }
-    return status;
+    return rpc_reply_take_cap(call_PD_ADDRESS_SPACE_with_cap(pd, m), m, CAP_TYPE_ENDPOINT, out);
 }

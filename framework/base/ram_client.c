@@ -30,17 +30,8 @@ enum rpc_status ram_alloc(struct ram_session_cap ram, uint64_t size, struct data
 {
     struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){.word_count = 1, .word = {size}};
-    out->index = CAP_INDEX_INVALID;
-    enum rpc_status status = call_RAM_ALLOC_with_cap(ram, m);
-    if (status != RPC_OK)
-        return status;
-    if (m->cap == CAP_INDEX_INVALID || m->cap_type != CAP_TYPE_DATASPACE) {
-        if (m->cap != CAP_INDEX_INVALID)
-            sys_cap_delete(m->cap);
-        return RPC_ERR_WRONG_CAP_TYPE;
-    }
-    out->index = m->cap;
-    return RPC_OK;
+    return rpc_reply_take_cap(call_RAM_ALLOC_with_cap(ram, m), m, CAP_TYPE_DATASPACE,
+                              &out->index);
 }
 
 enum rpc_status ram_free(struct ram_session_cap ram, struct dataspace_cap ds)

@@ -45,17 +45,8 @@ enum rpc_status region_map_dataspace(struct region_map_cap rm, struct dataspace_
 {
     struct ipc_message *m = ipc_buffer();
     *m = (struct ipc_message){0};
-    out->index = CAP_INDEX_INVALID;
-    enum rpc_status status = call_REGION_MAP_DATASPACE_with_cap(rm, m);
-    if (status != RPC_OK)
-        return status;
-    if (m->cap == CAP_INDEX_INVALID || m->cap_type != CAP_TYPE_DATASPACE) {
-        if (m->cap != CAP_INDEX_INVALID)
-            sys_cap_delete(m->cap);
-        return RPC_ERR_WRONG_CAP_TYPE;
-    }
-    out->index = m->cap;
-    return RPC_OK;
+    return rpc_reply_take_cap(call_REGION_MAP_DATASPACE_with_cap(rm, m), m, CAP_TYPE_DATASPACE,
+                              &out->index);
 }
 
 enum rpc_status env_address_space(struct env *env, struct region_map_cap *out)
@@ -63,16 +54,11 @@ enum rpc_status env_address_space(struct env *env, struct region_map_cap *out)
     if (env->address_space == CAP_INDEX_INVALID) {
         struct ipc_message *m = ipc_buffer();
         *m = (struct ipc_message){0};
-        enum rpc_status status = call_PARENT_ADDRESS_SPACE_with_cap(
-            (struct parent_cap){env->parent}, m);
+        enum rpc_status status = rpc_reply_take_cap(
+            call_PARENT_ADDRESS_SPACE_with_cap((struct parent_cap){env->parent}, m), m,
+            CAP_TYPE_ENDPOINT, &env->address_space);
         if (status != RPC_OK)
             return status;
-        if (m->cap == CAP_INDEX_INVALID || m->cap_type != CAP_TYPE_ENDPOINT) {
-            if (m->cap != CAP_INDEX_INVALID)
-                sys_cap_delete(m->cap);
-            return RPC_ERR_WRONG_CAP_TYPE;
-        }
-        env->address_space = m->cap;
     }
     out->index = env->address_space;
     return RPC_OK;

@@ -160,3 +160,16 @@ void rpc_unpack_bytes(const uint64_t *words, void *bytes, size_t len)
 {
     duet_memcpy(bytes, words, len);
 }
+
+enum rpc_status rpc_reply_take_cap(enum rpc_status status, const struct ipc_message *m,
+                                   enum cap_type type, cap_index_t *out)
+{
+    *out = CAP_INDEX_INVALID;
+    if (status == RPC_OK && m->cap != CAP_INDEX_INVALID && m->cap_type == type) {
+        *out = m->cap;
+        return RPC_OK;
+    }
+    if (m->cap != CAP_INDEX_INVALID)
+        sys_cap_delete(m->cap);
+    return status == RPC_OK ? RPC_ERR_WRONG_CAP_TYPE : status;
+}

@@ -74,6 +74,13 @@ enum rpc_status rpc_call(cap_index_t cap, struct ipc_message *message);
  * session): it is left in message->cap for the caller to take. */
 enum rpc_status rpc_call_with_cap(cap_index_t cap, struct ipc_message *message);
 
+/* After a call whose answer carries a capability (call_NAME_with_cap):
+ * on RPC_OK takes it into *out if it is there and of `type`; otherwise
+ * deletes whatever came (a server cannot plant a capability) and returns
+ * the call's status, or RPC_ERR_WRONG_CAP_TYPE. */
+enum rpc_status rpc_reply_take_cap(enum rpc_status status, const struct ipc_message *m,
+                                   enum cap_type type, cap_index_t *out);
+
 /* Decode step of a server: RPC_OK and *out_function set, or the named error. */
 enum rpc_status rpc_decode(const struct rpc_interface *interface,
                            const struct ipc_message *message,
