@@ -71,3 +71,16 @@ enum sys_error irq_wait(const struct irq_connection *connection)
 {
     return sys_irq_wait(connection->cap.index);
 }
+
+void irq_forward_to_entrypoint(const struct irq_connection *connection, cap_index_t endpoint,
+                               uint64_t label)
+{
+    for (;;) {
+        enum sys_error waited = irq_wait(connection);
+        DUET_ASSERT(waited == SYS_OK);
+        struct ipc_message *m = ipc_buffer();
+        *m = (struct ipc_message){.label = label};
+        enum sys_error called = sys_call(endpoint, m);
+        DUET_ASSERT(called == SYS_OK);
+    }
+}

@@ -27,5 +27,12 @@ struct irq_connection {
 enum rpc_status irq_connection_open(struct env *env, unsigned line, struct irq_connection *out);
 enum rpc_status irq_connection_close(struct env *env, struct irq_connection *connection);
 enum sys_error irq_wait(const struct irq_connection *connection);
+/* What a driver's IRQ thread does: waits for the line and turns every
+ * interrupt into a call with `label` on `endpoint` (a capability to the
+ * driver's own entrypoint), so one thread handles interrupts and session
+ * requests alike and the driver needs no lock. Never returns; a failed
+ * wait or call is a broken driver (asserted). */
+DUET_NORETURN void irq_forward_to_entrypoint(const struct irq_connection *connection,
+                                             cap_index_t endpoint, uint64_t label);
 
 #endif

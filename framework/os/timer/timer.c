@@ -136,12 +136,7 @@ void timer_irq_thread(struct env *env, void *arg)
 {
     struct timer_server *s = arg;
     (void)env;
-    for (;;) {
-        DUET_ASSERT(irq_wait(&s->irq) == SYS_OK);
-        struct ipc_message *m = ipc_buffer();
-        *m = (struct ipc_message){.label = TIMER_IRQ_LABEL};
-        DUET_ASSERT(sys_call(s->irq_cap, m) == SYS_OK);
-    }
+    irq_forward_to_entrypoint(&s->irq, s->irq_cap, TIMER_IRQ_LABEL);
 }
 
 /* ---- the root interface: sessions -------------------------------------- */
