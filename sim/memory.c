@@ -102,7 +102,7 @@ bool sim_memory_create(struct sim_memory *memory)
     memset(memory, 0, sizeof *memory);
     memory->ram_fd = -1;
     memory->window_bytes = WINDOW_BYTES;
-    size_t space = SIM_WINDOW_SLOTS * (size_t)WINDOW_BYTES;
+    size_t space = SIM_WINDOW_SLOTS * (size_t)SIM_WINDOW_STRIDE;
     void *base = mmap(NULL, space, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
         return false;
@@ -125,7 +125,7 @@ bool sim_memory_create(struct sim_memory *memory)
 
 static uint8_t *slot_base(const struct sim_memory *memory, unsigned slot)
 {
-    return memory->windows + (size_t)slot * memory->window_bytes;
+    return memory->windows + (size_t)slot * SIM_WINDOW_STRIDE;
 }
 
 void sim_memory_destroy(struct sim_memory *memory)
@@ -133,7 +133,7 @@ void sim_memory_destroy(struct sim_memory *memory)
     if (memory->windows != NULL) {
         for (unsigned slot = 0; slot < SIM_WINDOW_SLOTS; slot++)
             SIM_UNPOISON(slot_base(memory, slot), memory->boot_bytes[slot]);
-        munmap(memory->windows, SIM_WINDOW_SLOTS * (size_t)WINDOW_BYTES);
+        munmap(memory->windows, SIM_WINDOW_SLOTS * (size_t)SIM_WINDOW_STRIDE);
         if (--segv_users == 0) {
             sigaction(SIGSEGV, &previous_segv, NULL);
             previous_known = false;
@@ -150,8 +150,8 @@ void sim_memory_destroy(struct sim_memory *memory)
 static unsigned slot_of(const struct sim_memory *memory, const void *window)
 {
     size_t offset = (size_t)((const uint8_t *)window - memory->windows);
-    assert(offset % memory->window_bytes == 0);
-    return (unsigned)(offset / memory->window_bytes);
+    assert(offset % SIM_WINDOW_STRIDE == 0);
+    return (unsigned)(offset / SIM_WINDOW_STRIDE);
 }
 
 /* Free again. Its boot area stays mapped, to be zeroed when the slot is
@@ -183,7 +183,9 @@ void sim_memory_reset(struct sim_memory *memory)
 bool sim_memory_in_windows(const struct sim_memory *memory, uintptr_t address)
 {
     uintptr_t base = (uintptr_t)memory->windows;
-    return address >= base && address - base < SIM_WINDOW_SLOTS * (size_t)memory->window_bytes;
+    /* Guards included: an overrun past a window's end is the PD's fault
+     * (the kernel stops the thread), not a crash of the tool. */
+    return address >= base && address - base < SIM_WINDOW_SLOTS * (size_t)SIM_WINDOW_STRIDE;
 }
 
 /* ---- HAL ---------------------------------------------------------------- */
@@ -199,7 +201,13 @@ static void boot_zero(uint8_t *base, size_t bytes)
     }
     for (size_t first = 0; first < pages;) {
         if (!(resident[first] & 1)) {
-            first++;
+            /* Never touched, or swapped out with an old world's contents:
+             * dropped either way, so it reads as zero. */
+            size_t end = first;
+            while (end < pages && !(resident[end] & 1))
+                end++;
+            madvise(base + first * PAGE, (end - first) * PAGE, MADV_DONTNEED);
+            first = end;
             continue;
         }
         size_t end = first;

@@ -24,6 +24,7 @@
 #include "duet/image.h"
 #include "duet/pci_host.h"
 #include "duet/sim.h"
+#include "duet/syscall.h"
 #include "duet/uart16550.h"
 #include "keyboard_input.h"
 #include "hal/context.h"
@@ -41,6 +42,9 @@ enum {
     SIM_WINDOW_SLOTS = 24,              /* windows at once (the kernel has 16 PDs) */
 };
 #define SIM_RAM_BYTES (UINT64_C(64) << 20)   /* physical memory for dataspaces */
+/* Windows lie this far apart: each followed by a reserved gap, so that
+ * running off a window's end faults instead of reaching the next one. */
+#define SIM_WINDOW_STRIDE ((size_t)WINDOW_BYTES + ((size_t)1 << 20))
 
 /* The memory model (memory.c); it outlives worlds, reset between them. */
 struct sim_memory {

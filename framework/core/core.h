@@ -48,8 +48,12 @@ enum {
     CORE_PD_CAP_COST = 4,
     /* Threads of all CPU sessions together: core holds a capability each. */
     CORE_THREADS_MAX = 16,
-    /* Region maps: a PD's address space each, and RM sessions. */
+    /* Region maps: a PD's address space each, and RM sessions, which may
+     * take all but those the PDs need (the kernel has 16 PDs, core one),
+     * so that starting a PD always finds its address space a slot. */
     CORE_RMS_MAX = 40,
+    CORE_ADDRESS_SPACES_MAX = 16,
+    CORE_RM_SESSIONS_MAX = CORE_RMS_MAX - CORE_ADDRESS_SPACES_MAX,
     CORE_RM_FAULTERS_MAX = 16,
     CORE_RM_MANAGED_MAX = 4,      /* managed dataspaces per map            */
     CORE_FAULTING_THREADS_MAX = 32,   /* the kernel's threads, at most one fault each */

@@ -32,7 +32,8 @@ static enum rpc_status pd_perform_PD_START(void *server, void *session_arg,
              : error == SYS_ERR_DENIED            ? RPC_ERR_DENIED
                                                   : RPC_ERR_SESSION_LIMIT;
     session->rm = core_address_space_create(core, pd_id, session->pd);
-    DUET_ASSERT(session->rm != NULL);   /* CORE_RMS_MAX holds every PD's */
+    /* RM sessions leave CORE_ADDRESS_SPACES_MAX slots, one per PD. */
+    DUET_ASSERT(session->rm != NULL);
     return RPC_OK;
 }
 

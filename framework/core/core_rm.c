@@ -50,6 +50,11 @@ struct core_rm *core_rm_create(struct core *core, bool address_space, uint16_t p
                                cap_index_t pd_cap, uint64_t size,
                                struct quota_account *account)
 {
+    unsigned sessions = 0;
+    for (size_t i = 0; i < CORE_RMS_MAX; i++)
+        sessions += core->rms[i].in_use && !core->rms[i].address_space;
+    if (!address_space && sessions == CORE_RM_SESSIONS_MAX)
+        return NULL;   /* the rest is the address spaces' */
     for (size_t i = 0; i < CORE_RMS_MAX; i++) {
         struct core_rm *rm = &core->rms[i];
         if (rm->in_use)
@@ -118,16 +123,27 @@ struct fault_lookup {
     uint64_t lo, hi;             /* outer range the leaf is visible in   */
     int64_t delta;               /* outer = inner (in rm) + delta        */
     bool too_deep;
+    bool writable;               /* every region on the way is writable  */
+    struct core_rm *read_only_rm;   /* the innermost read-only region's map, */
+    uint64_t read_only_offset;      /* and the fault's offset in it          */
 };
 
 static void fault_lookup(struct core *core, struct core_rm *outer, uint64_t offset,
                          struct fault_lookup *out)
 {
-    *out = (struct fault_lookup){.rm = outer, .offset = offset, .lo = 0, .hi = outer->size};
+    *out = (struct fault_lookup){.rm = outer, .offset = offset, .lo = 0, .hi = outer->size,
+                                 .writable = true};
     for (unsigned depth = 0;; depth++) {
         const struct core_region *r = region_at(out->rm, out->offset);
         if (r == NULL || r->boot)
             return;
+        /* A read-only attachment makes all below it read-only, however
+         * the maps inside were attached: a write there is that map's fault. */
+        if (!r->writable) {
+            out->writable = false;
+            out->read_only_rm = out->rm;
+            out->read_only_offset = out->offset;
+        }
         uint64_t r_lo = (uint64_t)((int64_t)r->start + out->delta);
         uint64_t r_hi = r_lo + r->size;
         out->lo = out->lo > r_lo ? out->lo : r_lo;
@@ -196,13 +212,13 @@ static bool fault_map(struct core *core, struct core_rm *space, uint64_t offset,
                       struct fault_lookup *found)
 {
     fault_lookup(core, space, offset, found);
-    if (found->too_deep || found->leaf == NULL || (write && !found->leaf->writable))
+    if (found->too_deep || found->leaf == NULL || (write && !found->writable))
         return false;
     const struct core_region *r = found->leaf;
     uint64_t leaf_start = (uint64_t)((int64_t)r->start + found->delta);
     uint64_t ds_offset = r->offset + (found->lo - leaf_start);
     return sys_map(core->env->pd_factory, space->pd_cap, r->ds, ds_offset, found->lo,
-                   found->hi - found->lo, r->writable) == SYS_OK;
+                   found->hi - found->lo, found->writable) == SYS_OK;
 }
 
 /* Drops waiting faulters whose thread is gone (its saved reply stale):
@@ -244,9 +260,16 @@ void core_page_fault(struct core *core, const struct ipc_message *request,
         fault_log(core, "giving up on unexpectedly deep memory-mapping structure", pd_id, offset);
         return;
     }
-    if (found.leaf != NULL && !(write && !found.leaf->writable)) {
+    if (found.leaf != NULL && !(write && !found.writable)) {
         fault_log(core, "a mapping the kernel refused", pd_id, offset);
         return;
+    }
+    /* A write below a read-only region is the fault of that region's map;
+     * anything else of the innermost map reached. */
+    bool write_denied = found.leaf != NULL && write && !found.writable;
+    if (write_denied) {
+        found.rm = found.read_only_rm;
+        found.offset = found.read_only_offset;
     }
     struct core_rm *rm = found.rm;
     enum cap_type type = CAP_TYPE_NONE;
@@ -256,8 +279,8 @@ void core_page_fault(struct core *core, const struct ipc_message *request,
         rm->fault_handler = CAP_INDEX_INVALID;
     }
     if (rm->fault_handler == CAP_INDEX_INVALID) {
-        fault_log(core, write && found.leaf ? "a write to a read-only region, no fault handler"
-                                             : "an unresolved page fault, no fault handler",
+        fault_log(core, write_denied ? "a write to a read-only region, no fault handler"
+                                     : "an unresolved page fault, no fault handler",
                   pd_id, offset);
         return;
     }
@@ -307,6 +330,36 @@ static unsigned faulters_answer(struct core *core, struct core_rm *rm, uint64_t 
     }
     rm->faulter_count = kept;
     return answered;
+}
+
+/* After an attach anywhere: every waiting faulter whose access resolves
+ * now (through whatever maps) is mapped and resumed, also one queued in a
+ * map that has since been detached from the path (its handler attached
+ * memory one level up instead). */
+static unsigned faulters_resume_resolved(struct core *core)
+{
+    unsigned resumed = 0;
+    for (size_t i = 0; i < CORE_RMS_MAX; i++) {
+        struct core_rm *rm = &core->rms[i];
+        unsigned kept = 0;
+        for (unsigned j = 0; rm->in_use && j < rm->faulter_count; j++) {
+            struct core_faulter f = rm->faulters[j];
+            struct core_rm *space = core_rm_of_pd(core, f.pd);
+            struct fault_lookup found;
+            if (space == NULL || !fault_map(core, space, f.space_offset, f.write, &found)) {
+                rm->faulters[kept++] = f;
+                continue;
+            }
+            struct ipc_message *m = ipc_buffer();
+            *m = (struct ipc_message){.label = PAGER_RESUME};
+            sys_reply_send(f.reply, m);
+            sys_cap_delete(f.reply);
+            resumed++;
+        }
+        if (rm->in_use)
+            rm->faulter_count = kept;
+    }
+    return resumed;
 }
 
 /* ---- flushing: unmap a range of a map wherever it is visible --------------- */
@@ -392,19 +445,31 @@ void core_rm_destroy(struct core *core, struct core_rm *rm)
 
 /* ---- the region-map interface ----------------------------------------------- */
 
-/* Is `inner` (at any depth) inside `outer`, or the same map? */
-static bool rm_contains(struct core *core, const struct core_rm *outer,
-                        const struct core_rm *inner, unsigned depth)
+/* Is `inner` (at any depth) inside `outer`, or the same map? A map can be
+ * attached many times in another (the maps form a DAG of shared maps), so
+ * each map is visited once: the walk is linear in the maps and regions,
+ * never in the paths, however a client arranges them. */
+static bool rm_contains_walk(struct core *core, const struct core_rm *outer,
+                             const struct core_rm *inner, uint64_t *visited)
 {
     if (outer == inner)
         return true;
-    if (depth > CORE_RMS_MAX)
-        return true;   /* cannot happen in a forest; refuse rather than loop */
+    uint32_t index = rm_index(core, outer);
+    if (*visited & (UINT64_C(1) << index))
+        return false;
+    *visited |= UINT64_C(1) << index;
     for (unsigned i = 0; i < outer->region_count; i++)
         if (outer->regions[i].rm != 0 &&
-            rm_contains(core, &core->rms[outer->regions[i].rm - 1], inner, depth + 1))
+            rm_contains_walk(core, &core->rms[outer->regions[i].rm - 1], inner, visited))
             return true;
     return false;
+}
+
+static bool rm_contains(struct core *core, const struct core_rm *outer, const struct core_rm *inner)
+{
+    DUET_STATIC_ASSERT(CORE_RMS_MAX <= 64, "a visited set of 64 bits");
+    uint64_t visited = 0;
+    return rm_contains_walk(core, outer, inner, &visited);
 }
 
 static bool range_free(const struct core_rm *rm, uint64_t at, uint64_t size)
@@ -459,7 +524,7 @@ static enum rpc_status rm_perform_REGION_MAP_ATTACH(void *server, void *session,
         if (info.imprint >= CORE_RMS_MAX || !core->rms[info.imprint].in_use)
             return RPC_ERR_INVALID_DATASPACE;
         nested = &core->rms[info.imprint];
-        if (rm_contains(core, nested, rm, 0))
+        if (rm_contains(core, nested, rm))
             return RPC_ERR_CYCLE;
     }
     if (writable && (info.flags & DATASPACE_READ_ONLY))
@@ -468,6 +533,8 @@ static enum rpc_status rm_perform_REGION_MAP_ATTACH(void *server, void *session,
         return RPC_ERR_REGION_CONFLICT;
     if (size == 0)
         size = info.size - offset;
+    if (size > info.size - offset)   /* before rounding: a huge size would wrap */
+        return RPC_ERR_REGION_CONFLICT;
     size = page_round_up(size);
     if (size > info.size - offset)
         return RPC_ERR_REGION_CONFLICT;
@@ -496,6 +563,7 @@ static enum rpc_status rm_perform_REGION_MAP_ATTACH(void *server, void *session,
     /* The range was free, so nothing of it is mapped anywhere: the first
      * access faults and is mapped then. Wake whoever waits for it. */
     unsigned resumed = faulters_answer(core, rm, at, at + size, false, PAGER_RESUME);
+    resumed += faulters_resume_resolved(core);
     hal_event(HAL_EVENT_RM_RESOLVE, rm_index(core, rm), at, size, resumed, NULL, 0);
     reply->word_count = 1;
     reply->word[0] = at;

@@ -80,39 +80,70 @@ static unsigned slots_needed(const struct libc *libc, uint64_t at, uint64_t size
 
 /* Removes [at, at + size) from every mapping; what is left of a mapping
  * stays mapped (its pieces re-attached where they were). */
-static void range_unmap(struct libc *libc, uint64_t at, uint64_t size)
+/* Cuts [at, at + size) out of one mapping: detaches it and attaches what
+ * is left before and after the range. If the address space cannot take a
+ * piece (its regions are used up by others' attachments), the whole
+ * mapping is put back as it was and false returned: ENOMEM, nothing lost. */
+static bool mapping_cut(struct libc *libc, struct libc_mapping *m, uint64_t at, uint64_t size)
 {
     uint64_t end = at + size;
+    struct libc_mapping whole = *m;
+    enum rpc_status status = region_map_detach(libc->space, whole.at);
+    DUET_ASSERT(status == RPC_OK);
+    m->in_use = false;
+    struct libc_mapping *made[2] = {NULL, NULL};
+    unsigned pieces = 0;
+    bool ok = true;
+    if (whole.at < at) {   /* the part before the range */
+        *m = whole;
+        m->size = at - whole.at;
+        ok = piece_attach(libc, m) == RPC_OK;
+        if (ok)
+            made[pieces++] = m;
+        else
+            m->in_use = false;
+    }
+    if (ok && whole.at + whole.size > end) {   /* the part after it */
+        struct libc_mapping *after = pieces == 0 ? m : mapping_free_slot(libc);
+        DUET_ASSERT(after != NULL);   /* slots_needed checked */
+        *after = whole;
+        after->at = end;
+        after->size = whole.at + whole.size - end;
+        after->offset = whole.offset + (end - whole.at);
+        ok = piece_attach(libc, after) == RPC_OK;
+        if (ok)
+            made[pieces++] = after;
+        else
+            after->in_use = false;
+    }
+    if (!ok) {
+        for (unsigned i = 0; i < pieces; i++) {
+            region_map_detach(libc->space, made[i]->at);
+            made[i]->in_use = false;
+        }
+        *m = whole;
+        status = piece_attach(libc, m);
+        DUET_ASSERT(status == RPC_OK);   /* its range was just its own */
+        return false;
+    }
+    if (whole.ds != LIBC_RESERVE) {
+        libc->dataspaces[whole.ds].pieces += pieces;
+        dataspace_release(libc, whole.ds);
+    }
+    return true;
+}
+
+/* Removes [at, at + size) from every mapping; what is left of a mapping
+ * stays mapped. False if a cut failed (see mapping_cut): the mappings
+ * cut before it are gone, that one and those after are intact. */
+static bool range_unmap(struct libc *libc, uint64_t at, uint64_t size)
+{
     for (unsigned i = 0; i < LIBC_MAPPINGS_MAX; i++) {
         struct libc_mapping *m = &libc->mappings[i];
-        if (!m->in_use || !overlaps(m->at, m->size, at, size))
-            continue;
-        struct libc_mapping whole = *m;
-        enum rpc_status status = region_map_detach(libc->space, whole.at);
-        DUET_ASSERT(status == RPC_OK);
-        m->in_use = false;
-        unsigned pieces = 0;
-        if (whole.at < at) {   /* the part before the range */
-            *m = whole;
-            m->size = at - whole.at;
-            DUET_ASSERT(piece_attach(libc, m) == RPC_OK);
-            pieces++;
-        }
-        if (whole.at + whole.size > end) {   /* the part after it */
-            struct libc_mapping *after = pieces == 0 ? m : mapping_free_slot(libc);
-            DUET_ASSERT(after != NULL);   /* slots_needed checked */
-            *after = whole;
-            after->at = end;
-            after->size = whole.at + whole.size - end;
-            after->offset = whole.offset + (end - whole.at);
-            DUET_ASSERT(piece_attach(libc, after) == RPC_OK);
-            pieces++;
-        }
-        if (whole.ds != LIBC_RESERVE) {
-            libc->dataspaces[whole.ds].pieces += pieces;
-            dataspace_release(libc, whole.ds);
-        }
+        if (m->in_use && overlaps(m->at, m->size, at, size) && !mapping_cut(libc, m, at, size))
+            return false;
     }
+    return true;
 }
 
 /* Memory the libc holds that a MAP_FIXED must not replace: the heap's. */
@@ -179,7 +210,10 @@ static void *mmap_locked(struct libc *libc, void *addr, size_t length, int prot,
             errno = ENOMEM;
             return MAP_FAILED;
         }
-        range_unmap(libc, at, size);
+        if (!range_unmap(libc, at, size)) {
+            errno = ENOMEM;
+            return MAP_FAILED;
+        }
     }
     struct libc_mapping *slot = mapping_free_slot(libc);
     if (slot == NULL) {
@@ -230,9 +264,9 @@ int munmap(void *addr, size_t length)
 {
     struct libc *libc = libc_self();
     uint64_t at = (uint64_t)((uint8_t *)addr - (uint8_t *)libc->env);
-    uint64_t size = page_round_up(length);
-    if (length == 0 || (uintptr_t)addr < (uintptr_t)libc->env || at % PAGE_BYTES != 0 ||
-        !range_in_window(at, size)) {
+    uint64_t size = length > WINDOW_BYTES ? 0 : page_round_up(length);   /* no wrap */
+    if (length == 0 || size == 0 || (uintptr_t)addr < (uintptr_t)libc->env ||
+        at % PAGE_BYTES != 0 || !range_in_window(at, size)) {
         errno = EINVAL;
         return -1;
     }
@@ -242,8 +276,9 @@ int munmap(void *addr, size_t length)
     if (free_slots(libc) < slots_needed(libc, at, size)) {
         errno = ENOMEM;   /* as Linux, when a split needs a mapping it cannot have */
         result = -1;
-    } else {
-        range_unmap(libc, at, size);
+    } else if (!range_unmap(libc, at, size)) {
+        errno = ENOMEM;   /* as Linux, when a split needs a mapping it cannot have */
+        result = -1;
     }
     lock_release(&libc->lock);
     return result;

@@ -441,6 +441,35 @@ static void check_nested_faults(struct rm_test *test)
     say(test, "nested faults: ok ", 1);
 }
 
+/* A read-only attachment of a managed dataspace makes everything inside it
+ * read-only, however the regions inside were attached. */
+static void check_read_only_nesting(struct rm_test *test)
+{
+    struct rm_connection inner;
+    struct dataspace_cap inner_ds, page;
+    expect_status(test, rm_connection_open(test->env, "ro", 16 * 1024, 2, &inner), RPC_OK,
+                  "rm ro");
+    expect_status(test, region_map_dataspace(inner.cap, &inner_ds), RPC_OK, "ro dataspace");
+    expect_status(test, ram_alloc(test->ram.cap, 4096, &page), RPC_OK, "ro page");
+    expect_status(test, attach_at(inner.cap, page, 0, 0, 0, true), RPC_OK, "writable inside");
+    expect_status(test, attach_at(test->space, inner_ds, CONFLICT_AT, 0, 0, false), RPC_OK,
+                  "read-only outside");
+    faulter_start(test, &test->faulters[0], CONFLICT_AT, false);
+    yield_a_while();
+    expect(test, test->faulters[0].done && test->faulters[0].seen == 0,
+           "a read through a read-only attachment failed");
+    cpu_thread_kill(test->env, test->cpu.cap, &test->faulters[0].thread);
+    faulter_start(test, &test->faulters[0], CONFLICT_AT, true);
+    yield_a_while();
+    expect(test, !test->faulters[0].done, "a write through a read-only attachment went through");
+    cpu_thread_kill(test->env, test->cpu.cap, &test->faulters[0].thread);
+    expect_status(test, region_map_detach(test->space, CONFLICT_AT), RPC_OK, "detach ro");
+    expect_status(test, rm_connection_close(test->env, &inner), RPC_OK, "close ro");
+    expect_status(test, ram_free(test->ram.cap, page), RPC_OK, "free ro page");
+    sys_cap_delete(inner_ds.index);
+    say(test, "read-only nesting: ok ", 1);
+}
+
 static void check_fault_without_handler(struct rm_test *test)
 {
     faulter_start(test, &test->faulters[2], UNMAPPED_AT, false);
@@ -471,6 +500,7 @@ void rm_test_main(struct env *env)
     check_conflicts(test);
     check_quota_and_cycles(test);
     check_nested_faults(test);
+    check_read_only_nesting(test);
     check_fault_without_handler(test);
     if (test->failures == 0)
         log_write(env, test->log.cap, "region map checks passed");

@@ -86,6 +86,18 @@ static bool opening_finish(struct init *init, size_t id, enum rpc_status status,
         return false;
     }
     session->server_id = server_id;
+    /* Its server went while we called it (and maybe came back): whatever
+     * it answered belongs to nobody now. The session goes; nothing to close. */
+    const struct init_child *server = &init->children[session->server];
+    if (server->exited || server->incarnation != session->server_incarnation) {
+        sys_cap_delete(cap);
+        session->taken = false;
+        if (session->client == INIT_NO_CLIENT)
+            init_session_free(session);   /* its donation went back when orphaned */
+        else
+            init_session_abandon(init, id, RPC_ERR_SERVER_GONE);
+        return false;
+    }
     if (session->client != INIT_NO_CLIENT) {
         struct ipc_message *m = ipc_buffer();
         *m = (struct ipc_message){.label = RPC_OK, .word_count = 1, .word = {id}, .cap = cap};
@@ -118,10 +130,13 @@ static bool upgrade_finish(struct init *init, size_t id, enum rpc_status status)
 {
     struct init_session *session = &init->sessions[id];
     DUET_ASSERT(session->in_use && session->op == INIT_OP_UPGRADE && session->taken);
+    /* Orphaned (its donation went back then): the opener closes it at the
+     * server and frees it, and until then it stays taken, so that nobody
+     * frees the slot under the opener. */
+    if (session->client == INIT_NO_CLIENT)
+        return true;
     session->op = INIT_OP_NONE;
     session->taken = false;
-    if (session->client == INIT_NO_CLIENT)
-        return true;   /* orphaned: its donation went back then */
     struct init_child *client = &init->children[session->client];
     if (status == RPC_OK) {
         session->ram_donated += session->upgrade_ram;
