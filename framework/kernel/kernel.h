@@ -278,8 +278,6 @@ static inline bool pd_boot_contains(const struct pd *pd, const void *p, size_t s
 /* Is [p, p + size) mapped in the PD's window right now (boot area or
  * dataspace pages)? For what the kernel touches only during the call. */
 bool pd_user_readable(const struct pd *pd, const void *p, size_t size);
-/* Unmaps every page of the PD above the boot area (it is going). */
-void pd_pages_clear(struct kernel *k, struct pd *pd);
 void sys_dataspace_create_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_dataspace_destroy_perform(struct kernel *k, struct syscall_frame *frame);
 void sys_dataspace_info_perform(struct kernel *k, struct syscall_frame *frame);

@@ -39,7 +39,7 @@ static bool window_range_valid(uint64_t offset, uint64_t size)
 bool pd_user_readable(const struct pd *pd, const void *p, size_t size)
 {
     uintptr_t start = (uintptr_t)pd->window, at = (uintptr_t)p;
-    if (p == NULL || at < start || size > KERNEL_WINDOW_SIZE ||
+    if (p == NULL || size == 0 || at < start || size > KERNEL_WINDOW_SIZE ||
         at - start > KERNEL_WINDOW_SIZE - size)
         return false;
     uint64_t first = at - start, last = first + (size > 0 ? size - 1 : 0);
@@ -70,13 +70,6 @@ static void pages_unmap(struct pd *pd, uint16_t pd_id, uint64_t first, uint64_t 
             run = 0;
         }
     }
-}
-
-void pd_pages_clear(struct kernel *k, struct pd *pd)
-{
-    uint16_t pd_id = (uint16_t)(pd - k->pds);
-    pages_unmap(pd, pd_id, KERNEL_BOOT_SIZE / PAGE_BYTES,
-                KERNEL_WINDOW_PAGES - KERNEL_BOOT_SIZE / PAGE_BYTES, 0);
 }
 
 static enum sys_error factory_check(struct kernel *k, uint64_t index)
