@@ -68,5 +68,7 @@ void ps2_irq_thread(struct env *env, void *arg);
 void input_test_main(struct env *env);
 void pci_main(struct env *env);
 void pci_test_main(struct env *env);
+void ucontext_test_main(struct env *env);
+void ucontext_test_worker(struct env *env, void *arg);
 
 #endif
