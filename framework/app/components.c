@@ -29,6 +29,7 @@ static const component_thread_fn rm_test_threads[] = {rm_test_faulter, NULL};
 static const component_thread_fn rm_pager_threads[] = {rm_pager_fault_handler, NULL};
 static const component_thread_fn libc_test_threads[] = {libc_test_worker, NULL};
 static const component_thread_fn ucontext_test_threads[] = {ucontext_test_worker, NULL};
+static const component_thread_fn go_test_threads[] = {go_test_helper, NULL};
 static const component_thread_fn upgrade_racer_threads[] = {upgrade_racer_holder, NULL};
 
 static const struct component_info components[] = {
@@ -67,6 +68,7 @@ static const struct component_info components[] = {
     {.name = "pci", .main = pci_main},
     {.name = "pci_test", .main = pci_test_main},
     {.name = "ucontext_test", .main = ucontext_test_main, .threads = ucontext_test_threads},
+    {.name = "go_test", .main = go_test_main, .threads = go_test_threads},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -70,5 +70,7 @@ void pci_main(struct env *env);
 void pci_test_main(struct env *env);
 void ucontext_test_main(struct env *env);
 void ucontext_test_worker(struct env *env, void *arg);
+void go_test_main(struct env *env);
+void go_test_helper(struct env *env, void *arg);
 
 #endif
