@@ -11,6 +11,7 @@ extern const struct fuzz_target fuzz_target_core_rpc;
 extern const struct fuzz_target fuzz_target_sync;
 extern const struct fuzz_target fuzz_target_rm;
 extern const struct fuzz_target fuzz_target_ps2;
+extern const struct fuzz_target fuzz_target_go;
 extern const struct fuzz_target fuzz_target_minimize_selftest;
 
 static const struct fuzz_target *const targets[] = {
@@ -18,6 +19,7 @@ static const struct fuzz_target *const targets[] = {
     &fuzz_target_sync,
     &fuzz_target_rm,
     &fuzz_target_ps2,
+    &fuzz_target_go,
     &fuzz_target_minimize_selftest,
 };
 
