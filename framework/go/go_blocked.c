@@ -55,31 +55,28 @@ void go_blocked_describe(const struct go_blocked *blocked, char *buffer, size_t 
     text_append_u64(&text, blocked->object);
 }
 
-static bool channel_consistent(const struct go_runtime *rt, const struct go_channel *c)
+/* Each invariant its own assertion, so a violation names which. */
+static void channel_check(const struct go_channel *c)
 {
-    if (c->count > c->capacity)
-        return false;
-    /* G3; a select may wait to send and to receive on one channel itself,
-     * so a receiver and a sender both waiting must be one goroutine. */
-    if (c->count > 0 && c->recv_head != NULL)
-        return false;
-    if (c->count < c->capacity && c->send_head != NULL)
-        return false;
-    if (c->send_head != NULL && c->recv_head != NULL &&
-        !(c->send_head->routine == c->recv_head->routine && c->send_head->next == NULL &&
-          c->recv_head->next == NULL))
-        return false;
-    for (const struct go_waiter *w = c->recv_head; w != NULL; w = w->next)
-        if (w->routine->state != GO_BLOCKED || w->send || !w->queued)
-            return false;   /* G2 */
-    for (const struct go_waiter *w = c->send_head; w != NULL; w = w->next)
-        if (w->routine->state != GO_BLOCKED || !w->send || !w->queued)
-            return false;   /* G2 */
-    (void)rt;
-    return true;
+    DUET_ASSERT(c->count <= c->capacity);                                  /* G3 */
+    DUET_ASSERT(c->count == 0 || c->recv_head == NULL);                    /* G3 */
+    DUET_ASSERT(c->count == c->capacity || c->send_head == NULL);          /* G3 */
+    /* A sender and a receiver both waiting must be one select: nobody
+     * else could have passed the other by. */
+    const struct go_routine *both = NULL;
+    if (c->send_head != NULL && c->recv_head != NULL)
+        both = c->send_head->routine;
+    for (const struct go_waiter *w = c->recv_head; w != NULL; w = w->next) {
+        DUET_ASSERT(w->routine->state == GO_BLOCKED && !w->send && w->queued);   /* G2 */
+        DUET_ASSERT(both == NULL || w->routine == both);                        /* G3 */
+    }
+    for (const struct go_waiter *w = c->send_head; w != NULL; w = w->next) {
+        DUET_ASSERT(w->routine->state == GO_BLOCKED && w->send && w->queued);    /* G2 */
+        DUET_ASSERT(both == NULL || w->routine == both);                        /* G3 */
+    }
 }
 
-bool go_invariants_hold(const struct go_runtime *rt)
+void go_invariants_check(const struct go_runtime *rt)
 {
     unsigned runnable = 0, blocked = 0, live = 0;
     for (unsigned i = 0; i < rt->config.goroutines_max; i++) {
@@ -87,18 +84,14 @@ bool go_invariants_hold(const struct go_runtime *rt)
         live += g->state != GO_FREE;
         runnable += g->state == GO_RUNNABLE;
         blocked += g->state == GO_BLOCKED;
-        if (g->state != GO_BLOCKED)
-            for (unsigned w = 0; w < GO_SELECT_CASES_MAX; w++)
-                if (g->waiters[w].queued)
-                    return false;   /* G2 */
+        for (unsigned w = 0; g->state != GO_BLOCKED && w < GO_SELECT_CASES_MAX; w++)
+            DUET_ASSERT(!g->waiters[w].queued);                            /* G2 */
     }
-    if (runnable != rt->runnable_count || blocked != rt->blocked || live != rt->live)
-        return false;   /* G1 */
+    DUET_ASSERT(runnable == rt->runnable_count);                           /* G1 */
+    DUET_ASSERT(blocked == rt->blocked && live == rt->live);               /* G1 */
     for (unsigned q = 0; q < rt->runnable_count; q++)
-        if (rt->routines[rt->run_queue[q]].state != GO_RUNNABLE)
-            return false;   /* G1 */
+        DUET_ASSERT(rt->routines[rt->run_queue[q]].state == GO_RUNNABLE);  /* G1 */
     for (unsigned i = 0; i < rt->config.channels_max; i++)
-        if (rt->channels[i].in_use && !channel_consistent(rt, &rt->channels[i]))
-            return false;
-    return true;
+        if (rt->channels[i].in_use)
+            channel_check(&rt->channels[i]);
 }

@@ -7,8 +7,8 @@
  * lock is a spinlock, and a fault under it would enter the kernel, which
  * may run another thread of the component that then spins on the lock.
  *
- * Invariants (checked by go_invariants_hold after every state change in
- * the sim build's assertions):
+ * Invariants (go_invariants_check, after every switch back to a scheduler
+ * when go_config.check_invariants is set):
  *   G1  a goroutine is in exactly one state; RUNNABLE ones, and only they,
  *       are in the run queue;
  *   G2  a BLOCKED goroutine has waiters queued on exactly the channels of
@@ -145,6 +145,7 @@ void go_stack_release(struct go_runtime *rt, int index);       /* lock held */
 bool go_stack_canary_intact(const struct go_runtime *rt, int index);
 void go_stacks_unmap(struct go_runtime *rt);
 
-bool go_invariants_hold(const struct go_runtime *rt);
+/* Asserts G1-G3, each on its own (a failure names the invariant). */
+void go_invariants_check(const struct go_runtime *rt);
 
 #endif

@@ -282,7 +282,7 @@ static void after_switch(struct go_runtime *rt, struct go_thread *t, struct go_r
         rt->exited++;
     }
     if (rt->config.check_invariants)
-        DUET_ASSERT(go_invariants_hold(rt));
+        go_invariants_check(rt);
 }
 
 /* Lock held, runnable goroutines present: picks one and runs it until it
