@@ -17,8 +17,9 @@
  *   and the ASan annotation around it.
  *
  * duet_ucontext_jump(const mcontext_t *load)            never returns
- *   Loads the MXCSR control bits (keeping the current exception flags),
- *   the x87 control word, the callee-saved registers, rsp, and the six
+ *   Loads the MXCSR control bits (keeping the current exception flags)
+ *   and the x87 control word, each only if it differs from the current
+ *   one, the callee-saved registers, rsp, and the six
  *   argument registers (they matter to made contexts only), sets eax to 0
  *   and jumps to rip.
  *
@@ -81,20 +82,29 @@ duet_ucontext_swap:
     .type duet_ucontext_jump, @function
 duet_ucontext_jump:
     .cfi_startproc
-    /* MXCSR: the loaded context's control bits, the current flags. */
+    /* MXCSR: the loaded context's control bits, the current flags. The
+     * writes (ldmxcsr, fldcw) cost more than the reads, and contexts
+     * rarely differ, so each is skipped when nothing would change. */
     subq $8, %rsp
     .cfi_adjust_cfa_offset 8
     stmxcsr (%rsp)
     movl (%rsp), %eax
-    andl $UCONTEXT_MXCSR_FLAGS, %eax
     movl MCONTEXT_MXCSR(%rdi), %ecx
+    xorl %eax, %ecx
     andl $~UCONTEXT_MXCSR_FLAGS, %ecx
-    orl %ecx, %eax
+    jz 1f
+    xorl %ecx, %eax             /* current ^ (control bits that differ) */
     movl %eax, (%rsp)
     ldmxcsr (%rsp)
+1:
+    fnstcw (%rsp)
+    movzwl (%rsp), %eax
+    cmpw MCONTEXT_FPU_CW(%rdi), %ax
+    je 2f
+    fldcw MCONTEXT_FPU_CW(%rdi)
+2:
     addq $8, %rsp
     .cfi_adjust_cfa_offset -8
-    fldcw MCONTEXT_FPU_CW(%rdi)
     movq G(RBX)(%rdi), %rbx
     movq G(RBP)(%rdi), %rbp
     movq G(R12)(%rdi), %r12
