@@ -112,7 +112,8 @@ _Noreturn void sim_fiber_start(struct hal_context *context)
 {
     /* A new thread starts in its component's code, not in the kernel that
      * switched to it. */
-    sim_world_current->in_kernel = false;
+    if (sim_world_current != NULL)   /* duet_bench runs a fiber with no world */
+        sim_world_current->in_kernel = false;
     hal_context_entry_fn entry = (hal_context_entry_fn)(uintptr_t)context->word[WORD_ENTRY];
     entry((void *)(uintptr_t)context->word[WORD_ARG0], (void *)(uintptr_t)context->word[WORD_ARG1]);
     sim_world_finish(sim_world_current, SIM_FAIL, "a context's entry function returned");
