@@ -15,7 +15,9 @@
  *   channel (arg >> 2i) & 3 (>= C: nil), send if op bit 4 + i, nonblocking
  *   if op bit 7)  5 close  6 yield  7 spawn script arg % G  8 wait group
  *   add (1 + arg % 2)  9 wait group done  10 wait group wait  11 recursion
- *   arg % 64 frames deep (stack use).
+ *   arg % GF_DEEP_MAX frames deep (stack use, well inside the stack in
+ *   every build: a 32 KiB stack overflowed into its guard page at -O0
+ *   under ASan, which ended the process as designed).
  * The switch order comes from the choice stream (hal_choice in the
  * runtime, and the kernel's choice of thread).
  *
@@ -60,7 +62,8 @@ enum {
     GF_SCRIPT_MAX = 32,
     GF_SEQ_MAX = 64,                  /* values one goroutine can send */
     GF_RAM = 768 * 1024,
-    GF_STACK_BYTES = 32 * 1024,
+    GF_STACK_BYTES = 64 * 1024,       /* DEEP at -O0 + ASan: ~600 B a frame */
+    GF_DEEP_MAX = 48,
     GF_HELPER_STACK = 16 * 1024,
 };
 
@@ -316,7 +319,7 @@ void go_fuzzer_routine(struct go_runtime *rt, void *arg)
             me->waits_group = true;
             DUET_ASSERT(go_waitgroup_wait(f->rt, f->group) == GO_OK);
             break;
-        case GF_DEEP: (void)deep(arg % 64); break;
+        case GF_DEEP: (void)deep(arg % GF_DEEP_MAX); break;
         case GF_OPS: break;
         }
     }
