@@ -22,7 +22,9 @@
  *     lock step, three rounds on the same groups (reuse), and a counter
  *     that would go negative refused with it left unchanged (misuse);
  *   - deadlock: a program where every goroutine waits is reported, each
- *     goroutine named with what it waits on.
+ *     goroutine named with what it waits on;
+ *   - a stack overrun (a write over the canary at the bottom of a
+ *     goroutine's stack) stops go_run with GO_ERR_STACK_OVERRUN.
  * Goroutines make no system call: they count failures, and the main
  * thread logs after go_run.
  */
@@ -575,6 +577,35 @@ static void check_deadlock(struct go_test *test)
     say(test, "deadlock detection: ", "ok");
 }
 
+/* --- stack overrun --- */
+
+/* Plays an overrun: finds its own stack's lowest bytes (the stack is
+ * stack_bytes below the page-aligned top, and this frame lies in the top
+ * page) and writes there, where the canary is, above the guard page. */
+static void overrunner(struct go_runtime *rt, void *arg)
+{
+    struct role *r = arg;
+    volatile uint8_t here = 0;
+    uintptr_t top = ((uintptr_t)&here + 4095) & ~(uintptr_t)4095;
+    volatile uint8_t *lowest = (volatile uint8_t *)(top - GO_STACK_BYTES_DEFAULT);
+    lowest[3] ^= 0x5a;
+    r->test->closed_seen = 1;
+    go_yield(rt);   /* the scheduler checks the canary on the way back */
+    r->test->goroutine_failures++;   /* never resumed: go_run stopped */
+}
+
+static void check_overrun(struct go_test *test)
+{
+    struct go_runtime *rt = runtime_new(test, 1);
+    test->closed_seen = 0;
+    spawn(test, rt, overrunner, role(test, 0, GO_NIL_CHANNEL));
+    expect(test, go_run(rt) == GO_ERR_STACK_OVERRUN && test->closed_seen == 1,
+           "a stack overrun was not reported");
+    expect(test, test->goroutine_failures == 0, "a goroutine ran on after its overrun");
+    go_runtime_destroy(rt);
+    say(test, "stack overrun: ", "GO_ERR_STACK_OVERRUN");
+}
+
 void go_test_main(struct env *env)
 {
     struct go_test *test = env_alloc(env, sizeof *test);
@@ -601,6 +632,7 @@ void go_test_main(struct env *env)
     check_fairness(test);
     check_waitgroups(test);
     check_deadlock(test);
+    check_overrun(test);
     if (test->failures == 0)
         log_write(env, test->log.cap, "goroutine checks passed");
     parent_exit(env, test->failures == 0 ? 0 : 1);
