@@ -17,6 +17,8 @@
  *   bench_event.c     one trace event into the ring recorder vs a plain copy
  *   bench_store.c     trace events into SQLite: store API vs raw inserts
  *   bench_fuzz.c      execs/s of the core_rpc fuzz target
+ *   bench_go.c        ucontext and goroutines (go_bench_component.c: its
+ *                     framework side)
  *   bench_component.c       what every bench component does first and last
  *                           (bench_component.h: all the components see)
  *   rpc_bench_component.c   the components the RPC benchmark runs
@@ -66,6 +68,7 @@ void bench_rm_run(void);
 void bench_event_run(void);
 void bench_store_run(const char *temp_dir);
 void bench_fuzz_run(void);
+void bench_go_run(void);
 
 /* Baseline of bench_switch and bench_rpc: the hand-written two-fiber
  * switch (baseline_switch_x86_64.S) and a stack prepared for it. */

@@ -1,7 +1,7 @@
 /*
  * duet_bench.c - Duet's benchmarks: one program that prints figures.
  *
- *   duet_bench [all|switch|rpc|signal|semaphore|timer|rm|event|store|fuzz]...
+ *   duet_bench [all|switch|rpc|signal|semaphore|timer|rm|event|store|fuzz|go]...
  *                                                        (default: all)
  *
  * Measures, each against a baseline taken in the same process:
@@ -21,6 +21,8 @@
  *   store   trace rows into SQLite through the store vs raw inserts, and
  *           `duet run`-style recording of the demo end to end
  *   fuzz    execs/s of the core_rpc fuzz target (and of an empty world)
+ *   go      the framework's swapcontext vs glibc's; goroutine yield, send +
+ *           receive, select, spawn + exit; memory per idle goroutine
  * Figures are medians of repeated measurements (bench.h explains the
  * line format); docs/PERFORMANCE.md explains each and records results.
  *
@@ -78,14 +80,14 @@ static bool wanted(int argc, char **argv, const char *name)
 static void arguments_check(int argc, char **argv)
 {
     static const char *const names[] = {"all", "switch", "rpc", "signal", "semaphore",
-                                         "timer", "rm", "event", "store", "fuzz"};
+                                          "timer", "rm", "event", "store", "fuzz", "go"};
     for (int i = 1; i < argc; i++) {
         bool known = false;
         for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
             known = known || strcmp(argv[i], names[n]) == 0;
         if (!known) {
             fprintf(stderr, "usage: duet_bench "
-                            "[all|switch|rpc|signal|semaphore|timer|rm|event|store|fuzz]...\n");
+                            "[all|switch|rpc|signal|semaphore|timer|rm|event|store|fuzz|go]...\n");
             exit(2);
         }
     }
@@ -118,6 +120,8 @@ int main(int argc, char **argv)
     }
     if (wanted(argc, argv, "fuzz"))
         bench_fuzz_run();
+    if (wanted(argc, argv, "go"))
+        bench_go_run();
     printf("\nduet_bench: done in %.1f s\n", (double)(bench_now_ns() - start_ns) / 1e9);
     return 0;
 }

@@ -12,6 +12,7 @@ extern const struct fuzz_target fuzz_target_sync;
 extern const struct fuzz_target fuzz_target_rm;
 extern const struct fuzz_target fuzz_target_ps2;
 extern const struct fuzz_target fuzz_target_ata;
+extern const struct fuzz_target fuzz_target_go;
 extern const struct fuzz_target fuzz_target_minimize_selftest;
 
 static const struct fuzz_target *const targets[] = {
@@ -20,6 +21,7 @@ static const struct fuzz_target *const targets[] = {
     &fuzz_target_rm,
     &fuzz_target_ps2,
     &fuzz_target_ata,
+    &fuzz_target_go,
     &fuzz_target_minimize_selftest,
 };
 

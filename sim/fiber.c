@@ -2,7 +2,8 @@
  * fiber.c - CPU contexts for the sim: fibers on one host thread (hal/context.h).
  *
  * A context's words: [0] saved stack pointer, [1] stack bottom, [2] stack
- * size, [3] entry function, [4] and [5] entry arguments. The switch itself is
+ * size, [3] entry function, [4] and [5] entry arguments, [6] ASan's fake
+ * stack while the fiber is switched out. The switch itself is
  * sim_fiber_switch (fiber_switch_x86_64.S); here we prepare new stacks and
  * tell AddressSanitizer about every stack change, without which it would
  * mistake a fiber's stack for a corrupted host stack.
@@ -25,7 +26,8 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-enum { WORD_SP = 0, WORD_STACK_BOTTOM, WORD_STACK_SIZE, WORD_ENTRY, WORD_ARG0, WORD_ARG1 };
+enum { WORD_SP = 0, WORD_STACK_BOTTOM, WORD_STACK_SIZE, WORD_ENTRY, WORD_ARG0, WORD_ARG1,
+       WORD_FAKE_STACK };
 
 void sim_fiber_switch(uint64_t *save_sp, uint64_t next_sp);
 void sim_fiber_trampoline(void);
@@ -67,16 +69,23 @@ void hal_context_init(struct hal_context *context, void *stack_base, size_t stac
 static void fiber_switch(struct hal_context *from, struct hal_context *to, bool from_dies)
 {
 #ifdef SIM_ASAN
+    /* Annotated on the leaving side, as the framework's ucontext does
+     * (framework/libc/ucontext.c): finish_switch_fiber's "old stack" is the
+     * stack `from` is on right now - a goroutine's stack, say, not the one
+     * the fiber started on - so switching back to `from` names it. */
     void *fake_stack = NULL;
+    const void *bottom = NULL;
+    size_t size = 0;
     __sanitizer_start_switch_fiber(from_dies ? NULL : &fake_stack,
                                    (const void *)(uintptr_t)to->word[WORD_STACK_BOTTOM],
                                    (size_t)to->word[WORD_STACK_SIZE]);
+    __sanitizer_finish_switch_fiber((void *)(uintptr_t)to->word[WORD_FAKE_STACK], &bottom, &size);
+    from->word[WORD_FAKE_STACK] = (uint64_t)(uintptr_t)fake_stack;
+    from->word[WORD_STACK_BOTTOM] = (uint64_t)(uintptr_t)bottom;
+    from->word[WORD_STACK_SIZE] = size;
 #endif
     sim_world_current->current = to;
     sim_fiber_switch(&from->word[WORD_SP], to->word[WORD_SP]);
-#ifdef SIM_ASAN
-    __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
-#endif
     (void)from_dies;
 }
 
@@ -101,18 +110,6 @@ _Noreturn void sim_fiber_exit_to(struct hal_context *from, struct hal_context *t
 
 _Noreturn void sim_fiber_start(struct hal_context *context)
 {
-#ifdef SIM_ASAN
-    const void *previous_bottom = NULL;
-    size_t previous_size = 0;
-    __sanitizer_finish_switch_fiber(NULL, &previous_bottom, &previous_size);
-    /* The first switch comes from the host stack: remember its bounds so
-     * that switching back to it at the end is annotated correctly. */
-    struct hal_context *boot = &sim_world_current->boot;
-    if (boot->word[WORD_STACK_SIZE] == 0) {
-        boot->word[WORD_STACK_BOTTOM] = (uint64_t)(uintptr_t)previous_bottom;
-        boot->word[WORD_STACK_SIZE] = previous_size;
-    }
-#endif
     /* A new thread starts in its component's code, not in the kernel that
      * switched to it. */
     if (sim_world_current != NULL)   /* benchmarks switch fibers outside worlds */

@@ -8,7 +8,7 @@
  *   the resumed fiber goes on. Caller-saved registers need no saving: this
  *   is an ordinary call to the compiler. MXCSR and the x87 control word are
  *   not switched: all fibers share the host's FP environment (see
- *   docs/DESIGN.md; the framework's ucontext will switch them).
+ *   docs/DESIGN.md; the framework's ucontext switches them).
  *
  * sim_fiber_trampoline
  *   Where a new fiber starts (sim_fiber_prepare puts it as the first return

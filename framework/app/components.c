@@ -34,6 +34,8 @@ static const component_thread_fn opener_racer_threads[] = {opener_racer_helper, 
 static const component_thread_fn rm_test_threads[] = {rm_test_faulter, NULL};
 static const component_thread_fn rm_pager_threads[] = {rm_pager_fault_handler, NULL};
 static const component_thread_fn libc_test_threads[] = {libc_test_worker, NULL};
+static const component_thread_fn ucontext_test_threads[] = {ucontext_test_worker, NULL};
+static const component_thread_fn go_test_threads[] = {go_test_helper, NULL};
 static const component_thread_fn upgrade_racer_threads[] = {upgrade_racer_holder, NULL};
 
 static const struct component_info components[] = {
@@ -74,6 +76,8 @@ static const struct component_info components[] = {
     {.name = "ata", .main = ata_main, .threads = ata_threads},
     {.name = "block_test", .main = block_test_main},
     {.name = "dde_kit_test", .main = dde_kit_test_main, .threads = ata_threads},
+    {.name = "ucontext_test", .main = ucontext_test_main, .threads = ucontext_test_threads},
+    {.name = "go_test", .main = go_test_main, .threads = go_test_threads},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -71,5 +71,9 @@ void pci_test_main(struct env *env);
 void ata_main(struct env *env);
 void block_test_main(struct env *env);
 void dde_kit_test_main(struct env *env);
+void ucontext_test_main(struct env *env);
+void ucontext_test_worker(struct env *env, void *arg);
+void go_test_main(struct env *env);
+void go_test_helper(struct env *env, void *arg);
 
 #endif
