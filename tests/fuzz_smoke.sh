@@ -15,7 +15,7 @@ if [ "$kind" = libfuzzer ]; then
   [ "$status" -eq 0 ] && echo "libfuzzer smoke: ${seconds}s, no finding"
   exit "$status"
 fi
-export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
+export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 timeout $((seconds + 60)) afl-fuzz -i "$corpus" -o "$work/out" -m none -V "$seconds" -- "$binary" \
   > "$work/log" 2>&1
 stats="$work/out/default/fuzzer_stats"
