@@ -58,6 +58,8 @@ static const struct component_info components[] = {
     {.name = "opener_racer", .main = opener_racer_main, .threads = opener_racer_threads},
     {.name = "bad_server", .main = bad_server_main},
     {.name = "bad_client", .main = bad_client_main},
+    {.name = "leaving_server", .main = leaving_server_main},
+    {.name = "leaving_client", .main = leaving_client_main},
     {.name = "thread_test", .main = thread_test_main, .threads = thread_test_threads},
     {.name = "signal_test", .main = signal_test_main, .threads = signal_test_threads},
     {.name = "sync_test", .main = sync_test_main, .threads = sync_test_threads},

@@ -32,6 +32,8 @@ void opener_racer_main(struct env *env);
 void opener_racer_helper(struct env *env, void *arg);
 void bad_server_main(struct env *env);
 void bad_client_main(struct env *env);
+void leaving_server_main(struct env *env);
+void leaving_client_main(struct env *env);
 void thread_test_main(struct env *env);
 void thread_test_worker(struct env *env, void *arg);
 void thread_test_sleeper(struct env *env, void *arg);
