@@ -254,6 +254,15 @@ static void check_quota_and_cycles(struct rm_test *test)
     expect_status(test, region_map_detach(small.cap, 16384), RPC_OK, "detach region 3");
     expect_status(test, attach_at(small.cap, b_ds, 32 * 1024, 32 * 1024, 0, true), RPC_OK,
                   "b in a third map");
+    /* Shared maps make a DAG, not a tree: a twice in b, b in small. A map
+     * that contains a through both paths is still refused as a cycle. */
+    expect_status(test, attach_at(b.cap, a_ds, 32 * 1024, 32 * 1024, 0, true), RPC_OK,
+                  "a in b a second time");
+    struct dataspace_cap small_ds;
+    expect_status(test, region_map_dataspace(small.cap, &small_ds), RPC_OK, "small's dataspace");
+    expect_status(test, attach_at(a.cap, small_ds, 0, 32 * 1024, 0, true), RPC_ERR_CYCLE,
+                  "small in a, with a twice in b and b in small");
+    sys_cap_delete(small_ds.index);
     expect_status(test, attach_at(a.cap, (struct dataspace_cap){CAP_INDEX_INVALID}, 0, 4096, 0, true),
                   RPC_ERR_MISSING_CAP, "no dataspace at all");
     expect_status(test, region_map_dataspace(test->space, &(struct dataspace_cap){0}),
