@@ -40,6 +40,8 @@
  * it in, so these are the sim's globals besides sim_world_current. */
 static struct sigaction previous_segv;
 static unsigned segv_users;
+/* The handler's own stack (one host thread, and it never blocks there). */
+static uint8_t alternate_stack[64 * 1024] __attribute__((aligned(64)));
 static bool previous_known;
 
 enum { X86_PF_WRITE = 2 };   /* page-fault error code: the access was a write */
@@ -60,6 +62,57 @@ static void segv_pass_on(int signo, siginfo_t *info, void *context)
     signal(SIGSEGV, SIG_DFL);
 }
 
+/* The second half of a page fault, on the faulting thread's own stack:
+ * the kernel's fault entry (which may switch to other fibers, some of
+ * which fault too), then rt_sigreturn on the copy of the signal frame,
+ * which resumes the faulting access with every register as it was. */
+_Noreturn void sim_fault_resume(uint8_t *frame_copy, uintptr_t address, bool write);
+_Noreturn void sim_fault_resume(uint8_t *frame_copy, uintptr_t address, bool write)
+{
+    struct sim_world *world = sim_world_current;
+    sim_world_kernel_entry(world);
+    world->in_kernel = true;
+    kernel_entry_page_fault(world->kernel, (const void *)address, write);
+    world->in_kernel = false;
+    /* rt_sigreturn takes the frame at rsp - 8 (past its return address). */
+    __asm__ volatile("mov %0, %%rsp\n\t"
+                     "mov $15, %%eax\n\t"
+                     "syscall"
+                     :
+                     : "r"(frame_copy + 8)
+                     : "memory");
+    __builtin_unreachable();
+}
+
+/* Where the signal frame ends: the XSAVE area past `fpregs`, whose size
+ * the kernel records in its software-reserved bytes (legacy 512 without). */
+static uint8_t *frame_end(const ucontext_t *uc)
+{
+    enum { SW_RESERVED = 464, FXSAVE_BYTES = 512, XSTATE_MAGIC1 = 0x46505853u };
+    const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
+    uint32_t magic = 0, extended = 0;
+    memcpy(&magic, fp + SW_RESERVED, sizeof magic);
+    memcpy(&extended, fp + SW_RESERVED + 4, sizeof extended);
+    return (uint8_t *)fp + (magic == XSTATE_MAGIC1 ? extended : FXSAVE_BYTES);
+}
+
+/* The handler runs on the sim's alternate signal stack, so that a thread
+ * whose stack overflowed into unmapped memory can still be told about: the
+ * host cannot put a signal frame on such a stack. It only decides there.
+ * A fault with no room below the stack pointer ends the world as failed.
+ * Any other page fault has its signal frame copied below the thread's
+ * stack pointer (past the red zone) and returns into sim_fault_resume on
+ * the thread's own stack: the alternate stack is free again before the
+ * kernel runs, because other fibers fault while this one waits. */
+__attribute__((no_sanitize("address")))
+static void frame_copy(uint8_t *to, const uint8_t *from, size_t bytes)
+{
+    /* Below a fiber's stack pointer, where ASan may keep poison of frames
+     * a fiber switch left: plain stores, unchecked. */
+    for (size_t i = 0; i < bytes; i++)
+        ((volatile uint8_t *)to)[i] = from[i];
+}
+
 static void segv_handler(int signo, siginfo_t *info, void *context)
 {
     struct sim_world *world = sim_world_current;
@@ -71,16 +124,38 @@ static void segv_handler(int signo, siginfo_t *info, void *context)
     }
     if (world->in_kernel)
         hal_panic("sim_page_fault", "a page fault in the kernel");
-    const ucontext_t *uc = context;
+    ucontext_t *uc = context;
     bool write = (uc->uc_mcontext.gregs[REG_ERR] & X86_PF_WRITE) != 0;
-    sim_world_kernel_entry(world);
-    world->in_kernel = true;
-    kernel_entry_page_fault(world->kernel, (const void *)address, write);
-    world->in_kernel = false;
+    enum { RED_ZONE = 128 };
+    uint8_t *frame = (uint8_t *)uc - 8;   /* its return address first */
+    uint8_t *fpstate = (uint8_t *)uc->uc_mcontext.fpregs;
+    uint8_t *end = frame_end(uc);
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    size_t fp_offset = (size_t)(fpstate - frame), bytes = (size_t)(end - frame);
+    uintptr_t fp_copy = (sp - RED_ZONE - (size_t)(end - fpstate)) & ~(uintptr_t)63;
+    uint8_t *copy = (uint8_t *)(fp_copy - fp_offset);
+    uintptr_t call_sp = ((uintptr_t)copy & ~(uintptr_t)15) - 8;   /* as after a call */
+    if (!kernel_running_pd_writable(world->kernel, (const void *)(call_sp - 4096),
+                                    sp - (call_sp - 4096))) {
+        /* Where exactly depends on the build's frame sizes: not said. */
+        sim_world_finish(world, SIM_FAIL, "a thread's stack overflowed into unmapped memory");
+    }
+    frame_copy(copy, frame, bytes);
+    ((ucontext_t *)(copy + 8))->uc_mcontext.fpregs = (void *)(copy + fp_offset);
+    uc->uc_mcontext.gregs[REG_RSP] = (greg_t)call_sp;
+    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)sim_fault_resume;
+    uc->uc_mcontext.gregs[REG_RDI] = (greg_t)(uintptr_t)copy;
+    uc->uc_mcontext.gregs[REG_RSI] = (greg_t)address;
+    uc->uc_mcontext.gregs[REG_RDX] = (greg_t)write;
 }
 
 void sim_memory_claim_faults(void)
 {
+    /* The alternate stack the handler decides on (see segv_handler). */
+    stack_t wanted = {.ss_sp = alternate_stack, .ss_size = sizeof alternate_stack};
+    stack_t now;
+    if (sigaltstack(NULL, &now) == 0 && now.ss_sp != alternate_stack)
+        sigaltstack(&wanted, NULL);
     struct sigaction current;
     sigaction(SIGSEGV, NULL, &current);
     if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == segv_handler)
@@ -88,7 +163,7 @@ void sim_memory_claim_faults(void)
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = segv_handler;
-    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
     sigemptyset(&action.sa_mask);
     /* What was there first is where real crashes go. A handler installed
      * after ours may call ours itself (libFuzzer's does), so passing on

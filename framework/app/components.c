@@ -80,6 +80,7 @@ static const struct component_info components[] = {
     {.name = "dde_kit_test", .main = dde_kit_test_main, .threads = ata_threads},
     {.name = "ucontext_test", .main = ucontext_test_main, .threads = ucontext_test_threads},
     {.name = "go_test", .main = go_test_main, .threads = go_test_threads},
+    {.name = "go_overflow", .main = go_overflow_main},
 };
 
 const struct component_info *framework_components(size_t *count)

@@ -36,6 +36,19 @@ static bool window_range_valid(uint64_t offset, uint64_t size)
            size <= KERNEL_WINDOW_SIZE - offset;
 }
 
+bool kernel_running_pd_writable(const struct kernel *k, const void *p, size_t size)
+{
+    const struct pd *pd = &k->pds[k->threads[k->current].pd];
+    uintptr_t start = (uintptr_t)pd->window, at = (uintptr_t)p;
+    if (!pd_user_readable(pd, p, size))
+        return false;
+    uint64_t first = at - start, last = first + size - 1;
+    for (uint64_t page = first / PAGE_BYTES; page <= last / PAGE_BYTES; page++)
+        if (page * PAGE_BYTES >= KERNEL_BOOT_SIZE && !pd->pages[page].writable)
+            return false;
+    return true;
+}
+
 bool pd_user_readable(const struct pd *pd, const void *p, size_t size)
 {
     uintptr_t start = (uintptr_t)pd->window, at = (uintptr_t)p;

@@ -76,6 +76,7 @@ void dde_kit_test_main(struct env *env);
 void ucontext_test_main(struct env *env);
 void ucontext_test_worker(struct env *env, void *arg);
 void go_test_main(struct env *env);
+void go_overflow_main(struct env *env);
 void go_test_helper(struct env *env, void *arg);
 
 #endif

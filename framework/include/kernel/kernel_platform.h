@@ -43,6 +43,10 @@ DUET_NORETURN void kernel_entry_fault(struct kernel *k, enum kernel_fault fault,
  * returns when the access may be retried; a fault the pager does not
  * resolve stops the thread (kernel_entry_fault). */
 void kernel_entry_page_fault(struct kernel *k, const void *address, bool write);
+/* Is [p, p + size) mapped writable in the running thread's PD now (boot
+ * area or dataspace pages)? The sim asks before it puts a signal frame on
+ * a thread's stack: a stack with no room below is an overflow. */
+bool kernel_running_pd_writable(const struct kernel *k, const void *p, size_t size);
 /* Threads that exist and have not exited; for the platform's end report. */
 unsigned kernel_live_thread_count(const struct kernel *k);
 /* May PD `pd` access [port, port+width)? Only while it holds an I/O-port
