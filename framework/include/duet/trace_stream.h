@@ -1,0 +1,55 @@
+/*
+ * trace_stream.h - the bare-metal build's trace, as bytes on a serial line.
+ *
+ * In QEMU the image has no SQLite: hal_event writes each event as one
+ * framed record to a UART of its own (COM3 at TRACE_STREAM_PORT, polled,
+ * its interrupt never enabled), and the host runner (qemu/) decodes the
+ * stream, numbers and hashes the records with the same trace recorder the
+ * sim uses, and stores them in the same SQLite schema. COM1 stays the
+ * console and COM2 stays free for scenarios (serial.scn drives it).
+ *
+ * One record, all integers little-endian:
+ *     u8   TRACE_STREAM_SYNC
+ *     u16  kind        an event kind (hal/event.h) or a control kind below
+ *     u16  pd
+ *     u16  thread
+ *     u64  time_ns     the guest's clock (TSC; under -icount, virtual time)
+ *     u64  arg[4]
+ *     u8   blob_len    0..TRACE_STREAM_BLOB_MAX
+ *     u8   blob[blob_len]
+ *     u8   check       the low byte of the sum of every byte from `kind`
+ *                      through the blob, xor TRACE_STREAM_CHECK_XOR
+ * A decoder that loses sync skips to the next TRACE_STREAM_SYNC byte whose
+ * record checks; every such skip is a named error of the run, never a
+ * silent gap.
+ *
+ * Control records are not events: they talk to the host runner and are
+ * never stored.
+ *     TRACE_STREAM_HELLO          arg0 = TRACE_STREAM_VERSION: the image is up
+ *     TRACE_STREAM_INPUT_REQUEST  arg0 = index of the scenario input (boot
+ *                                 blob order) the guest is ready for: the
+ *                                 host sends it through QMP, once
+ *     TRACE_STREAM_END            arg0 = the world's outcome (enum
+ *                                 sim_outcome numbering): nothing follows
+ */
+#ifndef DUET_TRACE_STREAM_H
+#define DUET_TRACE_STREAM_H
+
+enum {
+    TRACE_STREAM_PORT = 0x3e8,          /* COM3's base                      */
+    TRACE_STREAM_QEMU_IRQ = 5,          /* the line QEMU gives it (unused)  */
+    TRACE_STREAM_SYNC = 0xd5,
+    TRACE_STREAM_CHECK_XOR = 0x5a,
+    TRACE_STREAM_BLOB_MAX = 48,
+    TRACE_STREAM_HEADER_BYTES = 1 + 2 + 2 + 2 + 8 + 4 * 8 + 1,   /* 48: up to blob_len */
+    TRACE_STREAM_RECORD_MAX = TRACE_STREAM_HEADER_BYTES + TRACE_STREAM_BLOB_MAX + 1,
+    TRACE_STREAM_VERSION = 1,
+};
+
+enum trace_stream_control {
+    TRACE_STREAM_HELLO = 0xff00,
+    TRACE_STREAM_INPUT_REQUEST = 0xff01,
+    TRACE_STREAM_END = 0xff02,
+};
+
+#endif
