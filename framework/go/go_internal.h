@@ -110,6 +110,7 @@ struct go_runtime {
     unsigned buffer_words_used;
     go_id next_id;
     go_id overrun;                   /* a goroutine whose canary broke, 0 none */
+    uint64_t select_sequence;        /* select's pseudo-random state (go_select.c) */
     uint64_t spawned, exited, switches;
     struct go_thread threads[GO_THREADS_MAX];
     uint16_t *run_queue;             /* goroutine indices */

@@ -81,6 +81,7 @@ enum go_status go_runtime_create(struct env *env, const struct go_config *config
     memory[0] = 0;
     struct go_runtime *rt = (struct go_runtime *)memory;
     rt->magic = GO_RUNTIME_MAGIC;
+    rt->select_sequence = UINT64_C(0x9e3779b97f4a7c15);   /* any nonzero seed */
     rt->env = env;
     atomic_flag_clear(&rt->lock);
     rt->config = *config;

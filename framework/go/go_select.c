@@ -4,8 +4,11 @@
  *
  * Decode, then perform: the cases are copied and every handle checked
  * before anything happens. If some cases are ready, one of them is chosen
- * uniformly at random with hal_choice (Go's rule: no case is preferred)
- * and performed with the same step send and receive use. Otherwise the
+ * (Go's rule: no case is preferred) and performed with the same step send
+ * and receive use. The choice is the runtime's own pseudo-random sequence
+ * offset by hal_choice: fair where every choice is the canonical 0 (bare
+ * metal, the sim's canonical runs), and still a choice point, since each
+ * value of hal_choice reaches a different case. Otherwise the
  * goroutine queues one waiter per case that is not nil, on each channel,
  * and parks; whichever partner comes first completes that case and the
  * wake-up unqueues the others (go_wake).
@@ -14,6 +17,17 @@
 
 #include "duet/assert.h"
 #include "hal/choice.h"
+
+/* xorshift64: deterministic per runtime, so runs stay replayable. */
+static uint64_t go_select_sequence_next(struct go_runtime *rt)
+{
+    uint64_t x = rt->select_sequence;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    rt->select_sequence = x;
+    return x >> 11;
+}
 
 static bool case_ready(const struct go_channel *c, bool send)
 {
@@ -62,7 +76,8 @@ enum go_status go_select(struct go_runtime *rt, struct go_select_case *cases, un
     enum go_status status = GO_OK;
     unsigned chosen;
     if (ready_count > 0) {
-        chosen = ready[hal_choice(ready_count)];
+        unsigned spread = (unsigned)(go_select_sequence_next(rt) % ready_count);
+        chosen = ready[(spread + (unsigned)hal_choice(ready_count)) % ready_count];
         bool woke = false;
         status = case_perform(rt, channel[chosen], &local[chosen], &woke);
         go_unlock_after_wake(rt, woke);
