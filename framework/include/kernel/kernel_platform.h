@@ -50,8 +50,9 @@ bool kernel_running_pd_writable(const struct kernel *k, const void *p, size_t si
 /* Threads that exist and have not exited; for the platform's end report. */
 unsigned kernel_live_thread_count(const struct kernel *k);
 /* May PD `pd` access [port, port+width)? Only while it holds an I/O-port
- * capability covering it. The sim asks on every access; bare metal loads
- * the TSS I/O bitmap from the same rule. */
+ * capability covering it. Both platforms ask on every access from a PD:
+ * the sim's port bus, and bare metal's #GP path (ring 3 has no I/O
+ * bitmap, so each port instruction traps; docs/BAREMETAL.md). */
 bool kernel_port_allowed(const struct kernel *k, uint16_t pd, uint16_t port, unsigned width);
 /* Kernel entries so far (system calls); the sim's step budget counts these. */
 uint64_t kernel_entry_count(const struct kernel *k);
