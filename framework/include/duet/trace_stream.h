@@ -8,17 +8,24 @@
  * sim uses, and stores them in the same SQLite schema. COM1 stays the
  * console and COM2 stays free for scenarios (serial.scn drives it).
  *
- * One record, all integers little-endian:
- *     u8   TRACE_STREAM_SYNC
- *     u16  kind        an event kind (hal/event.h) or a control kind below
- *     u16  pd
- *     u16  thread
- *     u64  time_ns     the guest's clock (TSC; under -icount, virtual time)
- *     u64  arg[4]
- *     u8   blob_len    0..TRACE_STREAM_BLOB_MAX
- *     u8   blob[blob_len]
- *     u8   check       the low byte of the sum of every byte from `kind`
- *                      through the blob, xor TRACE_STREAM_CHECK_XOR
+ * One record (version 2: compact, since every byte costs the guest an
+ * I/O exit and the host a write; most arguments are zero or small):
+ *     u8      TRACE_STREAM_SYNC
+ *     varint  kind        an event kind (hal/event.h) or a control kind below
+ *     varint  pd
+ *     varint  thread
+ *     varint  time delta  ns since the previous record's time (the first
+ *                         record: since boot); the guest's clock is the
+ *                         TSC, which under -icount is QEMU's virtual time
+ *     u8      arg mask    bit i set: arg[i] follows (an absent one is 0);
+ *                         bits 4-7 zero
+ *     varint  arg[i]      for each set bit, in order
+ *     varint  blob_len    0..TRACE_STREAM_BLOB_MAX
+ *     u8      blob[blob_len]
+ *     u8      check       the low byte of the sum of every byte after the
+ *                         sync through the blob, xor TRACE_STREAM_CHECK_XOR
+ * A varint is unsigned LEB128: 7 bits per byte, low bits first, the high
+ * bit set on every byte but the last; at most 10 bytes.
  * A decoder that loses sync skips to the next TRACE_STREAM_SYNC byte whose
  * record checks; every such skip is a named error of the run, never a
  * silent gap.
@@ -41,9 +48,11 @@ enum {
     TRACE_STREAM_SYNC = 0xd5,
     TRACE_STREAM_CHECK_XOR = 0x5a,
     TRACE_STREAM_BLOB_MAX = 48,
-    TRACE_STREAM_HEADER_BYTES = 1 + 2 + 2 + 2 + 8 + 4 * 8 + 1,   /* 48: up to blob_len */
-    TRACE_STREAM_RECORD_MAX = TRACE_STREAM_HEADER_BYTES + TRACE_STREAM_BLOB_MAX + 1,
-    TRACE_STREAM_VERSION = 1,
+    TRACE_STREAM_VARINT_MAX = 10,
+    /* sync, kind..time (4 varints), mask, 4 args, blob_len, blob, check */
+    TRACE_STREAM_RECORD_MAX = 1 + 4 * TRACE_STREAM_VARINT_MAX + 1 +
+                              4 * TRACE_STREAM_VARINT_MAX + 1 + TRACE_STREAM_BLOB_MAX + 1,
+    TRACE_STREAM_VERSION = 2,
 };
 
 enum trace_stream_control {

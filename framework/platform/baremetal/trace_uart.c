@@ -38,19 +38,36 @@ struct record_writer {
     uint8_t sum;
 };
 
+enum { UART_FIFO_BYTES = 16 };
+
+/* The writer's state: records carry time deltas, and the transmitter is
+ * asked for room once per FIFO's worth of bytes (an empty FIFO takes 16),
+ * since every port access is an exit from QEMU's CPU loop. */
+static struct {
+    uint64_t last_time_ns;
+    unsigned fifo_room;
+} trace_uart;
+
 static void put(struct record_writer *writer, uint8_t byte)
 {
     const uint16_t base = TRACE_STREAM_PORT;
-    while ((cpu_inb(base + UART_LSR) & LSR_THR_EMPTY) == 0) {
+    if (trace_uart.fifo_room == 0) {
+        while ((cpu_inb(base + UART_LSR) & LSR_THR_EMPTY) == 0) {
+        }
+        trace_uart.fifo_room = UART_FIFO_BYTES;
     }
+    trace_uart.fifo_room--;
     cpu_outb(base + UART_DATA, byte);
     writer->sum = (uint8_t)(writer->sum + byte);
 }
 
-static void put_le(struct record_writer *writer, uint64_t value, unsigned bytes)
+static void put_varint(struct record_writer *writer, uint64_t value)
 {
-    for (unsigned i = 0; i < bytes; i++)
-        put(writer, (uint8_t)(value >> (8 * i)));
+    while (value >= 0x80) {
+        put(writer, (uint8_t)(value | 0x80));
+        value >>= 7;
+    }
+    put(writer, (uint8_t)value);
 }
 
 void trace_uart_record(uint16_t kind, uint16_t pd, uint16_t thread, uint64_t time_ns,
@@ -63,13 +80,19 @@ void trace_uart_record(uint16_t kind, uint16_t pd, uint16_t thread, uint64_t tim
     struct record_writer writer = {0};
     put(&writer, TRACE_STREAM_SYNC);
     writer.sum = 0;   /* the check covers kind .. blob */
-    put_le(&writer, kind, 2);
-    put_le(&writer, pd, 2);
-    put_le(&writer, thread, 2);
-    put_le(&writer, time_ns, 8);
+    put_varint(&writer, kind);
+    put_varint(&writer, pd);
+    put_varint(&writer, thread);
+    put_varint(&writer, time_ns - trace_uart.last_time_ns);
+    trace_uart.last_time_ns = time_ns;
+    uint8_t mask = 0;
     for (unsigned i = 0; i < 4; i++)
-        put_le(&writer, arg[i], 8);
-    put_le(&writer, blob_len, 1);
+        mask |= (uint8_t)((arg[i] != 0) << i);
+    put(&writer, mask);
+    for (unsigned i = 0; i < 4; i++)
+        if (arg[i] != 0)
+            put_varint(&writer, arg[i]);
+    put_varint(&writer, blob_len);
     for (size_t i = 0; i < blob_len; i++)
         put(&writer, ((const uint8_t *)blob)[i]);
     uint8_t check = (uint8_t)(writer.sum ^ TRACE_STREAM_CHECK_XOR);
