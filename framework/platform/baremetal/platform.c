@@ -60,6 +60,8 @@ enum {
     WORD_USER_SP,
 };
 
+#define IDLE_TIMER_MAX_NS UINT32_C(4000000000)   /* the APIC's count is 32 bits */
+
 struct multiboot_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
 };
@@ -84,6 +86,7 @@ struct baremetal {
     bool ended;
     uint64_t clock_base;
     uint32_t input_count;
+    const uint8_t *input_times;        /* the blob's, µs (little-endian u64s) */
     uint32_t next_input;               /* the next keyboard input to ask for */
     bool input_requested;              /* asked, and no keyboard interrupt yet */
     volatile bool irq_seen;            /* set by the interrupt path in hal_idle */
@@ -238,6 +241,17 @@ static void boot_blob_load(uint32_t magic, uint32_t info_at)
     user_rom.module_count += image_boot_modules(user_rom.modules + user_rom.module_count,
                                                 BAREMETAL_MODULES_MAX - user_rom.module_count);
     platform.input_count = blob.input_count;
+    platform.input_times = blob.input_times;
+}
+
+/* When scenario input `index` is due, in the guest's clock (ns). */
+static uint64_t input_due_ns(uint32_t index)
+{
+    const uint8_t *at = platform.input_times + (size_t)index * 8;
+    uint64_t us = 0;
+    for (unsigned i = 0; i < 8; i++)
+        us |= (uint64_t)at[i] << (8 * i);
+    return us > UINT64_MAX / 1000 ? UINT64_MAX : us * 1000;
 }
 
 /* ---- contexts ------------------------------------------------------------ */
@@ -313,22 +327,30 @@ static void interrupt_line(unsigned line)
 bool hal_idle(void)
 {
     uint64_t from = clock_now();
+    /* Keyboard input comes at its scenario time, as in the sim, but from
+     * the host: ask for the next input once it is due, then wait for it.
+     * Until it is due, the local APIC's timer wakes us then. Without
+     * input left, the same timer is the quiescence watchdog. */
     bool inputs_left = platform.next_input < platform.input_count;
     if (inputs_left && !platform.input_requested) {
-        control_record(TRACE_STREAM_INPUT_REQUEST, platform.next_input);
-        platform.input_requested = true;
-    }
-    /* While input is still to come, only it (or another interrupt) ends
-     * the wait: the host sends it when it reads the request. */
-    if (!inputs_left)
+        uint64_t due = input_due_ns(platform.next_input);
+        if (from >= due) {
+            control_record(TRACE_STREAM_INPUT_REQUEST, platform.next_input);
+            platform.input_requested = true;
+        } else {
+            uint64_t wait = due - from;
+            cpu_lapic_timer_start(wait > IDLE_TIMER_MAX_NS ? IDLE_TIMER_MAX_NS : (uint32_t)wait);
+        }
+    } else if (!inputs_left) {
         cpu_lapic_timer_start(IDLE_WATCHDOG_NS);
+    }
     platform.irq_seen = false;
     platform.watchdog_fired = false;
     while (!platform.irq_seen && !platform.watchdog_fired)
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     cpu_lapic_timer_stop();
     if (!platform.irq_seen)
-        return false;
+        return inputs_left;   /* input due now, or quiescent */
     hal_event(HAL_EVENT_IDLE, from, clock_now(), 0, 0, NULL, 0);
     return true;
 }
