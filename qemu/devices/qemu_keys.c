@@ -48,6 +48,12 @@ const char *qemu_devices_key_qcode(unsigned key)
     return key < PS2_KEY_COUNT ? qcodes[key] : NULL;
 }
 
+uint8_t qemu_devices_i8042_config(const struct scenario *scenario)
+{
+    bool off = scenario != NULL && scenario->keyboard.translation_off;
+    return off ? QEMU_DEVICES_I8042_CONFIG_UNTRANSLATED : QEMU_DEVICES_I8042_CONFIG_SEABIOS;
+}
+
 /* Pause's make code in set 2 (it has no break code). */
 static const uint8_t pause_set2[] = {0xE1, 0x14, 0x77, 0xE1, 0xF0, 0x14, 0xF0, 0x77};
 

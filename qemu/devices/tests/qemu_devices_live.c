@@ -735,7 +735,7 @@ static void test_keys(void)
     /* What SeaBIOS leaves: config byte 0x61 (translation on). */
     outb(&q, 0x64, 0x20);
     uint8_t config = inb(&q, 0x60);
-    CHECK(config == 0x61, "i8042 config byte after SeaBIOS: %02x, expected 61", config);
+    CHECK(config == QEMU_DEVICES_I8042_CONFIG_SEABIOS, "i8042 config byte after SeaBIOS: %02x, expected 61", config);
     static struct ps2_keyboard kbd;
     ps2_keyboard_init(&kbd, model_line, NULL);
     for (int translated = 1; translated >= 0; translated--) {
@@ -743,7 +743,8 @@ static void test_keys(void)
         /* SeaBIOS's byte first; then 0x21, translation off, as the driver
          * of an "i8042 translation off" world finds it. */
         outb(&q, 0x64, 0x60);
-        outb(&q, 0x60, translated ? 0x61 : 0x21);
+        outb(&q, 0x60, translated ? QEMU_DEVICES_I8042_CONFIG_SEABIOS
+                                  : QEMU_DEVICES_I8042_CONFIG_UNTRANSLATED);
         ps2_keyboard_set_translation(&kbd, translated);
         uint8_t junk[32];
         qemu_drain(&q, junk);

@@ -612,6 +612,15 @@ static void test_input_commands(void)
     }
     scenario_free(s);
 
+    /* The config byte the boot code must leave. */
+    CHECK(qemu_devices_i8042_config(NULL) == 0x61, "no scenario: SeaBIOS's byte");
+    s = load("keyboard.scn");
+    CHECK(qemu_devices_i8042_config(s) == 0x61, "keyboard.scn: translation on");
+    scenario_free(s);
+    s = load("keyboard_set2.scn");
+    CHECK(qemu_devices_i8042_config(s) == 0x21, "keyboard_set2.scn: translation off");
+    scenario_free(s);
+
     /* The proposed replacement scenario converts whole. */
     s = load("qemu_keyboard_set2.scn");
     for (size_t i = 0; i < s->keyboard.input_count; i++) {

@@ -67,6 +67,15 @@ enum qemu_devices_error qemu_devices_input_command(const struct scenario *scenar
                                                    char *json, size_t json_len, char *error,
                                                    size_t error_len);
 
+/* The i8042 configuration byte the scenario's firmware leaves: 0x61, what
+ * SeaBIOS leaves in QEMU (translation on), or 0x21 for "i8042 translation
+ * off". QEMU has no option for it and the PS/2 driver keeps the
+ * translation it finds, so for 0x21 the bare-metal boot code must write
+ * it (0x60 to port 0x64, then the byte to port 0x60) before the driver
+ * starts, as the sim's world does before it starts. NULL: 0x61. */
+enum { QEMU_DEVICES_I8042_CONFIG_SEABIOS = 0x61, QEMU_DEVICES_I8042_CONFIG_UNTRANSLATED = 0x21 };
+uint8_t qemu_devices_i8042_config(const struct scenario *scenario);
+
 /* A QEMU 7.2 PCI device, as its configuration space reads before firmware
  * runs (measured with qtest, docs/QEMU_DEVICES.md). A scenario "pci" line
  * is this device when ids, class, revision and all six BARs are equal. */
