@@ -459,14 +459,14 @@ static void test_seabios_numbering(void)
     qmp_ok(&q, "{\"execute\":\"qmp_capabilities\"}");
     static char reply[65536];
     bool numbered = false;
-    for (int attempt = 0; attempt < 100 && !numbered; attempt++) {
+    for (int attempt = 0; attempt < 200 && !numbered; attempt++) {
         nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
         qmp(&q, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":"
                 "\"info pci\"}}", reply, sizeof reply);
         /* The last bridge SeaBIOS numbers is 00:06.0, to bus 3. */
         numbered = strstr(reply, "secondary bus 3.") != NULL;
     }
-    CHECK(numbered, "SeaBIOS did not number the buses within 5 s");
+    CHECK(numbered, "SeaBIOS did not number the buses within 10 s");
     /* Each scenario function at its bus number: "Bus  2, device  31, function 0:" and its ids. */
     for (size_t i = 0; i < s->pci_count && numbered; i++) {
         const struct scenario_pci_function *f = &s->pci[i];
@@ -693,7 +693,7 @@ static void compare_raw_inputs(struct qemu *q, struct ps2_keyboard *kbd, const c
 static bool wait_halted_in_boot_sector(struct qemu *q)
 {
     static char reply[16384];
-    for (int attempt = 0; attempt < 100; attempt++) {
+    for (int attempt = 0; attempt < 400; attempt++) {
         qmp(q, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":"
                "\"info registers\"}}", reply, sizeof reply);
         if (strstr(reply, "EIP=00007c02") != NULL && strstr(reply, "HLT=1") != NULL)
@@ -727,7 +727,7 @@ static void test_keys(void)
     qmp_connect(&q);
     qmp_ok(&q, "{\"execute\":\"qmp_capabilities\"}");
     bool halted = wait_halted_in_boot_sector(&q);
-    CHECK(halted, "the machine did not reach its boot sector within 2 s");
+    CHECK(halted, "the machine did not reach its boot sector within 8 s");
     if (!halted) {
         qemu_stop(&q);
         return;

@@ -406,6 +406,16 @@ static void test_disk(void)
           "ata_image.scn: the image file's bytes");
     scenario_free(s);
 
+    /* The other disk scenarios: the same 64-sector disk as ata.scn. */
+    static const char *const same_disk[] = {"ata_polled.scn", "ata_read_only.scn"};
+    for (size_t i = 0; i < 2; i++) {
+        s = load(same_disk[i]);
+        e = args_of(s, &argv);
+        CHECK(e == QEMU_DEVICES_OK && argv.count == 4 && file_equals(path, image, sizeof image),
+              "%s: %s %s", same_disk[i], qemu_devices_error_name(e), error);
+        scenario_free(s);
+    }
+
     /* No disk: no drive. */
     s = load("keyboard.scn");
     e = args_of(s, &argv);

@@ -1,6 +1,6 @@
 /*
  * qemu_devices.h - a scenario's machine, as QEMU command-line arguments and
- * QMP input commands (docs/QEMU.md).
+ * QMP input commands (docs/QEMU_DEVICES.md; docs/QEMU.md for the runner).
  *
  * The sim builds the scenario's devices from hw_models/; in QEMU the same
  * devices must exist as QEMU's own: the scenario's PCI functions and
