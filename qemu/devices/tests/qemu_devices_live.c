@@ -9,7 +9,7 @@
  *  1. every row of the PCI table, all at once on bus 0 (in batches of the
  *     scenario's function limit): ids, class, revision, header type and
  *     every BAR sized by writing all ones;
- *  2. qemu_pci.scn: its bridges' bus registers programmed as firmware
+ *  2. pci.scn: its bridges' bus registers programmed as firmware
  *     would, then every bus scanned: exactly the board's four functions
  *     and the scenario's, each as declared;
  *  3. SeaBIOS's bus numbering: the same machine booted with firmware
@@ -400,11 +400,11 @@ static unsigned subordinate_of(const struct scenario *s, unsigned bus)
     return highest;
 }
 
-/* 2. qemu_pci.scn with its buses numbered as firmware would. */
+/* 2. pci.scn with its buses numbered as firmware would. */
 static void test_pci_scenario(void)
 {
     static struct qemu_argv argv;
-    struct scenario *s = load("qemu_pci.scn");
+    struct scenario *s = load("pci.scn");
     if (devices_of(s, &argv) != QEMU_DEVICES_OK) {
         scenario_free(s);
         return;
@@ -421,7 +421,7 @@ static void test_pci_scenario(void)
         config_write(&q, f->bus, (unsigned)f->device << 3 | f->function, 0x18, numbers);
     }
     for (size_t i = 0; i < s->pci_count; i++)
-        check_function(&q, &s->pci[i], "qemu_pci.scn");
+        check_function(&q, &s->pci[i], "pci.scn");
     /* Nothing else answers on buses 0-3 but the board's four. */
     unsigned found = 0;
     for (unsigned bus = 0; bus <= 3; bus++)
@@ -434,10 +434,10 @@ static void test_pci_scenario(void)
             for (size_t i = 0; i < s->pci_count && !declared; i++)
                 declared = s->pci[i].bus == bus &&
                            ((unsigned)s->pci[i].device << 3 | s->pci[i].function) == devfn;
-            CHECK(declared, "qemu_pci.scn: %02x:%02x.%x %08x is not in the scenario", bus,
+            CHECK(declared, "pci.scn: %02x:%02x.%x %08x is not in the scenario", bus,
                   devfn >> 3, devfn & 7, ids);
         }
-    CHECK(found == 4 + s->pci_count, "qemu_pci.scn: %u functions, expected %zu", found,
+    CHECK(found == 4 + s->pci_count, "pci.scn: %u functions, expected %zu", found,
           4 + s->pci_count);
     qemu_stop(&q);
     scenario_free(s);
@@ -448,7 +448,7 @@ static void test_pci_scenario(void)
 static void test_seabios_numbering(void)
 {
     static struct qemu_argv argv;
-    struct scenario *s = load("qemu_pci.scn");
+    struct scenario *s = load("pci.scn");
     if (devices_of(s, &argv) != QEMU_DEVICES_OK) {
         scenario_free(s);
         return;

@@ -125,7 +125,7 @@ static void test_argv_limits(void)
     CHECK(argv.count == 1, "storage full leaves the vector as it was");
 
     /* A full vector makes qemu_devices_args fail by name and leaves it unchanged. */
-    struct scenario *s = load("qemu_pci.scn");
+    struct scenario *s = load("pci.scn");
     qemu_argv_init(&argv);
     for (unsigned i = 0; i < QEMU_ARGV_MAX - 3; i++)
         qemu_argv_add(&argv, "x");
@@ -221,9 +221,9 @@ static void test_every_model(void)
 static void test_qemu_pci_scenario(void)
 {
     static struct qemu_argv argv;
-    struct scenario *s = load("qemu_pci.scn");
+    struct scenario *s = load("pci.scn");
     enum qemu_devices_error e = args_of(s, &argv);
-    CHECK(e == QEMU_DEVICES_OK, "qemu_pci.scn: %s %s", qemu_devices_error_name(e), error);
+    CHECK(e == QEMU_DEVICES_OK, "pci.scn: %s %s", qemu_devices_error_name(e), error);
     const char *want[] = {
         "-device", "ich9-ahci,bus=pci.0,addr=03.0,multifunction=on",
         "-device", "ich9-usb-uhci1,bus=pci.0,addr=03.3",
@@ -235,16 +235,27 @@ static void test_qemu_pci_scenario(void)
         "-device", "edu,bus=pci_bus_2,addr=1f.0",
         "-device", "pci-bridge,id=pci_bus_3,bus=pci.0,addr=06.0,chassis_nr=3,shpc=off,msi=off",
     };
-    check_args(&argv, want, sizeof want / sizeof want[0], "qemu_pci.scn");
+    check_args(&argv, want, sizeof want / sizeof want[0], "pci.scn");
     scenario_free(s);
 }
 
 static void test_pci_scenario_unsupported(void)
 {
     static struct qemu_argv argv;
-    struct scenario *s = load("pci.scn");
+    /* The sim's first pci.scn, before it was made of QEMU's devices. */
+    struct scenario *s = parse(
+        "pci 00:03.0 8086:2922 class=0x010601 rev=0x02 bar4=io:32 bar5=mem:0x1000 multifunction\n"
+        "pci 00:03.3 8086:2930 class=0x0c0500 bar4=io:64\n"
+        "pci 00:04.0 8086:100e class=0x020000 rev=0x03 bar0=mem:0x20000 bar1=io:64\n"
+        "pci_bridge 00:05.0 secondary=1\n"
+        "pci 01:00.0 1af4:1000 class=0x020000 bar0=io:32 bar1=mem:4096 bar4=pmem64:0x4000\n"
+        "pci_bridge 01:01.0 secondary=2\n"
+        "pci 02:00.0 1b36:0010 class=0x010802 bar0=mem64:0x4000\n"
+        "pci 02:1f.0 1234:5678 class=0xff0000 bar2=pmem:0x100000\n"
+        "pci_bridge 00:06.0 secondary=3\n");
     enum qemu_devices_error e = args_of(s, &argv);
-    CHECK(e == QEMU_DEVICES_ERR_PCI_UNSUPPORTED, "pci.scn: %s", qemu_devices_error_name(e));
+    CHECK(e == QEMU_DEVICES_ERR_PCI_UNSUPPORTED, "synthetic devices: %s",
+          qemu_devices_error_name(e));
     CHECK(strstr(error, "00:03.3 8086:2930 class 0c0500") != NULL, "names the SMBus line: %s",
           error);
     CHECK(argv.count == 0, "nothing added");
@@ -314,7 +325,7 @@ static void test_pci_numbering(void)
 static void test_pci_bad_structs(void)
 {
     static struct qemu_argv argv;
-    struct scenario *s = load("qemu_pci.scn");
+    struct scenario *s = load("pci.scn");
     struct scenario *copy = scenario_new();
     enum qemu_devices_error e;
 
@@ -575,8 +586,10 @@ static void test_input_commands(void)
     free(bad);
     scenario_free(s);
 
-    /* keyboard_set2.scn: its raw Home wrapped in fake shifts is no whole key. */
-    s = load("keyboard_set2.scn");
+    /* A raw Home wrapped in fake shifts is no whole key. */
+    s = parse("i8042 translation off\n"
+              "scancodes 800000 e0 12 e0 6c\n"
+              "scancodes 810000 e0 f0 6c e0 f0 12\n");
     size_t refused = 0;
     for (size_t i = 0; i < s->keyboard.input_count; i++) {
         e = qemu_devices_input_command(s, i, json, sizeof json, error, sizeof error);
@@ -588,7 +601,7 @@ static void test_input_commands(void)
             CHECK(e == QEMU_DEVICES_OK, "set 2 input %zu: %s", i, qemu_devices_error_name(e));
         }
     }
-    CHECK(refused == 2, "two raw inputs in keyboard_set2.scn");
+    CHECK(refused == 2, "two raw inputs");
     for (size_t i = 0; i < s->keyboard.input_count; i++)
         if (s->keyboard.inputs[i].kind == SCENARIO_INPUT_SCANCODES) {
             qemu_devices_input_command(s, i, json, sizeof json, error, sizeof error);
@@ -631,11 +644,11 @@ static void test_input_commands(void)
     CHECK(qemu_devices_i8042_config(s) == 0x21, "keyboard_set2.scn: translation off");
     scenario_free(s);
 
-    /* The proposed replacement scenario converts whole. */
-    s = load("qemu_keyboard_set2.scn");
+    /* keyboard_set2.scn converts whole. */
+    s = load("keyboard_set2.scn");
     for (size_t i = 0; i < s->keyboard.input_count; i++) {
         e = qemu_devices_input_command(s, i, json, sizeof json, error, sizeof error);
-        CHECK(e == QEMU_DEVICES_OK, "qemu_keyboard_set2.scn input %zu: %s %s", i,
+        CHECK(e == QEMU_DEVICES_OK, "keyboard_set2.scn input %zu: %s %s", i,
               qemu_devices_error_name(e), error);
     }
     scenario_free(s);
