@@ -16,6 +16,10 @@
  *     u32   total_bytes    the whole blob, this header included
  *     u32   rom_count      0..BOOT_BLOB_ROMS_MAX
  *     u32   input_count    0..BOOT_BLOB_INPUTS_MAX
+ *     u32   i8042_config   0: leave the firmware's byte; else 0x01..0xff,
+ *                          written to the controller before the kernel starts
+ *                          (0x21: translation off, 0x61: on)
+ *     u32   reserved       0
  *     then rom_count times:
  *         char  name[BOOT_BLOB_NAME_BYTES]   NUL-terminated, NUL-padded
  *         u32   size                         0..BOOT_BLOB_ROM_BYTES_MAX
@@ -32,8 +36,8 @@
 #include "duet/types.h"
 
 enum {
-    BOOT_BLOB_VERSION = 1,
-    BOOT_BLOB_HEADER_BYTES = 24,
+    BOOT_BLOB_VERSION = 2,
+    BOOT_BLOB_HEADER_BYTES = 32,
     BOOT_BLOB_NAME_BYTES = 32,
     BOOT_BLOB_ROMS_MAX = 8,
     BOOT_BLOB_ROM_BYTES_MAX = 4096,
@@ -52,6 +56,7 @@ enum boot_blob_error {
     BOOT_BLOB_ERR_ROM_SIZE,
     BOOT_BLOB_ERR_PADDING,      /* nonzero padding or reserved bytes           */
     BOOT_BLOB_ERR_TRAILING,     /* bytes after the last part                   */
+    BOOT_BLOB_ERR_I8042,        /* a configuration byte above 0xff             */
 };
 
 struct boot_blob_rom {
@@ -65,6 +70,7 @@ struct boot_blob {
     struct boot_blob_rom roms[BOOT_BLOB_ROMS_MAX];
     uint32_t input_count;
     const uint8_t *input_times;   /* input_count little-endian u64 (µs) */
+    uint8_t i8042_config;         /* 0: as the firmware left it */
 };
 
 /* Checks and indexes `bytes`; `out` points into them afterwards. */

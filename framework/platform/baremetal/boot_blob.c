@@ -20,6 +20,7 @@ static const char *const error_names[] = {
     [BOOT_BLOB_ERR_ROM_SIZE] = "BOOT_BLOB_ERR_ROM_SIZE",
     [BOOT_BLOB_ERR_PADDING] = "BOOT_BLOB_ERR_PADDING",
     [BOOT_BLOB_ERR_TRAILING] = "BOOT_BLOB_ERR_TRAILING",
+    [BOOT_BLOB_ERR_I8042] = "BOOT_BLOB_ERR_I8042",
 };
 
 const char *boot_blob_error_name(enum boot_blob_error error)
@@ -68,6 +69,12 @@ enum boot_blob_error boot_blob_parse(const uint8_t *bytes, size_t size, struct b
     uint32_t roms = read_u32(bytes + 16), inputs = read_u32(bytes + 20);
     if (roms > BOOT_BLOB_ROMS_MAX || inputs > BOOT_BLOB_INPUTS_MAX)
         return BOOT_BLOB_ERR_COUNT;
+    uint32_t i8042_config = read_u32(bytes + 24);
+    if (i8042_config > 0xff)
+        return BOOT_BLOB_ERR_I8042;
+    if (read_u32(bytes + 28) != 0)
+        return BOOT_BLOB_ERR_PADDING;
+    out->i8042_config = (uint8_t)i8042_config;
     size_t at = BOOT_BLOB_HEADER_BYTES;
     for (uint32_t i = 0; i < roms; i++) {
         if (size - at < BOOT_BLOB_NAME_BYTES + 8)

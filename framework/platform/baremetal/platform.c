@@ -88,6 +88,7 @@ struct baremetal {
     uint32_t input_count;
     const uint8_t *input_times;        /* the blob's, µs (little-endian u64s) */
     uint32_t next_input;               /* the next keyboard input to ask for */
+    uint8_t i8042_config;              /* the boot blob's, 0: the firmware's */
     bool input_requested;              /* asked, and no keyboard interrupt yet */
     volatile bool irq_seen;            /* set by the interrupt path in hal_idle */
     volatile bool watchdog_fired;
@@ -242,6 +243,29 @@ static void boot_blob_load(uint32_t magic, uint32_t info_at)
                                                 BAREMETAL_MODULES_MAX - user_rom.module_count);
     platform.input_count = blob.input_count;
     platform.input_times = blob.input_times;
+    platform.i8042_config = blob.i8042_config;
+}
+
+/* What firmware would have left in the i8042's configuration byte (the
+ * sim's world starts with the scenario's): written once, untraced, before
+ * any driver runs. */
+static void i8042_configure(uint8_t config)
+{
+    enum { DATA = 0x60, STATUS_COMMAND = 0x64, INPUT_FULL = 0x02, OUTPUT_FULL = 0x01,
+           WRITE_CONFIG = 0x60, SPINS_MAX = 100000 };
+    if (config == 0)
+        return;
+    for (unsigned spin = 0; spin < SPINS_MAX && (cpu_inb(STATUS_COMMAND) & OUTPUT_FULL); spin++)
+        (void)cpu_inb(DATA);
+    unsigned spin = 0;
+    while (spin++ < SPINS_MAX && (cpu_inb(STATUS_COMMAND) & INPUT_FULL) != 0) {
+    }
+    cpu_outb(STATUS_COMMAND, WRITE_CONFIG);
+    while (spin++ < SPINS_MAX && (cpu_inb(STATUS_COMMAND) & INPUT_FULL) != 0) {
+    }
+    cpu_outb(DATA, config);
+    if (spin >= SPINS_MAX)
+        baremetal_fail(__func__, "the i8042 did not take its configuration byte");
 }
 
 /* When scenario input `index` is due, in the guest's clock (ns). */
@@ -555,6 +579,7 @@ void baremetal_main(uint32_t magic, uint32_t info)
     paging_init();
     cpu_init();
     cpu_lapic_init();
+    i8042_configure(platform.i8042_config);
     if (kernel_state_size() > KERNEL_STATE_BYTES)
         baremetal_fail(__func__, "the kernel's state outgrew the platform's room for it");
     platform.kernel = kernel_create(platform.kernel_state, sizeof platform.kernel_state);
