@@ -73,6 +73,14 @@ struct ata_transfer {
     uint8_t sector[2 * ATA_SECTOR_WORDS];
 };
 
+/* A client's finished LOG line, waiting for core's reply to say which of
+ * the client's threads wrote it. */
+struct pending_line {
+    uint64_t server_thread;      /* core's thread that emitted the event     */
+    const char *component;       /* a LOG line's; NULL: a THREADS item       */
+    char *item;
+};
+
 struct view_builder {
     struct crosscheck_view *view;
     uint64_t thread_kinds;
@@ -86,6 +94,9 @@ struct view_builder {
     size_t pool_count, pool_capacity;
     struct ata_transfer ata;
     struct session_slot out_of_range;  /* a LOG session id past VIEW_SESSIONS */
+    struct pending_line *pending;     /* lines whose writer is not known yet */
+    size_t pending_count, pending_capacity;
+    uint64_t running_thread;          /* of the event being read            */
 };
 
 /* ---- streams -------------------------------------------------------------- */
@@ -272,12 +283,61 @@ static const char *label_last(const char *label)
     return last;
 }
 
-static void line_finish(struct view_builder *b, struct session_slot *s, const char *flaw)
+/* Lines that report how the timing went: the number after the prefix is
+ * the program's own observation of the interleaving, so it is shown as
+ * '#'. The validation over every scenario and seed found these two only
+ * (docs/CROSSCHECK.md), both signal_test's: how many deliveries the fast
+ * sender's signals coalesced into, and whether the waiter woken by the
+ * session's close saw its capability stale or already invalid (the test
+ * accepts either). */
+static const struct timing_line {
+    const char *component;       /* the label's last element */
+    const char *prefix;
+} timing_lines[] = {
+    {"signal_test", "fast sender, slow receiver: all counted, deliveries "},
+    {"signal_test", "closing the session woke its waiter, error "},
+};
+
+static void line_mask_timing(const char *component, const char *line, char *out, size_t out_size)
+{
+    snprintf(out, out_size, "%s", line);
+    for (size_t i = 0; i < sizeof timing_lines / sizeof timing_lines[0]; i++) {
+        size_t prefix = strlen(timing_lines[i].prefix);
+        if (strcmp(label_last(component), timing_lines[i].component) != 0 ||
+            strncmp(line, timing_lines[i].prefix, prefix) != 0)
+            continue;
+        const char *rest = line + prefix;
+        while (*rest >= '0' && *rest <= '9')
+            rest++;
+        snprintf(out, out_size, "%s#%s", timing_lines[i].prefix, rest);
+    }
+}
+
+/* A component's lines go to the stream of the component and the thread
+ * that wrote them: threads of one component log concurrently, so only a
+ * thread's own lines have an order of their own. The lines of init and
+ * core's own lines ("core: ...") report other components' events (a child
+ * announced a service or exited, a thread faulted) in the order those
+ * happen, which is scheduling, and as often as they happen, which in a
+ * racy scenario is scheduling too (opener_races: a server killed while
+ * starting announces its service or not): they are compared as the set
+ * of distinct lines. */
+static void line_deliver(struct view_builder *b, const char *component, const char *writer,
+                         const char *line)
 {
     char item[CROSSCHECK_TEXT_MAX];
-    snprintf(item, sizeof item, "%s%s", flaw, s->line ? s->line : "");
-    stream_add(b, stream_find(b, CROSSCHECK_FACET_LOG, s->component), item);
-    const char *who = label_last(s->component);
+    line_mask_timing(component, line, item, sizeof item);
+    char name[CROSSCHECK_TEXT_MAX];
+    if (writer != NULL)
+        snprintf(name, sizeof name, "%s, written by %s", component, writer);
+    else
+        snprintf(name, sizeof name, "%s", component);
+    const char *who = label_last(component);
+    bool reports_others = strcmp(component, "core") == 0 || strcmp(who, "init") == 0;
+    struct crosscheck_stream *stream = stream_find(b, CROSSCHECK_FACET_LOG, name);
+    if (stream != NULL)
+        stream->sorted = stream->distinct = reports_others;
+    stream_add(b, stream, item);
     enum crosscheck_facet facet = CROSSCHECK_FACET_COUNT;
     if (strcmp(who, "input_test") == 0)
         facet = CROSSCHECK_FACET_KEYS;
@@ -286,11 +346,63 @@ static void line_finish(struct view_builder *b, struct session_slot *s, const ch
     else if (strcmp(who, "ata") == 0 || strcmp(who, "block_test") == 0)
         facet = CROSSCHECK_FACET_BLOCKS;
     if (facet != CROSSCHECK_FACET_COUNT)
-        stream_add(b, stream_find(b, facet, s->component), item);
+        stream_add(b, stream_find(b, facet, name), item);
+}
+
+static bool pending_room(struct view_builder *b)
+{
+    if (b->pending_count < b->pending_capacity)
+        return true;
+    size_t capacity = b->pending_capacity ? 2 * b->pending_capacity : 8;
+    void *grown = realloc(b->pending, capacity * sizeof *b->pending);
+    if (grown == NULL) {
+        b->view->out_of_memory = true;
+        return false;
+    }
+    b->pending = grown;
+    b->pending_capacity = capacity;
+    return true;
+}
+
+static void line_finish(struct view_builder *b, struct session_slot *s, const char *flaw)
+{
+    char item[CROSSCHECK_TEXT_MAX];
+    snprintf(item, sizeof item, "%s%s", flaw, s->line ? s->line : "");
+    if (strcmp(s->component, "core") == 0) {
+        line_deliver(b, s->component, NULL, item);
+    } else if (pending_room(b)) {
+        b->pending[b->pending_count++] = (struct pending_line){
+            .server_thread = b->running_thread, .component = s->component,
+            .item = text_copy(b, item)};
+    }
     free(s->line);
     s->line = NULL;
     s->line_length = s->line_declared = 0;
     s->next_chunk = 0;
+}
+
+static void thread_item_add(struct view_builder *b, uint64_t thread, const char *item);
+
+/* Core answers each request with a reply to the thread that sent it: what
+ * core did meanwhile (a LOG line written, an RPC refused) is that
+ * thread's. At the end (writer 0) what got no reply stays core's. */
+static void pending_flush(struct view_builder *b, uint64_t server_thread, uint64_t writer)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < b->pending_count; i++) {
+        struct pending_line *p = &b->pending[i];
+        if (writer != 0 && p->server_thread != server_thread) {
+            b->pending[kept++] = *p;
+            continue;
+        }
+        if (p->item != NULL && p->component != NULL)
+            line_deliver(b, p->component,
+                         writer != 0 ? thread_name(b, writer) : "(no reply seen)", p->item);
+        else if (p->item != NULL)
+            thread_item_add(b, writer != 0 ? writer : p->server_thread, p->item);
+        free(p->item);
+    }
+    b->pending_count = kept;
 }
 
 /* Core emits a line as consecutive chunks: a0 session, a1 the line's
@@ -434,13 +546,12 @@ static void signals_finish(struct view_builder *b)
         else
             snprintf(name, sizeof name, "never delivered, submitted by %s",
                      c->submitter ? c->submitter : "?");
-        stream_addf(b, stream_find(b, CROSSCHECK_FACET_SIGNALS, name),
-                    "a context: %" PRIu64 " submitted, %" PRIu64 " delivered", c->submitted,
-                    c->delivered);
+        struct crosscheck_stream *stream = stream_find(b, CROSSCHECK_FACET_SIGNALS, name);
+        if (stream != NULL)
+            stream->sorted = true;
+        stream_addf(b, stream, "a context: %" PRIu64 " submitted, %" PRIu64 " delivered",
+                    c->submitted, c->delivered);
     }
-    struct crosscheck_stream_set *set = &b->view->facets[CROSSCHECK_FACET_SIGNALS];
-    for (size_t i = 0; i < set->count; i++)
-        qsort(set->streams[i].items, set->streams[i].count, sizeof(char *), compare_items);
 }
 
 /* ---- per-thread order ----------------------------------------------------- */
@@ -455,6 +566,16 @@ static struct crosscheck_stream *thread_stream(struct view_builder *b, uint64_t 
         b->threads[thread].stream =
             (size_t)(stream - b->view->facets[CROSSCHECK_FACET_THREADS].streams) + 1;
     return stream;
+}
+
+static void thread_item_add(struct view_builder *b, uint64_t thread, const char *item)
+{
+    /* An item repeated back to back (a request answered "pending" and
+     * asked again, a poll) counts once: how often is timing. */
+    struct crosscheck_stream *stream = thread_stream(b, thread);
+    if (stream != NULL && stream->count > 0 && strcmp(stream->items[stream->count - 1], item) == 0)
+        return;
+    stream_add(b, stream, item);
 }
 
 /* Adds the event to the stream of the thread it is about, with only the
@@ -513,20 +634,60 @@ static void on_thread_event(struct view_builder *b, const struct trace_record *r
         snprintf(item, sizeof item, "%s asked %" PRIu64, kind, r->arg[0]);
         break;
     case HAL_EVENT_IRQ_DELIVER:
+        if (r->arg[1] == 0)
+            return;   /* left pending: whether a waiter was there is timing */
         thread = r->arg[1];
         snprintf(item, sizeof item, "%s line %" PRIu64, kind, r->arg[0]);
+        break;
+    case HAL_EVENT_RPC_ERROR:
+        snprintf(item, sizeof item, "%s opcode %" PRIu64 " status %" PRIu64, kind, r->arg[0],
+                 r->arg[1]);
+        break;
+    case HAL_EVENT_MAP:
+        snprintf(item, sizeof item, "%s offset 0x%" PRIx64 " size 0x%" PRIx64 "%s", kind,
+                 r->arg[1], r->arg[2], r->arg[3] >> 32 ? " writable" : "");
+        break;
+    case HAL_EVENT_UNMAP:
+        snprintf(item, sizeof item, "%s offset 0x%" PRIx64 " size 0x%" PRIx64, kind, r->arg[1],
+                 r->arg[2]);
+        break;
+    case HAL_EVENT_DATASPACE_CREATE:
+        snprintf(item, sizeof item, "%s size 0x%" PRIx64 " flags 0x%" PRIx64, kind, r->arg[1],
+                 r->arg[2]);
+        break;
+    case HAL_EVENT_RM_FAULT:
+        snprintf(item, sizeof item, "%s offset 0x%" PRIx64 "%s", kind, r->arg[1],
+                 r->arg[2] ? " write" : " read");
+        break;
+    case HAL_EVENT_RM_RESOLVE:
+        snprintf(item, sizeof item, "%s offset 0x%" PRIx64 " size 0x%" PRIx64, kind, r->arg[1],
+                 r->arg[2]);
+        break;
+    case HAL_EVENT_PD_CREATE:
+    case HAL_EVENT_SESSION_OPEN:
+        blob_text(r, text, sizeof text);
+        snprintf(item, sizeof item, "%s %s", kind, text);
         break;
     default:
         snprintf(item, sizeof item, "%s", kind ? kind : "(unknown kind)");
         break;
     }
-    stream_add(b, thread_stream(b, thread), item);
+    /* An RPC refused by core is the requester's event: it waits for the
+     * reply that names the requester. */
+    if (r->kind == HAL_EVENT_RPC_ERROR) {
+        if (pending_room(b))
+            b->pending[b->pending_count++] = (struct pending_line){
+                .server_thread = r->thread, .item = text_copy(b, item)};
+        return;
+    }
+    thread_item_add(b, thread, item);
 }
 
 /* ---- the pass ------------------------------------------------------------- */
 
 static void on_event(struct view_builder *b, const struct trace_record *r)
 {
+    b->running_thread = r->thread;
     switch (r->kind) {
     case HAL_EVENT_PD_CREATE:
         on_pd_create(b, r);
@@ -548,6 +709,10 @@ static void on_event(struct view_builder *b, const struct trace_record *r)
     case HAL_EVENT_SIGNAL_DELIVER:
         on_signal(b, r, r->kind == HAL_EVENT_SIGNAL_DELIVER);
         break;
+    case HAL_EVENT_IPC_REPLY:
+        if (b->pending_count > 0 && r->arg[0] != 0)
+            pending_flush(b, r->thread, r->arg[0]);
+        break;
     default:
         break;
     }
@@ -561,6 +726,9 @@ static void builder_free(struct view_builder *b)
         for (size_t i = 0; i < VIEW_SESSIONS; i++)
             free(b->sessions[i].line);
     free(b->out_of_range.line);
+    for (size_t i = 0; i < b->pending_count; i++)
+        free(b->pending[i].item);
+    free(b->pending);
     for (size_t i = 0; i < b->pool_count; i++)
         free(b->pool[i]);
     free(b->pool);
@@ -609,6 +777,7 @@ enum crosscheck_error crosscheck_view_build(struct trace_store *store, int64_t r
     for (size_t i = 0; i < VIEW_SESSIONS; i++)
         if (b.sessions[i].line != NULL)
             line_finish(&b, &b.sessions[i], "(line unfinished at the end) ");
+    pending_flush(&b, 0, 0);
     signals_finish(&b);
     builder_free(&b);
     if (store_error != TRACE_STORE_ERR_END) {
@@ -644,8 +813,27 @@ static int compare_streams(const void *x, const void *y)
                   ((const struct crosscheck_stream *)y)->name);
 }
 
+static void stream_sort(struct crosscheck_stream *stream)
+{
+    qsort(stream->items, stream->count, sizeof(char *), compare_items);
+    if (!stream->distinct || stream->count == 0)
+        return;
+    size_t kept = 1;
+    for (size_t i = 1; i < stream->count; i++) {
+        if (strcmp(stream->items[i], stream->items[kept - 1]) == 0)
+            free(stream->items[i]);
+        else
+            stream->items[kept++] = stream->items[i];
+    }
+    stream->count = kept;
+}
+
 void crosscheck_view_sort(struct crosscheck_view *view)
 {
+    for (size_t f = 0; f < CROSSCHECK_FACET_COUNT; f++)
+        for (size_t i = 0; i < view->facets[f].count; i++)
+            if (view->facets[f].streams[i].sorted)
+                stream_sort(&view->facets[f].streams[i]);
     for (size_t f = 0; f < CROSSCHECK_FACET_COUNT; f++)
         qsort(view->facets[f].streams, view->facets[f].count, sizeof(struct crosscheck_stream),
               compare_streams);

@@ -21,6 +21,10 @@ struct crosscheck_stream {
     /* Only comparable with a run that has port I/O events at all: the
      * bare-metal trace may leave them out. */
     bool needs_port_events;
+    /* Compared as a sorted list: the items' order is scheduling. */
+    bool sorted;
+    /* ... and repeats count once: how often is scheduling too. */
+    bool distinct;
 };
 
 struct crosscheck_stream_set {

@@ -56,6 +56,7 @@ const char *crosscheck_facet_name(enum crosscheck_facet facet);
 enum {
     CROSSCHECK_TEXT_MAX = 200,     /* one item or stream name as printed      */
     CROSSCHECK_CONTEXT_ITEMS = 4,  /* agreeing items shown before a difference */
+    CROSSCHECK_NAMES_SHOWN = 4,    /* differing streams named per facet       */
 };
 
 struct crosscheck_options {
@@ -73,6 +74,8 @@ struct crosscheck_facet_counts {
     uint64_t items_a, items_b;     /* items in all streams, per run            */
     uint64_t disagreeing_streams;  /* streams that differ (or exist once)      */
     bool visible_a, visible_b;     /* the run has the events the facet reads   */
+    unsigned differing_shown;      /* the first differing streams' names      */
+    char differing[CROSSCHECK_NAMES_SHOWN][CROSSCHECK_TEXT_MAX];
 };
 
 struct crosscheck_difference {
