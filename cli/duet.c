@@ -560,6 +560,9 @@ static int crosscheck_parse(int argc, char **argv, struct crosscheck_cli *c)
             c->run_b = (int64_t)b;
             c->have_runs = true;
             i += 2;
+        } else if (strcmp(arg, "--db") != 0 && strcmp(arg, "--sim-seeds") != 0 &&
+                   strcmp(arg, "--thread-kinds") != 0) {
+            return usage_error("unknown crosscheck option");
         } else if (!has_value) {
             return usage_error("an option is missing its value");
         } else if (strcmp(arg, "--db") == 0) {
@@ -572,8 +575,6 @@ static int crosscheck_parse(int argc, char **argv, struct crosscheck_cli *c)
             int status = crosscheck_parse_kinds(argv[++i], &c->options.thread_kinds);
             if (status != 0)
                 return status;
-        } else {
-            return usage_error("unknown crosscheck option");
         }
     }
     if (c->have_runs == (c->scenario != NULL))

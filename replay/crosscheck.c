@@ -109,8 +109,10 @@ static void note_difference(struct crosscheck_report *report, enum crosscheck_fa
     d->index = index;
     d->missing_a = a == NULL || index >= a->count;
     d->missing_b = b == NULL || index >= b->count;
-    copy_text(d->value_a, sizeof d->value_a, d->missing_a ? "" : a->items[index]);
-    copy_text(d->value_b, sizeof d->value_b, d->missing_b ? "" : b->items[index]);
+    copy_text(d->value_a, sizeof d->value_a,
+              a == NULL ? "(this run has no such stream)" : d->missing_a ? "" : a->items[index]);
+    copy_text(d->value_b, sizeof d->value_b,
+              b == NULL ? "(this run has no such stream)" : d->missing_b ? "" : b->items[index]);
     /* The items before agree, so either side's are the context. */
     const struct crosscheck_stream *known = a ? a : b;
     size_t first = index > CROSSCHECK_CONTEXT_ITEMS ? index - CROSSCHECK_CONTEXT_ITEMS : 0;
@@ -272,8 +274,9 @@ void crosscheck_print(const struct crosscheck_report *report, FILE *out)
         fprintf(out, "  before it, both runs:\n");
     for (unsigned i = 0; i < d->context_count; i++)
         fprintf(out, "    [%" PRIu64 "] %s\n", d->index - d->context_count + i, d->context[i]);
+    const char *ended = "(nothing: the stream ends here)";
     fprintf(out, "  A (run %" PRId64 "): %s\n", report->a.run_id,
-            d->missing_a ? "(nothing: the stream ends here)" : d->value_a);
+            d->missing_a && d->value_a[0] == '\0' ? ended : d->value_a);
     fprintf(out, "  B (run %" PRId64 "): %s\n", report->b.run_id,
-            d->missing_b ? "(nothing: the stream ends here)" : d->value_b);
+            d->missing_b && d->value_b[0] == '\0' ? ended : d->value_b);
 }

@@ -83,7 +83,8 @@ struct crosscheck_difference {
     char stream[CROSSCHECK_TEXT_MAX];          /* component, thread, context  */
     uint64_t index;                            /* item index in that stream   */
     bool missing_a, missing_b;                 /* that side's stream ends here */
-    char value_a[CROSSCHECK_TEXT_MAX];
+    char value_a[CROSSCHECK_TEXT_MAX];         /* "" when missing, or "(this run
+                                                  has no such stream)"          */
     char value_b[CROSSCHECK_TEXT_MAX];
     unsigned context_count;                    /* agreeing items just before  */
     char context[CROSSCHECK_CONTEXT_ITEMS][CROSSCHECK_TEXT_MAX];
