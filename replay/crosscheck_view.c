@@ -815,8 +815,10 @@ static int compare_streams(const void *x, const void *y)
 
 static void stream_sort(struct crosscheck_stream *stream)
 {
+    if (stream->count < 2)
+        return;
     qsort(stream->items, stream->count, sizeof(char *), compare_items);
-    if (!stream->distinct || stream->count == 0)
+    if (!stream->distinct)
         return;
     size_t kept = 1;
     for (size_t i = 1; i < stream->count; i++) {
@@ -835,6 +837,7 @@ void crosscheck_view_sort(struct crosscheck_view *view)
             if (view->facets[f].streams[i].sorted)
                 stream_sort(&view->facets[f].streams[i]);
     for (size_t f = 0; f < CROSSCHECK_FACET_COUNT; f++)
-        qsort(view->facets[f].streams, view->facets[f].count, sizeof(struct crosscheck_stream),
-              compare_streams);
+        if (view->facets[f].count > 1)   /* qsort wants an array, even of none */
+            qsort(view->facets[f].streams, view->facets[f].count,
+                  sizeof(struct crosscheck_stream), compare_streams);
 }
