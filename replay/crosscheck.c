@@ -84,6 +84,7 @@ static enum crosscheck_error run_summary_load(struct trace_store *store, int64_t
     copy_text(summary->platform, sizeof summary->platform, info.platform);
     copy_text(summary->build, sizeof summary->build, info.build);
     copy_text(summary->outcome, sizeof summary->outcome, out_result->outcome);
+    copy_text(summary->failure, sizeof summary->failure, out_result->failure_message);
     summary->seed = info.seed;
     trace_run_info_free(&info);
     if (strcmp(summary->outcome, "incomplete") == 0) {
@@ -240,6 +241,8 @@ static void print_run(FILE *out, const char *which, const struct crosscheck_run_
     if (strcmp(run->platform, "sim") == 0)
         fprintf(out, ", seed %" PRIu64, run->seed);
     fprintf(out, ", %s, %" PRIu64 " events\n", run->outcome, run->events);
+    if (run->failure[0] != '\0')
+        fprintf(out, "     %s\n", run->failure);
 }
 
 void crosscheck_print(const struct crosscheck_report *report, FILE *out)

@@ -96,6 +96,7 @@ struct crosscheck_run_summary {
     char platform[32];
     char build[32];
     char outcome[32];
+    char failure[CROSSCHECK_TEXT_MAX];         /* the failure message, "" if none */
     uint64_t seed;
     uint64_t events;
 };
