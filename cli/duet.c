@@ -9,6 +9,8 @@
  *   duet events --db FILE --run ID [--from SEQ] [--count N] [--kind NAME]
  *   duet minimize --target NAME --input FILE [--out FILE]
  *   duet targets
+ *   duet crosscheck SCENARIO [--db FILE] [--sim-seeds N] [--thread-kinds K,...] [--quiet]
+ *   duet crosscheck --runs A B [--db FILE] [--thread-kinds K,...]
  *
  * Exit status: 0 the run passed / the replay matched; 1 the run did not
  * pass (its outcome is stored) or the replay diverged; 2 bad usage or bad
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duet/crosscheck.h"
 #include "duet/fuzz_target.h"
 #include "duet/minimize.h"
 #include "duet/replay.h"
@@ -39,7 +42,9 @@ static const char usage[] =
     "  duet sweep SCENARIO [--seeds N] [--from S] [--twice]\n"
     "  duet events --db FILE --run ID [--from SEQ] [--count N] [--kind NAME]\n"
     "  duet minimize --target NAME --input FILE [--out FILE]\n"
-    "  duet targets\n";
+    "  duet targets\n"
+    "  duet crosscheck SCENARIO [--db FILE] [--sim-seeds N] [--thread-kinds K,...] [--quiet]\n"
+    "  duet crosscheck --runs A B [--db FILE] [--thread-kinds K,...]\n";
 
 struct options {
     const char *program;            /* argv[0], for printing runnable commands */
@@ -497,10 +502,232 @@ static int command_replay_run(const struct options *o)
     return status;
 }
 
+/* ---- duet crosscheck ------------------------------------------------------
+ * Compares a scenario's canonical sim run (every choice 0, as bare metal
+ * answers) with its QEMU run, or N seeded sim runs (--sim-seeds: the
+ * comparison's own check), or two stored runs (--runs). docs/CROSSCHECK.md. */
+
+#ifdef DUET_HAVE_QEMU
+#include "duet/qemu_run.h"
+#endif
+
+struct crosscheck_cli {
+    const char *scenario;
+    const char *db;
+    int64_t run_a, run_b;
+    bool have_runs;
+    uint64_t sim_seeds;
+    struct crosscheck_options options;
+    bool quiet;
+};
+
+static int crosscheck_parse_kinds(const char *list, uint64_t *out_mask)
+{
+    char copy[1024];
+    if (snprintf(copy, sizeof copy, "%s", list) >= (int)sizeof copy)
+        return usage_error("--thread-kinds: the list is too long");
+    *out_mask = 0;
+    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL;
+         name = strtok_r(NULL, ",", &save)) {
+        unsigned kind = 0;
+        if (!kind_by_name(name, &kind) || kind >= 64) {
+            fprintf(stderr, "duet: --thread-kinds: no event kind named \"%s\"\n", name);
+            return EXIT_USAGE;
+        }
+        *out_mask |= UINT64_C(1) << kind;
+    }
+    return *out_mask == 0 ? usage_error("--thread-kinds takes kind names, e.g. IPC_CALL,FAULT")
+                          : 0;
+}
+
+static int crosscheck_parse(int argc, char **argv, struct crosscheck_cli *c)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        uint64_t a = 0, b = 0;
+        if (strcmp(arg, "--quiet") == 0) {
+            c->quiet = true;
+        } else if (arg[0] != '-') {
+            if (c->scenario != NULL)
+                return usage_error("crosscheck takes one scenario");
+            c->scenario = arg;
+        } else if (strcmp(arg, "--runs") == 0) {
+            if (i + 2 >= argc || !parse_u64(argv[i + 1], &a) || !parse_u64(argv[i + 2], &b) ||
+                a == 0 || b == 0 || a > INT64_MAX || b > INT64_MAX)
+                return usage_error("--runs takes two run ids (positive numbers)");
+            c->run_a = (int64_t)a;
+            c->run_b = (int64_t)b;
+            c->have_runs = true;
+            i += 2;
+        } else if (strcmp(arg, "--db") != 0 && strcmp(arg, "--sim-seeds") != 0 &&
+                   strcmp(arg, "--thread-kinds") != 0) {
+            return usage_error("unknown crosscheck option");
+        } else if (!has_value) {
+            return usage_error("an option is missing its value");
+        } else if (strcmp(arg, "--db") == 0) {
+            c->db = argv[++i];
+        } else if (strcmp(arg, "--sim-seeds") == 0) {
+            if (!parse_u64(argv[++i], &c->sim_seeds) || c->sim_seeds == 0 ||
+                c->sim_seeds > 100000)
+                return usage_error("--sim-seeds takes a count from 1 to 100000");
+        } else if (strcmp(arg, "--thread-kinds") == 0) {
+            int status = crosscheck_parse_kinds(argv[++i], &c->options.thread_kinds);
+            if (status != 0)
+                return status;
+        }
+    }
+    if (c->have_runs == (c->scenario != NULL))
+        return usage_error("crosscheck needs a scenario or --runs A B (not both)");
+    if (c->have_runs && c->sim_seeds > 0)
+        return usage_error("--sim-seeds goes with a scenario, not with --runs");
+    return 0;
+}
+
+/* Compares two stored runs and prints the report; an exit status. */
+static int crosscheck_compare(struct trace_store *store, int64_t a, int64_t b,
+                              const struct crosscheck_cli *c, bool brief)
+{
+    struct crosscheck_report *report = malloc(sizeof *report);
+    if (report == NULL) {
+        fprintf(stderr, "duet: out of host memory\n");
+        return EXIT_USAGE;
+    }
+    enum crosscheck_error error = crosscheck_runs(store, a, b, &c->options, report);
+    int status = EXIT_USAGE;
+    if (error != CROSSCHECK_OK) {
+        fprintf(stderr, "duet: crosscheck of runs %" PRId64 " and %" PRId64 ": %s: %s\n", a, b,
+                crosscheck_error_name(error), report->error);
+    } else {
+        if (brief && report->agree)
+            printf("duet: runs %" PRId64 " and %" PRId64 " agree\n", a, b);
+        else
+            crosscheck_print(report, stdout);
+        status = report->agree ? EXIT_PASS : EXIT_NOT_PASSED;
+    }
+    free(report);
+    return status;
+}
+
+/* Records one run of the scenario: canonical choices, or a seed. */
+static bool crosscheck_record(struct trace_store *store, struct sim *sim,
+                              const struct scenario *scenario, const char *text, bool canonical,
+                              uint64_t seed, bool quiet, int64_t *out_run_id)
+{
+    struct run_recipe recipe = {.scenario_text = text, .scenario_text_len = strlen(text),
+                                .seed = seed, .input = scenario->disk.image,
+                                .input_len = scenario->disk.image_len,
+                                .canonical_choices = canonical};
+    struct record_request request = {.recipe = &recipe, .scenario_name = scenario->name,
+                                     .on_console = quiet ? NULL : console_echo};
+    struct record_report report;
+    bool ok = record_run(store, sim, &request, &report);
+    fflush(stdout);
+    if (!ok)
+        fprintf(stderr, "duet: recording %s: %s\n", scenario->name, report.error);
+    *out_run_id = report.run_id;
+    return ok;
+}
+
+static int crosscheck_scenario(const struct crosscheck_cli *c, const char *db)
+{
+#ifndef DUET_HAVE_QEMU
+    if (c->sim_seeds == 0) {
+        fprintf(stderr, "duet: crosscheck: QEMU support is not built (CROSSCHECK_NO_QEMU: the "
+                        "duet_qemu library was not part of this build); compare stored runs "
+                        "with --runs A B, or the sim with itself with --sim-seeds N\n");
+        return EXIT_USAGE;
+    }
+#endif
+    struct scenario *scenario = malloc(sizeof *scenario);
+    char *text = NULL;
+    size_t line = 0;
+    enum scenario_error scenario_error = scenario == NULL ? SCENARIO_ERR_UNREADABLE
+                                         : scenario_load(c->scenario, scenario, &text, &line);
+    if (scenario_error != SCENARIO_OK) {
+        fprintf(stderr, "duet: scenario %s line %zu: %s\n", c->scenario, line,
+                scenario_error_name(scenario_error));
+        free(scenario);
+        return EXIT_USAGE;
+    }
+    struct trace_store *store = store_open_or_report(db);
+    struct sim *sim = store ? sim_create() : NULL;
+    int64_t canonical = 0;
+    int status = EXIT_USAGE;
+    if (sim != NULL &&
+        crosscheck_record(store, sim, scenario, text, true, 0, c->quiet, &canonical)) {
+        printf("duet: canonical sim run %" PRId64 " stored in %s\n", canonical, db);
+        status = EXIT_PASS;
+        uint64_t agreed = 0;
+        for (uint64_t seed = 0; seed < c->sim_seeds && status != EXIT_USAGE; seed++) {
+            int64_t seeded = 0;
+            if (!crosscheck_record(store, sim, scenario, text, false, seed, true, &seeded)) {
+                status = EXIT_USAGE;
+                break;
+            }
+            int one = crosscheck_compare(store, canonical, seeded, c, true);
+            agreed += one == EXIT_PASS;
+            if (one != EXIT_PASS)
+                status = one;
+        }
+        if (c->sim_seeds > 0)
+            printf("duet: crosscheck %s: canonical vs %" PRIu64 " seeds: %" PRIu64
+                   " agree, %" PRIu64 " disagree\n",
+                   scenario->name, c->sim_seeds, agreed, c->sim_seeds - agreed);
+    }
+#ifdef DUET_HAVE_QEMU
+    if (status == EXIT_PASS && c->sim_seeds == 0) {
+        /* qemu_run opens the store itself: ours is closed meanwhile. */
+        trace_store_close(store);
+        store = NULL;
+        struct qemu_run_options options = {.scenario_path = c->scenario, .store_path = db,
+                                           .quiet = c->quiet};
+        struct qemu_run_result result;
+        char error[256] = "";
+        enum qemu_run_error qemu_error = qemu_run(&options, &result, error, sizeof error);
+        if (qemu_error != QEMU_RUN_OK) {
+            fprintf(stderr, "duet: crosscheck: the QEMU run failed: %s: %s\n",
+                    qemu_run_error_name(qemu_error), error);
+            status = EXIT_USAGE;
+        } else {
+            printf("duet: QEMU run %" PRId64 " stored in %s\n", result.run_id, db);
+            store = store_open_or_report(db);
+            status = store ? crosscheck_compare(store, canonical, result.run_id, c, false)
+                           : EXIT_USAGE;
+        }
+    }
+#endif
+    sim_destroy(sim);
+    trace_store_close(store);
+    free(text);
+    scenario_release(scenario);
+    free(scenario);
+    return status;
+}
+
+static int command_crosscheck(int argc, char **argv)
+{
+    struct crosscheck_cli c = {0};
+    int status = crosscheck_parse(argc, argv, &c);
+    if (status != 0)
+        return status;
+    const char *db = c.db ? c.db : "duet.db";
+    if (!c.have_runs)
+        return crosscheck_scenario(&c, db);
+    struct trace_store *store = store_open_or_report(db);
+    if (store == NULL)
+        return EXIT_USAGE;
+    status = crosscheck_compare(store, c.run_a, c.run_b, &c, false);
+    trace_store_close(store);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("no command given");
+    if (strcmp(argv[1], "crosscheck") == 0)   /* its own options (--runs takes two) */
+        return command_crosscheck(argc, argv);
     struct options o = {.program = argv[0]};
     int status = parse_options(argc, argv, 2, &o);
     if (status != 0)

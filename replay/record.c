@@ -84,11 +84,12 @@ bool record_run(struct trace_store *store, struct sim *sim, const struct record_
         .scenario = (char *)request->scenario_name,
         .scenario_text = (char *)recipe->scenario_text,
         .target = (char *)recipe->target,
-        .seed = recipe->seed,
+        .seed = recipe->canonical_choices ? 0 : recipe->seed,
         .input = (uint8_t *)recipe->input,
         .input_len = recipe->input_len,
         .build = DUET_BUILD_NAME,
-        .platform = "sim",
+        .platform = recipe->canonical_choices && recipe->target == NULL
+                        ? RUN_PLATFORM_SIM_CANONICAL : RUN_PLATFORM_SIM,
     };
     if (ok) {
         store_kind_names(store);

@@ -89,6 +89,8 @@ static bool replay_execute(struct trace_store *store, struct sim *sim,
         .target = info->target,
         .input = info->input,
         .input_len = info->input_len,
+        .canonical_choices = info->platform != NULL &&
+                             strcmp(info->platform, RUN_PLATFORM_SIM_CANONICAL) == 0,
     };
     struct prepared_run *prepared = malloc(sizeof *prepared);
     struct trace_record *ring = malloc(REPLAY_RING_RECORDS * sizeof *ring);

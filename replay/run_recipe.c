@@ -51,6 +51,14 @@ void prepared_run_config(const struct prepared_run *prepared, const struct run_r
     config->seed = recipe->seed;
     config->choice_bytes = prepared->run.choice_bytes;
     config->choice_bytes_len = prepared->run.choice_bytes_len;
+    /* The choice stream's byte mode answers 0 once its bytes run out, so
+     * present but empty bytes make every choice the canonical one. */
+    static const uint8_t no_choice_bytes[1];
+    if (recipe->canonical_choices && prepared->target == NULL) {
+        config->seed = 0;
+        config->choice_bytes = no_choice_bytes;
+        config->choice_bytes_len = 0;
+    }
     config->components = prepared->run.components;
     config->component_count = prepared->run.component_count;
 }

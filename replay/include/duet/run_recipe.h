@@ -10,6 +10,7 @@
 #ifndef DUET_RUN_RECIPE_H
 #define DUET_RUN_RECIPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,19 @@ struct run_recipe {
                                        scenario runs: the disk image a
                                        disk_image line named, if any */
     size_t input_len;
+    /* Scenario runs: every choice answered 0, the canonical choice that
+     * bare metal gives (hal_choice), instead of the seeded stream. Stored
+     * as platform RUN_PLATFORM_SIM_CANONICAL, so a replay runs it the same
+     * way; the seed is then unused and stored as 0. */
+    bool canonical_choices;
 };
+
+/* runs.platform of a run: the sim with a seed or fuzzer bytes, the sim
+ * answering every choice canonically (what `duet crosscheck` compares with
+ * bare metal), and the bare-metal build in QEMU. */
+#define RUN_PLATFORM_SIM "sim"
+#define RUN_PLATFORM_SIM_CANONICAL "sim-canonical"
+#define RUN_PLATFORM_QEMU "qemu"
 
 struct prepared_run {
     struct fuzz_run run;            /* scenario + choice bytes + components */
