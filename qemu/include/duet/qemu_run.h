@@ -27,6 +27,8 @@ enum qemu_run_error {
     QEMU_RUN_ERR_STREAM,          /* the trace stream broke (checksum, truncation) */
     QEMU_RUN_ERR_STORE,           /* SQLite                                   */
     QEMU_RUN_ERR_QMP,             /* QMP refused a command                    */
+    QEMU_RUN_ERR_NO_QEMU,         /* qemu-system-x86_64 is not installed      */
+    QEMU_RUN_ERR_USAGE,           /* options the runner cannot take           */
     QEMU_RUN_ERROR_COUNT
 };
 const char *qemu_run_error_name(enum qemu_run_error error);
@@ -40,19 +42,29 @@ struct qemu_run_options {
     unsigned gdb_port;            /* 0: 1234                                  */
     unsigned timeout_s;           /* 0: 120                                   */
     bool quiet;                   /* no console echo on stdout                */
+    const char *qemu_program;     /* NULL: qemu-system-x86_64 from PATH       */
+    bool keep_work_dir;           /* leave the work dir (QEMU's log) in place */
 };
 
 struct qemu_run_result {
     int64_t run_id;               /* in the store                             */
-    const char *outcome;          /* "pass", "fail", "hang", "no_success_line" */
+    const char *outcome;          /* as the sim's: "pass", "fail", "hang",
+                                     "no-success-line"; NULL if not stored   */
     char failure[192];
     uint64_t events;
     uint64_t hash;
     uint64_t boot_to_end_ns;      /* host time from QEMU's start to its exit  */
     uint64_t guest_end_ns;        /* the guest's clock at WORLD_END           */
-    int qemu_exit_status;
+    int qemu_exit_status;         /* exit status, or 128 + signal if killed   */
+    uint64_t stream_errors;       /* trace stream episodes (each named)       */
+    uint64_t stream_bytes;
+    uint64_t inputs_sent;         /* QMP input commands QEMU accepted         */
+    uint64_t console_bytes;
 };
 
+/* Runs one scenario. The run is stored (result->run_id != 0) whenever
+ * QEMU started, whatever the error: a timeout is stored as "hang", a QMP
+ * refusal, a broken stream or QEMU stopping early as "fail". */
 enum qemu_run_error qemu_run(const struct qemu_run_options *options,
                              struct qemu_run_result *result, char *error, size_t error_len);
 

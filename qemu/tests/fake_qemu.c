@@ -1,0 +1,168 @@
+/*
+ * fake_qemu.c - a stand-in for qemu-system-x86_64 for the runner's end to
+ * end test: it takes the runner's command line, connects to the console,
+ * trace and QMP sockets as QEMU does, checks the boot blob, and plays one
+ * of a few canned guests chosen by FAKE_QEMU_MODE:
+ *   pass        negotiate QMP, print the demo's success line, HELLO, a few
+ *               events, WORLD_END(pass), END, exit status 3 (debug-exit 1)
+ *   no_line     the same without the success line
+ *   fail        FAILURE "kernel: boom", WORLD_END(fail), END
+ *   hang        HELLO, then nothing (the runner's timeout must fire)
+ *   die         HELLO, one event, exit 0 (as a triple fault under -no-reboot)
+ *   corrupt     pass, with one event's checksum broken on the line
+ *   bad_arg     QEMU's complaint on stderr, exit 1, no trace at all
+ *   version     HELLO with version 99
+ *   input       asks for input 0 (demo.scn has none)
+ *   linger      pass, but does not exit after END (the runner kills it)
+ * It is test code: it exits 2 with a message on anything unexpected.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "duet/boot_blob.h"
+#include "duet/trace_stream_decode.h"
+#include "hal/event.h"
+
+static _Noreturn void die(const char *what)
+{
+    fprintf(stderr, "fake_qemu: %s\n", what);
+    exit(2);
+}
+
+static int connect_to(const char *path)
+{
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof address.sun_path)
+        die("socket path too long");
+    strcpy(address.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&address, sizeof address) != 0)
+        die("cannot connect");
+    return fd;
+}
+
+static void send_all(int fd, const void *bytes, size_t len)
+{
+    const char *p = bytes;
+    while (len > 0) {
+        ssize_t sent = send(fd, p, len, MSG_NOSIGNAL);
+        if (sent <= 0)
+            die("send failed");
+        p += sent;
+        len -= (size_t)sent;
+    }
+}
+
+static void send_record(int fd, uint16_t kind, uint64_t a0, const char *blob, bool corrupt)
+{
+    static uint64_t time_ns = 1000;
+    uint8_t bytes[TRACE_STREAM_RECORD_MAX];
+    uint64_t args[4] = {a0, 0, 0, 0};
+    size_t len = trace_stream_encode(kind, 1, 1, time_ns += 250, args, blob,
+                                     blob ? strlen(blob) : 0, bytes, sizeof bytes);
+    if (len == 0)
+        die("record does not encode");
+    if (corrupt)
+        bytes[len - 1] ^= 0x11;
+    send_all(fd, bytes, len);
+}
+
+/* Reads the QMP socket until a line containing `needle`. */
+static void qmp_expect(int fd, const char *needle)
+{
+    char buffer[4096];
+    size_t used = 0;
+    while (used + 1 < sizeof buffer) {
+        ssize_t got = read(fd, buffer + used, sizeof buffer - 1 - used);
+        if (got <= 0)
+            die("QMP closed");
+        used += (size_t)got;
+        buffer[used] = '\0';
+        if (strstr(buffer, needle) != NULL && strchr(buffer, '\n') != NULL)
+            return;
+    }
+    die("QMP: too much without the expected command");
+}
+
+static void check_blob(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    uint8_t header[BOOT_BLOB_HEADER_BYTES];
+    if (file == NULL || fread(header, 1, sizeof header, file) != sizeof header)
+        die("cannot read the boot blob");
+    fclose(file);
+    if (memcmp(header, BOOT_BLOB_MAGIC, 8) != 0 || header[8] != BOOT_BLOB_VERSION)
+        die("the boot blob has the wrong magic or version");
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = getenv("FAKE_QEMU_MODE");
+    if (mode == NULL)
+        die("FAKE_QEMU_MODE is not set");
+    const char *paths[3] = {NULL, NULL, NULL};   /* console, trace, qmp */
+    const char *names[3] = {"id=duet_console,", "id=duet_trace,", "id=duet_qmp,"};
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "-initrd") == 0)
+            check_blob(argv[i + 1]);
+        if (strcmp(argv[i], "-chardev") != 0)
+            continue;
+        for (int c = 0; c < 3; c++) {
+            const char *path = strstr(argv[i + 1], "path=");
+            if (strstr(argv[i + 1], names[c]) != NULL && path != NULL) {
+                static char copies[3][512];
+                snprintf(copies[c], sizeof copies[c], "%.*s", (int)strcspn(path + 5, ","),
+                         path + 5);
+                paths[c] = copies[c];
+            }
+        }
+    }
+    if (strcmp(mode, "bad_arg") == 0) {
+        fprintf(stderr, "qemu-system-x86_64: -device nosuch: 'nosuch' is not a valid device "
+                        "model name\n");
+        return 1;
+    }
+    if (paths[0] == NULL || paths[1] == NULL || paths[2] == NULL)
+        die("missing a -chardev socket");
+    int console = connect_to(paths[0]), trace = connect_to(paths[1]), qmp = connect_to(paths[2]);
+    static const char greeting[] = "{\"QMP\": {\"version\": {}, \"capabilities\": [\"oob\"]}}\r\n";
+    send_all(qmp, greeting, sizeof greeting - 1);
+    qmp_expect(qmp, "qmp_capabilities");
+    send_all(qmp, "{\"return\": {}}\r\n", 16);
+
+    bool corrupt = strcmp(mode, "corrupt") == 0;
+    send_record(trace, TRACE_STREAM_HELLO,
+                strcmp(mode, "version") == 0 ? 99 : TRACE_STREAM_VERSION, NULL, false);
+    send_record(trace, HAL_EVENT_BOOT, 3, NULL, false);
+    if (strcmp(mode, "hang") == 0) {
+        sleep(600);
+        return 0;
+    }
+    if (strcmp(mode, "die") == 0)
+        return 0;
+    if (strcmp(mode, "input") == 0) {
+        send_record(trace, TRACE_STREAM_INPUT_REQUEST, 0, NULL, false);
+        sleep(600);
+        return 0;
+    }
+    send_record(trace, HAL_EVENT_LOG, 1, "[init] all 2 children exited", corrupt);
+    if (strcmp(mode, "no_line") != 0) {
+        static const char line[] = "[hello] hi\n[init] all 2 children exited\n";
+        send_all(console, line, sizeof line - 1);
+    }
+    uint64_t outcome = 0;
+    if (strcmp(mode, "fail") == 0) {
+        send_record(trace, HAL_EVENT_FAILURE, 2, "kernel: boom", false);
+        outcome = 2;
+    }
+    send_record(trace, HAL_EVENT_WORLD_END, outcome, NULL, false);
+    send_record(trace, TRACE_STREAM_END, outcome, NULL, false);
+    if (strcmp(mode, "linger") == 0)
+        sleep(600);
+    return 3;
+}
