@@ -11,6 +11,7 @@
  *   duet targets
  *   duet crosscheck SCENARIO [--db FILE] [--sim-seeds N] [--thread-kinds K,...] [--quiet]
  *   duet crosscheck --runs A B [--db FILE] [--thread-kinds K,...]
+ *   duet qemu SCENARIO [--db FILE] [--gdb] [--timeout S] [--image PATH] [--quiet]
  *
  * Exit status: 0 the run passed / the replay matched; 1 the run did not
  * pass (its outcome is stored) or the replay diverged; 2 bad usage or bad
@@ -26,6 +27,7 @@
 #include "duet/crosscheck.h"
 #include "duet/fuzz_target.h"
 #include "duet/minimize.h"
+#include "duet/qemu_run.h"
 #include "duet/replay.h"
 #include "duet/trace_hash.h"
 #include "duet/trace_recorder.h"
@@ -44,7 +46,8 @@ static const char usage[] =
     "  duet minimize --target NAME --input FILE [--out FILE]\n"
     "  duet targets\n"
     "  duet crosscheck SCENARIO [--db FILE] [--sim-seeds N] [--thread-kinds K,...] [--quiet]\n"
-    "  duet crosscheck --runs A B [--db FILE] [--thread-kinds K,...]\n";
+    "  duet crosscheck --runs A B [--db FILE] [--thread-kinds K,...]\n"
+    "  duet qemu SCENARIO [--db FILE] [--gdb] [--timeout S] [--image PATH] [--quiet]\n";
 
 struct options {
     const char *program;            /* argv[0], for printing runnable commands */
@@ -722,12 +725,73 @@ static int command_crosscheck(int argc, char **argv)
     return status;
 }
 
+/* `duet qemu`: the scenario on the bare-metal image in QEMU (docs/QEMU.md).
+ * Its options are its own, so it parses argv itself. */
+static int command_qemu(int argc, char **argv)
+{
+    struct qemu_run_options options = {.store_path = "duet.db"};
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        uint64_t number = 0;
+        if (strcmp(arg, "--gdb") == 0) {
+            options.gdb = true;
+        } else if (strcmp(arg, "--quiet") == 0) {
+            options.quiet = true;
+        } else if (arg[0] != '-') {
+            if (options.scenario_path != NULL)
+                return usage_error("more than one scenario given");
+            options.scenario_path = arg;
+        } else if (value == NULL) {
+            return usage_error("an option is missing its value");
+        } else if (strcmp(arg, "--db") == 0) {
+            options.store_path = argv[++i];
+        } else if (strcmp(arg, "--image") == 0) {
+            options.image_path = argv[++i];
+        } else if (strcmp(arg, "--timeout") == 0) {
+            if (!parse_u64(value, &number) || number == 0 || number > 86400)
+                return usage_error("--timeout takes seconds, from 1 to 86400");
+            options.timeout_s = (unsigned)number;
+            i++;
+        } else {
+            return usage_error("unknown option for qemu");
+        }
+    }
+    if (options.scenario_path == NULL)
+        return usage_error("qemu needs a scenario file");
+    struct qemu_run_result result;
+    char error[512];
+    enum qemu_run_error status = qemu_run(&options, &result, error, sizeof error);
+    fflush(stdout);
+    if (status != QEMU_RUN_OK)
+        fprintf(stderr, "duet: %s: %s\n", qemu_run_error_name(status), error);
+    if (result.run_id == 0)
+        return EXIT_USAGE;   /* nothing ran: bad input, no image, no QEMU */
+    char hash[19];
+    trace_hash_format(result.hash, hash);
+    printf("duet: run %" PRId64 " (scenario %s, qemu): %s%s%s\n", result.run_id,
+           options.scenario_path, result.outcome, result.failure[0] ? ": " : "", result.failure);
+    printf("  %" PRIu64 " events, %.3f ms guest time, %.3f s boot to end, trace hash %s\n",
+           result.events, (double)result.guest_end_ns / 1e6,
+           (double)result.boot_to_end_ns / 1e9, hash);
+    printf("  QEMU exit status %d, %" PRIu64 " trace bytes (%" PRIu64 " stream errors), "
+           "%" PRIu64 " inputs sent\n",
+           result.qemu_exit_status, result.stream_bytes, result.stream_errors,
+           result.inputs_sent);
+    printf("  stored in %s\n  its events: %s events --db %s --run %" PRId64 "\n",
+           options.store_path, argv[0], options.store_path, result.run_id);
+    return status == QEMU_RUN_OK && strcmp(result.outcome, "pass") == 0 ? EXIT_PASS
+                                                                         : EXIT_NOT_PASSED;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("no command given");
     if (strcmp(argv[1], "crosscheck") == 0)   /* its own options (--runs takes two) */
         return command_crosscheck(argc, argv);
+    if (strcmp(argv[1], "qemu") == 0)
+        return command_qemu(argc, argv);
     struct options o = {.program = argv[0]};
     int status = parse_options(argc, argv, 2, &o);
     if (status != 0)
