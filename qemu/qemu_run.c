@@ -3,9 +3,11 @@
  * sim run (duet/qemu_run.h, docs/QEMU.md).
  *
  * Call order inside qemu_run:
- *   run_prepare      scenario, image (built if missing), qemu binary, work
- *                    dir, boot blob, command line (+ the devices' part),
- *                    the three listening sockets, the store
+ *   prepare_*        scenario; work dir with the boot blob and the three
+ *                    listening sockets; the devices' arguments (a machine
+ *                    QEMU cannot have is refused before anything is
+ *                    built); image (built if missing) and qemu binary;
+ *                    the command line; the store
  *   run_start        spawn QEMU, then begin the run in the store
  *   run_loop         poll(): accept QEMU's three connections; console bytes
  *                    -> echo + judge; trace bytes -> decoder -> recorder
@@ -72,6 +74,7 @@ struct run_state {
     char blob_path[QEMU_PATH_MAX];
     char log_path[QEMU_PATH_MAX];
     struct qemu_argv argv;
+    struct qemu_argv devices_argv;   /* the scenario's machine, checked first */
     int listen_fd[CHANNEL_COUNT];
     int conn_fd[CHANNEL_COUNT];
     pid_t pid;                       /* 0: not started or reaped             */
@@ -242,6 +245,23 @@ static enum qemu_run_error prepare_work_dir(struct run_state *run, char *error,
     return QEMU_RUN_OK;
 }
 
+/* Before the image: a machine QEMU cannot have is refused without
+ * building anything. */
+static enum qemu_run_error prepare_devices(struct run_state *run, char *error, size_t error_len)
+{
+    char devices_error[256] = "";
+    qemu_argv_init(&run->devices_argv);
+    enum qemu_devices_error devices =
+        qemu_devices_args(run->scenario, run->work_dir, &run->devices_argv, devices_error,
+                          sizeof devices_error);
+    if (devices != QEMU_DEVICES_OK) {
+        snprintf(error, error_len, "scenario %s cannot be QEMU's machine: %s (%s)",
+                 run->scenario->name, qemu_devices_error_name(devices), devices_error);
+        return QEMU_RUN_ERR_DEVICES;
+    }
+    return QEMU_RUN_OK;
+}
+
 static enum qemu_run_error prepare_argv(struct run_state *run, char *error, size_t error_len)
 {
     const struct qemu_run_options *o = run->options;
@@ -258,13 +278,12 @@ static enum qemu_run_error prepare_argv(struct run_state *run, char *error, size
     qemu_argv_init(&run->argv);
     if (!qemu_launch_argv(&plan, &run->argv, error, error_len))
         return QEMU_RUN_ERR_LAUNCH;
-    char devices_error[256] = "";
-    enum qemu_devices_error devices = qemu_devices_args(run->scenario, run->work_dir, &run->argv,
-                                                        devices_error, sizeof devices_error);
-    if (devices != QEMU_DEVICES_OK) {
-        snprintf(error, error_len, "scenario %s cannot be QEMU's machine: %s (%s)",
-                 run->scenario->name, qemu_devices_error_name(devices), devices_error);
-        return QEMU_RUN_ERR_DEVICES;
+    for (size_t i = 0; i < run->devices_argv.count; i++) {
+        if (!qemu_argv_add(&run->argv, run->devices_argv.arg[i])) {
+            snprintf(error, error_len, "QEMU's command line does not fit with the devices' "
+                     "%zu arguments", run->devices_argv.count);
+            return QEMU_RUN_ERR_DEVICES;
+        }
     }
     return QEMU_RUN_OK;
 }
@@ -612,12 +631,12 @@ static void run_ending(struct run_state *run, struct qemu_run_ending *ending, ch
         .stream_summary = summary,
     };
     /* A QEMU that wrote no trace byte and complained in its log did not
-     * start the machine (a bad -device, a missing file): its own last
-     * words say why. */
+     * start the machine (a bad -device, an image it cannot load): its own
+     * last words say why. */
     char last[160];
     qemu_launch_last_line(run->log_path, last, sizeof last);
     if (d->offset == 0 && !run->timed_out && ending->runner_failure == NULL &&
-        strncmp(last, "qemu-system", 11) == 0) {
+        last[0] != '\0') {
         snprintf(launch_failure, launch_failure_len, "QEMU did not start the machine: %s", last);
         ending->runner_failure = launch_failure;
         run->runner_error = QEMU_RUN_ERR_LAUNCH;
@@ -737,10 +756,12 @@ enum qemu_run_error qemu_run(const struct qemu_run_options *options,
     enum qemu_run_error status = prepare_scenario(run, error, error_len);
     if (status == QEMU_RUN_OK) {
         qemu_judge_init(&run->judge, run->scenario->expect);
-        status = prepare_image(run, error, error_len);
+        status = prepare_work_dir(run, error, error_len);
     }
     if (status == QEMU_RUN_OK)
-        status = prepare_work_dir(run, error, error_len);
+        status = prepare_devices(run, error, error_len);
+    if (status == QEMU_RUN_OK)
+        status = prepare_image(run, error, error_len);
     if (status == QEMU_RUN_OK)
         status = prepare_argv(run, error, error_len);
     if (status == QEMU_RUN_OK)

@@ -43,6 +43,14 @@ static void test_classify(void)
                    QMP_MESSAGE_EVENT, "SHUTDOWN");
     check_classify(error_line, QMP_MESSAGE_ERROR,
                    "GenericError: Invalid parameter 'qcode' \"x\"");
+    /* Recorded from qemu-system-x86_64 7.2: a bad qcode, input while
+     * stopped (-S, under gdb). */
+    check_classify("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'data' "
+                   "does not accept value 'nosuch'\"}}\r\n",
+                   QMP_MESSAGE_ERROR,
+                   "GenericError: Parameter 'data' does not accept value 'nosuch'");
+    check_classify("{\"error\": {\"class\": \"GenericError\", \"desc\": \"VM not running\"}}",
+                   QMP_MESSAGE_ERROR, "GenericError: VM not running");
     check_classify("{\"error\": {\"desc\": \"no class\"}}", QMP_MESSAGE_ERROR,
                    "(no class): no class");
     check_classify("{\"id\": 3, \"return\": 7}", QMP_MESSAGE_RETURN, "");
