@@ -61,9 +61,10 @@ static void send_all(int fd, const void *bytes, size_t len)
 static void send_record(int fd, uint16_t kind, uint64_t a0, const char *blob, bool corrupt)
 {
     static uint64_t time_ns = 1000;
+    static struct trace_stream_encoder encoder;
     uint8_t bytes[TRACE_STREAM_RECORD_MAX];
     uint64_t args[4] = {a0, 0, 0, 0};
-    size_t len = trace_stream_encode(kind, 1, 1, time_ns += 250, args, blob,
+    size_t len = trace_stream_encode(&encoder, kind, 1, 1, time_ns += 250, args, blob,
                                      blob ? strlen(blob) : 0, bytes, sizeof bytes);
     if (len == 0)
         die("record does not encode");

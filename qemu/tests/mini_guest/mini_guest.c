@@ -61,14 +61,17 @@ static void trace_byte(uint8_t byte)
     uart_put(TRACE_STREAM_PORT, byte);
 }
 
-static void trace_le(uint64_t value, int bytes)
+static void trace_varint(uint64_t value)
 {
-    for (int i = 0; i < bytes; i++)
-        trace_byte((uint8_t)(value >> (8 * i)));
+    while (value >= 0x80) {
+        trace_byte((uint8_t)(value | 0x80));
+        value >>= 7;
+    }
+    trace_byte((uint8_t)value);
 }
 
-static uint64_t fake_time_ns;
-
+/* Version 2: varints, the argument mask, the time as a delta (the test
+ * guest's clock is 1000 ns per record). */
 static void trace_record(uint16_t kind, uint64_t a0, const char *blob)
 {
     size_t blob_len = 0;
@@ -76,15 +79,14 @@ static void trace_record(uint16_t kind, uint64_t a0, const char *blob)
         blob_len++;
     uart_put(TRACE_STREAM_PORT, TRACE_STREAM_SYNC);
     check_sum = 0;
-    trace_le(kind, 2);
-    trace_le(1, 2);                    /* pd     */
-    trace_le(1, 2);                    /* thread */
-    trace_le(fake_time_ns += 1000, 8);
-    trace_le(a0, 8);
-    trace_le(0, 8);
-    trace_le(0, 8);
-    trace_le(0, 8);
-    trace_byte((uint8_t)blob_len);
+    trace_varint(kind);
+    trace_varint(1);                   /* pd     */
+    trace_varint(1);                   /* thread */
+    trace_varint(1000);                /* time delta */
+    trace_byte(a0 != 0 ? 1 : 0);       /* arg mask: arg0 only */
+    if (a0 != 0)
+        trace_varint(a0);
+    trace_varint(blob_len);
     for (size_t i = 0; i < blob_len; i++)
         trace_byte((uint8_t)blob[i]);
     uart_put(TRACE_STREAM_PORT, check_sum ^ TRACE_STREAM_CHECK_XOR);
