@@ -3,12 +3,14 @@
  * (qemu_launch.h).
  *
  * The machine (docs/QEMU.md): QEMU's pc under TCG with -icount shift=7,
- * sleep=off (deterministic, MACHINE_FACTS.md), 256 MiB, no display, no
+ * sleep=off (deterministic, MACHINE_FACTS.md), -cpu max (the image keeps
+ * the utcb in the FS base with FSGSBASE, docs/BAREMETAL.md), 256 MiB, no display, no
  * human monitor, no reboot (a triple fault ends the run); the image as
  * -kernel and the boot blob as -initrd (multiboot module 0); COM1 the
  * console, COM2 present but unconnected (-serial null: scenarios drive it
- * in loopback), COM3 the trace stream, isa-debug-exit for the guest's exit
- * status, and QMP on a socket of its own.
+ * in loopback), COM3 the trace stream (both into files, see
+ * qemu_launch.h), isa-debug-exit for the guest's exit status, and QMP on a
+ * socket of its own.
  */
 #define _GNU_SOURCE
 #include "qemu_launch.h"
@@ -55,7 +57,7 @@ bool qemu_launch_argv(const struct qemu_launch_plan *plan, struct qemu_argv *arg
     assert(plan != NULL && argv != NULL);
     /* -initrd splits its argument at commas (module list); QEMU's chardev
      * options do too. Refuse instead of quoting. */
-    const char *paths[] = {plan->blob_path, plan->console_socket, plan->trace_socket,
+    const char *paths[] = {plan->blob_path, plan->console_file, plan->trace_file,
                            plan->qmp_socket};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         if (strchr(paths[i], ',') != NULL) {
@@ -66,7 +68,7 @@ bool qemu_launch_argv(const struct qemu_launch_plan *plan, struct qemu_argv *arg
     }
     static const char *const machine[] = {QEMU_DEVICES_BASE_MACHINE};
     static const char *const fixed[] = {
-        "-accel", "tcg", "-icount", "shift=7,sleep=off", "-m", "256M",
+        "-accel", "tcg", "-cpu", "max", "-icount", "shift=7,sleep=off", "-m", "256M",
         "-display", "none", "-monitor", "none", "-no-reboot",
     };
     char trace_device[96];
@@ -78,11 +80,11 @@ bool qemu_launch_argv(const struct qemu_launch_plan *plan, struct qemu_argv *arg
               qemu_argv_add(argv, "-kernel") && qemu_argv_add(argv, plan->image_path) &&
               qemu_argv_add(argv, "-initrd") && qemu_argv_add(argv, plan->blob_path) &&
               qemu_argv_add(argv, "-chardev") &&
-              arg_addf(argv, "socket,id=duet_console,path=%s,server=off", plan->console_socket) &&
+              arg_addf(argv, "file,id=duet_console,path=%s", plan->console_file) &&
               qemu_argv_add(argv, "-serial") && qemu_argv_add(argv, "chardev:duet_console") &&
               qemu_argv_add(argv, "-serial") && qemu_argv_add(argv, "null") &&
               qemu_argv_add(argv, "-chardev") &&
-              arg_addf(argv, "socket,id=duet_trace,path=%s,server=off", plan->trace_socket) &&
+              arg_addf(argv, "file,id=duet_trace,path=%s", plan->trace_file) &&
               qemu_argv_add(argv, "-device") && qemu_argv_add(argv, trace_device) &&
               qemu_argv_add(argv, "-device") &&
               qemu_argv_add(argv, "isa-debug-exit,iobase=0xf4,iosize=0x04") &&

@@ -4,9 +4,14 @@
  * and starting and ending the process. Used by qemu_run.c only (and the
  * argv test); every failure is a message, never an exit.
  *
- * QEMU is the *client* of every socket (server=off): the runner listens
- * before QEMU starts, so there is no race to connect, and a QEMU that
- * cannot connect fails at once with its own message.
+ * The console (COM1) and the trace (COM3) are files QEMU writes and the
+ * runner reads as they grow: a file never pushes back, so the guest never
+ * waits on the host and its -icount timing stays its own. A unix socket
+ * does push back (QEMU's UART writes one byte per send, and a stream
+ * socket's buffer fills after a few hundred such sends), and a guest
+ * polling a full transmitter ran a different number of instructions on
+ * every run. QMP is a socket, with QEMU as the *client* (server=off): the
+ * runner listens before QEMU starts, so there is no race to connect.
  */
 #ifndef DUET_QEMU_LAUNCH_H
 #define DUET_QEMU_LAUNCH_H
@@ -23,8 +28,8 @@ struct qemu_launch_plan {
     const char *qemu_program;       /* a path, or a name looked up in PATH   */
     const char *image_path;         /* -kernel: the multiboot ELF32          */
     const char *blob_path;          /* -initrd: multiboot module 0           */
-    const char *console_socket;     /* COM1                                  */
-    const char *trace_socket;       /* COM3, TRACE_STREAM_PORT               */
+    const char *console_file;       /* COM1                                  */
+    const char *trace_file;         /* COM3, TRACE_STREAM_PORT               */
     const char *qmp_socket;
     bool gdb;
     unsigned gdb_port;

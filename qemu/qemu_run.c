@@ -3,16 +3,17 @@
  * sim run (duet/qemu_run.h, docs/QEMU.md).
  *
  * Call order inside qemu_run:
- *   prepare_*        scenario; work dir with the boot blob and the three
- *                    listening sockets; the devices' arguments (a machine
+ *   prepare_*        scenario; work dir with the boot blob, the console
+ *                    and trace files and the QMP socket; the devices' arguments (a machine
  *                    QEMU cannot have is refused before anything is
  *                    built); image (built if missing) and qemu binary;
  *                    the command line; the store
  *   run_start        spawn QEMU, then begin the run in the store
- *   run_loop         poll(): accept QEMU's three connections; console bytes
- *                    -> echo + judge; trace bytes -> decoder -> recorder
- *                    (events) or the protocol (controls); QMP bytes ->
- *                    session; QMP commands out; QEMU's exit; deadlines
+ *   run_loop         poll() on QMP, inotify (the console and trace files
+ *                    grew) and QEMU's pidfd: console bytes -> echo +
+ *                    judge; trace bytes -> decoder -> recorder (events)
+ *                    or the protocol (controls); QMP bytes -> session;
+ *                    QMP commands out; QEMU's exit; deadlines
  *   run_finish       drain what QEMU left in the sockets, judge, end the run
  *   run_cleanup      kill QEMU if alive, close, remove the work dir
  * A QMP refusal, a protocol breach (HELLO version, input requests out of
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -55,11 +57,13 @@ enum {
     RUN_RING_RECORDS = 16384,
     RUN_DEFAULT_TIMEOUT_S = 120,
     RUN_END_GRACE_MS = 10000,       /* END sent, QEMU still running: killed */
-    RUN_POLL_TICK_MS = 50,          /* waitpid when no pidfd wakes us       */
+    RUN_POLL_TICK_MS = 10,          /* no pidfd or inotify to wake us       */
     RUN_READ_BYTES = 65536,
     RUN_QMP_JSON_MAX = 4096,
 };
 
+/* The console and the trace are files QEMU appends to (see qemu_launch.c
+ * for why not sockets); QMP is a socket QEMU connects to. */
 enum run_channel { CHANNEL_CONSOLE, CHANNEL_TRACE, CHANNEL_QMP, CHANNEL_COUNT };
 
 struct run_state {
@@ -75,8 +79,9 @@ struct run_state {
     char log_path[QEMU_PATH_MAX];
     struct qemu_argv argv;
     struct qemu_argv devices_argv;   /* the scenario's machine, checked first */
-    int listen_fd[CHANNEL_COUNT];
-    int conn_fd[CHANNEL_COUNT];
+    int listen_fd[CHANNEL_COUNT];    /* QMP only                             */
+    int conn_fd[CHANNEL_COUNT];      /* files: read ends; QMP: the connection */
+    int inotify_fd;                  /* wakes the loop when a file grows     */
     pid_t pid;                       /* 0: not started or reaped             */
     int pidfd;
     int wait_status;
@@ -213,14 +218,14 @@ static bool write_file(const char *path, const uint8_t *bytes, size_t len)
 static enum qemu_run_error prepare_work_dir(struct run_state *run, char *error,
                                             size_t error_len)
 {
-    static const char *const socket_names[CHANNEL_COUNT] = {"console.sock", "trace.sock",
-                                                            "qmp.sock"};
+    static const char *const channel_files[CHANNEL_COUNT] = {"console.txt", "trace.bin",
+                                                             "qmp.sock"};
     if (!qemu_launch_work_dir_create(run->work_dir, sizeof run->work_dir, error, error_len))
         return QEMU_RUN_ERR_LAUNCH;
     bool ok = path_join(run->blob_path, sizeof run->blob_path, run->work_dir, "boot.blob") &&
               path_join(run->log_path, sizeof run->log_path, run->work_dir, "qemu.log");
     for (int c = 0; c < CHANNEL_COUNT; c++)
-        ok = ok && path_join(run->paths[c], sizeof run->paths[c], run->work_dir, socket_names[c]);
+        ok = ok && path_join(run->paths[c], sizeof run->paths[c], run->work_dir, channel_files[c]);
     if (!ok) {
         snprintf(error, error_len, "the work directory's path is too long: %s", run->work_dir);
         return QEMU_RUN_ERR_LAUNCH;
@@ -237,12 +242,22 @@ static enum qemu_run_error prepare_work_dir(struct run_state *run, char *error,
         snprintf(error, error_len, "cannot write %s: %s", run->blob_path, strerror(errno));
         return QEMU_RUN_ERR_LAUNCH;
     }
-    for (int c = 0; c < CHANNEL_COUNT; c++) {
-        run->listen_fd[c] = qemu_launch_listen(run->paths[c], error, error_len);
-        if (run->listen_fd[c] < 0)
+    /* The files exist before QEMU opens them, so they can be watched. */
+    run->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    for (int c = CHANNEL_CONSOLE; c <= CHANNEL_TRACE; c++) {
+        run->conn_fd[c] = open(run->paths[c], O_RDONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0600);
+        if (run->conn_fd[c] < 0) {
+            snprintf(error, error_len, "cannot make %s: %s", run->paths[c], strerror(errno));
             return QEMU_RUN_ERR_LAUNCH;
+        }
+        if (run->inotify_fd >= 0 && inotify_add_watch(run->inotify_fd, run->paths[c],
+                                                      IN_MODIFY) < 0) {
+            close(run->inotify_fd);
+            run->inotify_fd = -1;   /* the loop ticks instead */
+        }
     }
-    return QEMU_RUN_OK;
+    run->listen_fd[CHANNEL_QMP] = qemu_launch_listen(run->paths[CHANNEL_QMP], error, error_len);
+    return run->listen_fd[CHANNEL_QMP] >= 0 ? QEMU_RUN_OK : QEMU_RUN_ERR_LAUNCH;
 }
 
 /* Before the image: a machine QEMU cannot have is refused without
@@ -269,8 +284,8 @@ static enum qemu_run_error prepare_argv(struct run_state *run, char *error, size
         .qemu_program = run->program,
         .image_path = run->image,
         .blob_path = run->blob_path,
-        .console_socket = run->paths[CHANNEL_CONSOLE],
-        .trace_socket = run->paths[CHANNEL_TRACE],
+        .console_file = run->paths[CHANNEL_CONSOLE],
+        .trace_file = run->paths[CHANNEL_TRACE],
         .qmp_socket = run->paths[CHANNEL_QMP],
         .gdb = o->gdb,
         .gdb_port = o->gdb_port,
@@ -331,8 +346,10 @@ static enum qemu_run_error run_start(struct run_state *run, char *error, size_t 
     if (o->gdb) {
         char symbols[PATH_MAX];
         qemu_image_symbols_path(run->image, symbols, sizeof symbols);
+        /* The CPU starts in 32-bit mode: gdb is told the image's
+         * architecture, and hardware breakpoints work (docs/BAREMETAL.md). */
         printf("duet: QEMU is stopped at its first instruction, waiting for gdb; attach with:\n"
-               "  gdb %s -ex 'target remote :%u'\n",
+               "  gdb %s -ex 'set architecture i386:x86-64' -ex 'target remote :%u'\n",
                symbols, o->gdb_port != 0 ? o->gdb_port : (unsigned)QEMU_DEFAULT_GDB_PORT);
         fflush(stdout);
     }
@@ -478,8 +495,10 @@ static void channel_bytes(struct run_state *run, int channel, const uint8_t *byt
     }
 }
 
-/* Reads what is there; closes the channel at EOF. */
-static void channel_read(struct run_state *run, int channel)
+/* Reads what is there: a file up to its current end (true if there may
+ * be more than one call's worth), the QMP socket until EAGAIN (closed at
+ * EOF). */
+static bool channel_read(struct run_state *run, int channel)
 {
     int fd = run->conn_fd[channel];
     for (int reads = 0; fd >= 0 && reads < 64; reads++) {
@@ -488,11 +507,23 @@ static void channel_read(struct run_state *run, int channel)
             channel_bytes(run, channel, run->read_buffer, (size_t)got);
             continue;
         }
-        if (got < 0 && (errno == EAGAIN || errno == EINTR))
-            return;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (channel != CHANNEL_QMP || (got < 0 && errno == EAGAIN))
+            return false;
         close(fd);
         run->conn_fd[channel] = -1;
-        return;
+        return false;
+    }
+    return fd >= 0;
+}
+
+/* Empties the inotify queue; what changed is read from the files anyway. */
+static void inotify_drain(struct run_state *run)
+{
+    char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    for (int reads = 0; reads < 64 && read(run->inotify_fd, events, sizeof events) > 0;
+         reads++) {
     }
 }
 
@@ -545,7 +576,8 @@ static uint64_t wait_until(uint64_t deadline_ms, uint64_t now, uint64_t wait_ms)
 
 static int poll_timeout_ms(const struct run_state *run)
 {
-    uint64_t now = now_ms(), wait = run->pidfd >= 0 ? 1000 : RUN_POLL_TICK_MS;
+    uint64_t now = now_ms();
+    uint64_t wait = run->pidfd >= 0 && run->inotify_fd >= 0 ? 1000 : RUN_POLL_TICK_MS;
     if (!run->timed_out)
         wait = wait_until(run->deadline_ms, now, wait);
     return (int)wait_until(run->end_deadline_ms, now, wait);
@@ -554,35 +586,28 @@ static int poll_timeout_ms(const struct run_state *run)
 static void run_loop(struct run_state *run)
 {
     while (!run->reaped) {
-        struct pollfd fds[2 * CHANNEL_COUNT + 1];
-        int owner[2 * CHANNEL_COUNT + 1];   /* channel, +CHANNEL_COUNT: listen; -1 pid */
+        struct pollfd fds[4];
         nfds_t count = 0;
-        for (int c = 0; c < CHANNEL_COUNT; c++) {
-            if (run->listen_fd[c] >= 0) {
-                fds[count] = (struct pollfd){.fd = run->listen_fd[c], .events = POLLIN};
-                owner[count++] = CHANNEL_COUNT + c;
-            }
-            if (run->conn_fd[c] >= 0) {
-                size_t pending = 0;
-                qmp_session_outgoing(&run->qmp, &pending);
-                short events = POLLIN | (c == CHANNEL_QMP && pending > 0 ? POLLOUT : 0);
-                fds[count] = (struct pollfd){.fd = run->conn_fd[c], .events = events};
-                owner[count++] = c;
-            }
-        }
-        if (run->pidfd >= 0) {
-            fds[count] = (struct pollfd){.fd = run->pidfd, .events = POLLIN};
-            owner[count++] = -1;
-        }
-        int ready = poll(fds, count, poll_timeout_ms(run));
-        for (nfds_t i = 0; ready > 0 && i < count; i++) {
-            if (fds[i].revents == 0 || owner[i] < 0)
-                continue;
-            if (owner[i] >= CHANNEL_COUNT)
-                channel_accept(run, owner[i] - CHANNEL_COUNT);
-            else if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
-                channel_read(run, owner[i]);
-        }
+        size_t qmp_pending = 0;
+        qmp_session_outgoing(&run->qmp, &qmp_pending);
+        if (run->listen_fd[CHANNEL_QMP] >= 0)
+            fds[count++] = (struct pollfd){.fd = run->listen_fd[CHANNEL_QMP], .events = POLLIN};
+        if (run->conn_fd[CHANNEL_QMP] >= 0)
+            fds[count++] = (struct pollfd){.fd = run->conn_fd[CHANNEL_QMP],
+                                           .events = POLLIN | (qmp_pending ? POLLOUT : 0)};
+        if (run->inotify_fd >= 0)
+            fds[count++] = (struct pollfd){.fd = run->inotify_fd, .events = POLLIN};
+        if (run->pidfd >= 0)
+            fds[count++] = (struct pollfd){.fd = run->pidfd, .events = POLLIN};
+        poll(fds, count, poll_timeout_ms(run));
+        if (run->inotify_fd >= 0)
+            inotify_drain(run);
+        if (run->listen_fd[CHANNEL_QMP] >= 0)
+            channel_accept(run, CHANNEL_QMP);
+        /* Reading a file at its end costs one read(): cheaper than asking. */
+        channel_read(run, CHANNEL_CONSOLE);
+        channel_read(run, CHANNEL_TRACE);
+        channel_read(run, CHANNEL_QMP);
         qmp_flush(run);
         child_check(run);
         deadlines_check(run);
@@ -594,13 +619,13 @@ static void run_loop(struct run_state *run)
 /* QEMU is gone: what it wrote is in the sockets (or their accept queues). */
 static void run_drain(struct run_state *run)
 {
-    for (int c = 0; c < CHANNEL_COUNT; c++) {
-        if (run->listen_fd[c] >= 0)
-            channel_accept(run, c);
-        /* The peer is closed, so read() ends with EOF; bounded anyway. */
-        for (int rounds = 0; run->conn_fd[c] >= 0 && rounds < 4096; rounds++)
-            channel_read(run, c);
-    }
+    if (run->listen_fd[CHANNEL_QMP] >= 0)
+        channel_accept(run, CHANNEL_QMP);
+    /* QEMU is gone, so the files have their final size: read to the end
+     * (bounded: 4096 calls of up to 4 MiB). */
+    for (int c = 0; c < CHANNEL_COUNT; c++)
+        for (int rounds = 0; rounds < 4096 && channel_read(run, c); rounds++) {
+        }
     /* The line is closed: a record cut short, or one that waited for a
      * look-ahead byte. A few rounds at most. */
     struct trace_stream_item item;
@@ -711,6 +736,8 @@ static void run_cleanup(struct run_state *run)
     }
     if (run->pidfd >= 0)
         close(run->pidfd);
+    if (run->inotify_fd >= 0)
+        close(run->inotify_fd);
     for (int c = 0; c < CHANNEL_COUNT; c++) {
         if (run->listen_fd[c] >= 0)
             close(run->listen_fd[c]);
@@ -748,6 +775,7 @@ enum qemu_run_error qemu_run(const struct qemu_run_options *options,
     }
     run->options = options;
     run->pidfd = -1;
+    run->inotify_fd = -1;
     for (int c = 0; c < CHANNEL_COUNT; c++)
         run->listen_fd[c] = run->conn_fd[c] = -1;
     trace_stream_decoder_init(&run->decoder);

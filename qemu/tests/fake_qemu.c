@@ -1,7 +1,8 @@
 /*
  * fake_qemu.c - a stand-in for qemu-system-x86_64 for the runner's end to
- * end test: it takes the runner's command line, connects to the console,
- * trace and QMP sockets as QEMU does, checks the boot blob, and plays one
+ * end test: it takes the runner's command line, writes the console and
+ * trace files and connects to the QMP socket as QEMU does, checks the boot
+ * blob, and plays one
  * of a few canned guests chosen by FAKE_QEMU_MODE:
  *   pass        negotiate QMP, print the demo's success line, HELLO, a few
  *               events, WORLD_END(pass), END, exit status 3 (debug-exit 1)
@@ -17,6 +18,7 @@
  * It is test code: it exits 2 with a message on anything unexpected.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,11 +48,19 @@ static int connect_to(const char *path)
     return fd;
 }
 
+static int open_output(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0)
+        die("cannot open a chardev file");
+    return fd;
+}
+
 static void send_all(int fd, const void *bytes, size_t len)
 {
     const char *p = bytes;
     while (len > 0) {
-        ssize_t sent = send(fd, p, len, MSG_NOSIGNAL);
+        ssize_t sent = write(fd, p, len);
         if (sent <= 0)
             die("send failed");
         p += sent;
@@ -129,8 +139,9 @@ int main(int argc, char **argv)
         return 1;
     }
     if (paths[0] == NULL || paths[1] == NULL || paths[2] == NULL)
-        die("missing a -chardev socket");
-    int console = connect_to(paths[0]), trace = connect_to(paths[1]), qmp = connect_to(paths[2]);
+        die("missing a -chardev (console, trace or qmp)");
+    int console = open_output(paths[0]), trace = open_output(paths[1]);
+    int qmp = connect_to(paths[2]);
     static const char greeting[] = "{\"QMP\": {\"version\": {}, \"capabilities\": [\"oob\"]}}\r\n";
     send_all(qmp, greeting, sizeof greeting - 1);
     qmp_expect(qmp, "qmp_capabilities");
