@@ -1,6 +1,7 @@
 /*
  * boot_blob_write.c - writing a scenario's boot blob (duet/boot_blob.h).
  *
+ * Layout version 2 (the i8042 configuration byte in the header).
  * Decode then perform: every ROM and the input count are checked against
  * the blob's limits first (the scenario parser has its own, which today
  * are the same; the compile-time asserts below say so), then the bytes are
@@ -12,11 +13,13 @@
 #include <assert.h>
 #include <string.h>
 
+#include "duet/qemu_devices.h"
+
 _Static_assert(SCENARIO_ROMS_MAX <= BOOT_BLOB_ROMS_MAX, "every scenario's ROMs fit a blob");
 _Static_assert(SCENARIO_ROM_BYTES_MAX <= BOOT_BLOB_ROM_BYTES_MAX, "every ROM fits a blob");
 _Static_assert(SCENARIO_INPUTS_MAX <= BOOT_BLOB_INPUTS_MAX, "every input list fits a blob");
 _Static_assert(SCENARIO_NAME_MAX <= BOOT_BLOB_NAME_BYTES, "ROM names fit with their NUL");
-_Static_assert(BOOT_BLOB_HEADER_BYTES == 8 + 4 * 4, "magic + four u32");
+_Static_assert(BOOT_BLOB_HEADER_BYTES == 8 + 6 * 4, "magic + six u32");
 _Static_assert(BOOT_BLOB_HEADER_BYTES % 8 == 0 && BOOT_BLOB_NAME_BYTES % 8 == 0,
                "parts stay 8-byte aligned");
 
@@ -106,6 +109,10 @@ enum boot_blob_write_error boot_blob_write(const struct scenario *scenario, uint
     store_u32(out + 12, (uint32_t)size);
     store_u32(out + 16, (uint32_t)scenario->rom_count);
     store_u32(out + 20, (uint32_t)scenario->keyboard.input_count);
+    /* The byte the scenario's firmware leaves; the devices library says
+     * which (0x61 as SeaBIOS, 0x21 with translation off), and the guest
+     * writes it before its PS/2 driver starts. out + 28 stays reserved. */
+    store_u32(out + 24, qemu_devices_i8042_config(scenario));
     size_t at = BOOT_BLOB_HEADER_BYTES;
     for (size_t i = 0; i < scenario->rom_count; i++) {
         const struct scenario_rom *rom = &scenario->roms[i];

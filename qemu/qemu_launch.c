@@ -30,12 +30,6 @@
 
 #include "duet/trace_stream.h"
 
-/* The pc machine as the sim's bus 0 has it. The devices library declares
- * it (QEMU_DEVICES_BASE_MACHINE); this copy is only for the fallback. */
-#ifndef QEMU_DEVICES_BASE_MACHINE
-#define QEMU_DEVICES_BASE_MACHINE "-machine", "pc", "-vga", "none", "-nic", "none"
-#endif
-
 static bool args_add(struct qemu_argv *argv, const char *const *args, size_t count)
 {
     for (size_t i = 0; i < count; i++)
@@ -66,6 +60,7 @@ bool qemu_launch_argv(const struct qemu_launch_plan *plan, struct qemu_argv *arg
             return false;
         }
     }
+    /* The pc machine as the sim's bus 0 has it (duet/qemu_devices.h). */
     static const char *const machine[] = {QEMU_DEVICES_BASE_MACHINE};
     static const char *const fixed[] = {
         "-accel", "tcg", "-cpu", "max", "-icount", "shift=7,sleep=off", "-m", "256M",

@@ -34,6 +34,8 @@ static void check_layout(const struct scenario *scenario, const uint8_t *bytes, 
     CHECK(u32_at(bytes + 12) == size);
     CHECK(u32_at(bytes + 16) == scenario->rom_count);
     CHECK(u32_at(bytes + 20) == scenario->keyboard.input_count);
+    CHECK(u32_at(bytes + 24) == (scenario->keyboard.translation_off ? 0x21u : 0x61u));
+    CHECK(u32_at(bytes + 28) == 0);
     size_t at = BOOT_BLOB_HEADER_BYTES;
     for (size_t i = 0; i < scenario->rom_count; i++) {
         const struct scenario_rom *rom = &scenario->roms[i];
@@ -67,6 +69,7 @@ static void check_round_trip(const struct scenario *scenario, const uint8_t *byt
         CHECK(memcmp(parsed.roms[i].data, scenario->roms[i].data, parsed.roms[i].size) == 0);
     }
     CHECK(parsed.input_count == scenario->keyboard.input_count);
+    CHECK(parsed.i8042_config == (scenario->keyboard.translation_off ? 0x21 : 0x61));
     for (size_t i = 0; i < parsed.input_count; i++)
         CHECK(u64_at(parsed.input_times + 8 * i) == scenario->keyboard.inputs[i].time_us);
     /* Every shorter blob is refused, never read past. */
@@ -165,8 +168,8 @@ static void test_limits(struct scenario *scenario)
     CHECK(strcmp(boot_blob_write_error_name(77), "BOOT_BLOB_WRITE_ERR_UNKNOWN") == 0);
 }
 
-/* demo.scn's blob, spelled out: the layout pinned independently of the
- * walker above. */
+/* A small scenario's blob, spelled out: the layout pinned independently
+ * of the walker above. And translation off. */
 static void test_demo_bytes(struct scenario *scenario)
 {
     static const char text[] = "name tiny\nrom config\nstart hello\nend\n";
@@ -175,8 +178,8 @@ static void test_demo_bytes(struct scenario *scenario)
     size_t size = 0;
     CHECK(boot_blob_write(scenario, blob, sizeof blob, &size) == BOOT_BLOB_WRITE_OK);
     static const uint8_t expected[] = {
-        'D', 'U', 'E', 'T', 'B', 'O', 'O', 'T', 1, 0, 0, 0, 80, 0, 0, 0,
-        1, 0, 0, 0, 0, 0, 0, 0,
+        'D', 'U', 'E', 'T', 'B', 'O', 'O', 'T', 2, 0, 0, 0, 88, 0, 0, 0,
+        1, 0, 0, 0, 0, 0, 0, 0, 0x61, 0, 0, 0, 0, 0, 0, 0,
         'c', 'o', 'n', 'f', 'i', 'g', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         12, 0, 0, 0, 0, 0, 0, 0,
@@ -184,6 +187,10 @@ static void test_demo_bytes(struct scenario *scenario)
     };
     CHECK(size == sizeof expected);
     CHECK(memcmp(blob, expected, size) == 0);
+    static const char untranslated[] = "name tiny\ni8042 translation off\nrom config\nend\n";
+    CHECK(scenario_parse(untranslated, sizeof untranslated - 1, scenario, &line) == SCENARIO_OK);
+    CHECK(boot_blob_write(scenario, blob, sizeof blob, &size) == BOOT_BLOB_WRITE_OK);
+    CHECK(size == BOOT_BLOB_HEADER_BYTES + BOOT_BLOB_NAME_BYTES + 8 && blob[24] == 0x21);
 }
 
 int main(void)
