@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,10 @@ int qemu_launch_listen(const char *path, char *error, size_t error_len)
 /* In the child: only async-signal-safe calls until exec. */
 static _Noreturn void child_exec(const struct qemu_argv *argv, int log_fd, int report_fd)
 {
+    /* An ignored signal stays ignored across exec: QEMU gets Ctrl-C back. */
+    struct sigaction default_action = {.sa_handler = SIG_DFL};
+    sigemptyset(&default_action.sa_mask);
+    sigaction(SIGINT, &default_action, NULL);
     int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) {
         int error = errno;

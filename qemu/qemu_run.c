@@ -159,6 +159,8 @@ static void run_cleanup(struct run_state *run)
         while (waitpid(run->pid, &run->wait_status, 0) < 0 && errno == EINTR) {
         }
     }
+    if (run->sigint_saved)
+        sigaction(SIGINT, &run->sigint_before, NULL);
     if (run->pidfd >= 0)
         close(run->pidfd);
     if (run->inotify_fd >= 0)

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,12 @@ enum qemu_run_error qemu_run_start(struct run_state *run, char *error, size_t er
                symbols, o->gdb_port != 0 ? o->gdb_port : (unsigned)QEMU_DEFAULT_GDB_PORT);
         fflush(stdout);
     }
+    /* Ctrl-C reaches QEMU (same process group), which stops; the runner
+     * stays to judge and store the run ("killed by signal 2") and to
+     * remove the work dir. qemu_run_cleanup puts the old action back. */
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    sigemptyset(&ignore.sa_mask);
+    run->sigint_saved = sigaction(SIGINT, &ignore, &run->sigint_before) == 0;
     clock_gettime(CLOCK_MONOTONIC, &run->started);
     run->pid = qemu_launch_spawn(&run->argv, run->log_path, error, error_len);
     if (run->pid < 0) {

@@ -11,6 +11,7 @@
 #define DUET_QEMU_RUN_STATE_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -63,6 +64,8 @@ struct run_state {
     struct timespec started, ended_at;
     uint64_t deadline_ms, end_deadline_ms;   /* monotonic; 0: none           */
     bool timed_out;
+    bool sigint_saved;               /* SIGINT ignored while QEMU runs       */
+    struct sigaction sigint_before;
 
     struct trace_stream_decoder decoder;
     struct qmp_session qmp;
