@@ -15,6 +15,10 @@
  *   version     HELLO with version 99
  *   input       asks for input 0 (demo.scn has none)
  *   linger      pass, but does not exit after END (the runner kills it)
+ *   keys        asks for every input the boot blob counts, one at a time,
+ *               expects an input-send-event for each and answers it; then
+ *               passes, printing "keys done"
+ *   qmp_error   asks for input 0 and answers its command with an error
  * It is test code: it exits 2 with a message on anything unexpected.
  */
 #define _GNU_SOURCE
@@ -100,6 +104,8 @@ static void qmp_expect(int fd, const char *needle)
     die("QMP: too much without the expected command");
 }
 
+static uint32_t blob_inputs;   /* the boot blob's input_count */
+
 static void check_blob(const char *path)
 {
     FILE *file = fopen(path, "rb");
@@ -109,6 +115,7 @@ static void check_blob(const char *path)
     fclose(file);
     if (memcmp(header, BOOT_BLOB_MAGIC, 8) != 0 || header[8] != BOOT_BLOB_VERSION)
         die("the boot blob has the wrong magic or version");
+    blob_inputs = (uint32_t)header[20] | (uint32_t)header[21] << 8;
 }
 
 int main(int argc, char **argv)
@@ -157,6 +164,25 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "die") == 0)
         return 0;
+    if (strcmp(mode, "keys") == 0 || strcmp(mode, "qmp_error") == 0) {
+        bool refuse = strcmp(mode, "qmp_error") == 0;
+        for (uint32_t i = 0; i < blob_inputs; i++) {
+            send_record(trace, TRACE_STREAM_INPUT_REQUEST, i, NULL, false);
+            qmp_expect(qmp, "\"input-send-event\"");
+            if (refuse) {
+                static const char error[] = "{\"error\": {\"class\": \"GenericError\", "
+                                            "\"desc\": \"VM not running\"}}\r\n";
+                send_all(qmp, error, sizeof error - 1);
+                sleep(600);   /* the runner must kill us */
+                return 0;
+            }
+            send_all(qmp, "{\"return\": {}}\r\n", 16);
+        }
+        send_all(console, "keys done\n", 10);
+        send_record(trace, HAL_EVENT_WORLD_END, 0, NULL, false);
+        send_record(trace, TRACE_STREAM_END, 0, NULL, false);
+        return 3;
+    }
     if (strcmp(mode, "input") == 0) {
         send_record(trace, TRACE_STREAM_INPUT_REQUEST, 0, NULL, false);
         sleep(600);

@@ -141,6 +141,31 @@ static void test_errors_still_stored(void)
     CHECK(strcmp(result.outcome, "pass") == 0 && result.qemu_exit_status == 128 + 9);
 }
 
+/* Keyboard input through QMP: each request answered by its command. */
+static void test_inputs(void)
+{
+    static const char text[] = "name keys\nexpect keys done\nkey 1000 a press\n"
+                               "key 2000 a release\ntype 3000 \"aB\"\nrom config\nend\n";
+    const char *path = QEMU_TEST_DIR "/keys.scn";
+    FILE *file = fopen(path, "w");
+    CHECK(file != NULL && fwrite(text, 1, sizeof text - 1, file) == sizeof text - 1);
+    CHECK(fclose(file) == 0);
+    char error[512];
+    struct qemu_run_result result;
+    struct qemu_run_options options = options_for("keys");
+    options.scenario_path = path;
+    CHECK(qemu_run(&options, &result, error, sizeof error) == QEMU_RUN_OK);
+    /* a press, a release, "aB": 2 + 2 + 4 (B is wrapped in left shift) */
+    CHECK(strcmp(result.outcome, "pass") == 0 && result.inputs_sent == 8);
+
+    options = options_for("qmp_error");
+    options.scenario_path = path;
+    CHECK(qemu_run(&options, &result, error, sizeof error) == QEMU_RUN_ERR_QMP);
+    CHECK(strstr(error, "QMP refused a command: GenericError: VM not running") != NULL);
+    CHECK(strcmp(result.outcome, "fail") == 0 && result.run_id > 0);
+    CHECK(result.qemu_exit_status == 128 + 9);
+}
+
 static void test_refused_before_running(void)
 {
     char error[512];
@@ -186,6 +211,7 @@ int main(void)
     unlink(db_path);
     test_verdicts();
     test_errors_still_stored();
+    test_inputs();
     test_refused_before_running();
     printf("test_qemu_run_fake: ok\n");
     return 0;
