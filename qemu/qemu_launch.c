@@ -64,7 +64,7 @@ bool qemu_launch_argv(const struct qemu_launch_plan *plan, struct qemu_argv *arg
     /* The pc machine as the sim's bus 0 has it (duet/qemu_devices.h). */
     static const char *const machine[] = {QEMU_DEVICES_BASE_MACHINE};
     static const char *const fixed[] = {
-        "-accel", "tcg", "-cpu", "max", "-icount", "shift=7,sleep=off", "-m", "256M",
+        "-accel", "tcg", "-cpu", "max", "-m", "256M",
         "-display", "none", "-monitor", "none", "-no-reboot",
     };
     char trace_device[96];
@@ -73,6 +73,8 @@ bool qemu_launch_argv(const struct qemu_launch_plan *plan, struct qemu_argv *arg
     bool ok = qemu_argv_add(argv, plan->qemu_program) &&
               args_add(argv, machine, sizeof machine / sizeof machine[0]) &&
               args_add(argv, fixed, sizeof fixed / sizeof fixed[0]) &&
+              qemu_argv_add(argv, "-icount") &&
+              qemu_argv_add(argv, plan->disk ? "shift=7,sleep=on" : "shift=7,sleep=off") &&
               qemu_argv_add(argv, "-kernel") && qemu_argv_add(argv, plan->image_path) &&
               qemu_argv_add(argv, "-initrd") && qemu_argv_add(argv, plan->blob_path) &&
               qemu_argv_add(argv, "-chardev") &&

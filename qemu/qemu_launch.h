@@ -33,6 +33,12 @@ struct qemu_launch_plan {
     const char *qmp_socket;
     bool gdb;
     unsigned gdb_port;
+    /* A disk: QEMU completes its requests on host threads, so while the
+     * guest waits for one its virtual clock must run with the host's
+     * (sleep=on); with sleep=off it would jump to the next timer deadline
+     * and the driver's timeout would fire before the disk answers. Runs
+     * with a disk are therefore not repeatable bit for bit. */
+    bool disk;
 };
 
 /* Appends the whole command line but the devices' part; false when a

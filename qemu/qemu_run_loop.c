@@ -49,7 +49,10 @@ static void control_input_request(struct run_state *run, uint64_t index)
         qemu_run_fail(run, QEMU_RUN_ERR_DEVICES, message);
         return;
     }
-    if (!qmp_session_command(&run->qmp, json))
+    /* Then an NMI: the guest counts an input as given when the NMI comes,
+     * since some inputs (a Pause release) make no scan code, no interrupt. */
+    if (!qmp_session_command(&run->qmp, json) ||
+        !qmp_session_command(&run->qmp, "{\"execute\":\"inject-nmi\"}"))
         qemu_run_fail(run, QEMU_RUN_ERR_QMP, run->qmp.failure);
 }
 

@@ -169,6 +169,7 @@ static enum qemu_run_error prepare_argv(struct run_state *run, char *error, size
         .qmp_socket = run->paths[CHANNEL_QMP],
         .gdb = o->gdb,
         .gdb_port = o->gdb_port,
+        .disk = run->scenario->disk.sectors > 0,
     };
     qemu_argv_init(&run->argv);
     if (!qemu_launch_argv(&plan, &run->argv, error, error_len))

@@ -35,6 +35,7 @@ enum {
 
 /* The interrupt vectors the platform uses besides the PIC's 0x20-0x2f. */
 enum {
+    VECTOR_NMI = 2,
     VECTOR_PAGE_FAULT = 14,
     VECTOR_GENERAL_PROTECTION = 13,
     VECTOR_APIC_TIMER = 0x30,

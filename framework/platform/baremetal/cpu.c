@@ -75,6 +75,7 @@ struct cpu_tables {
     struct tss tss __attribute__((aligned(16)));
     struct idt_gate idt[TRAP_VECTORS] __attribute__((aligned(16)));
     uint8_t double_fault_stack[DOUBLE_FAULT_STACK_BYTES] __attribute__((aligned(16)));
+    uint8_t nmi_stack[DOUBLE_FAULT_STACK_BYTES] __attribute__((aligned(16)));
 };
 
 static struct cpu_tables cpu;
@@ -138,6 +139,10 @@ void cpu_init(void)
     cpu.gdt[6] = tss_at >> 32;
     cpu.tss.iomap_base = sizeof cpu.tss;   /* no bitmap: every port traps */
     cpu.tss.ist[0] = (uint64_t)(uintptr_t)(cpu.double_fault_stack + DOUBLE_FAULT_STACK_BYTES);
+    /* The host's NMI (an input's acknowledgement, platform.c) may come
+     * between `syscall` and the switch to the kernel stack: a stack of
+     * its own. */
+    cpu.tss.ist[1] = (uint64_t)(uintptr_t)(cpu.nmi_stack + DOUBLE_FAULT_STACK_BYTES);
 
     struct table_pointer gdt = {sizeof cpu.gdt - 1, (uint64_t)(uintptr_t)cpu.gdt};
     __asm__ volatile(
@@ -160,6 +165,7 @@ void cpu_init(void)
 #define TRAP_INSTALL(n) idt_set(n, trap_vector_##n, IDT_GATE_INTERRUPT, 0);
     TRAP_LIST(TRAP_INSTALL)
     idt_set(8, trap_vector_8, IDT_GATE_INTERRUPT, 1);
+    idt_set(VECTOR_NMI, trap_vector_2, IDT_GATE_INTERRUPT, 2);
     idt_set(VECTOR_USER_EVENT, trap_vector_129, IDT_GATE_USER, 0);
     idt_set(VECTOR_USER_PANIC, trap_vector_130, IDT_GATE_USER, 0);
     struct table_pointer idt = {sizeof cpu.idt - 1, (uint64_t)(uintptr_t)cpu.idt};

@@ -22,6 +22,8 @@
  * - hal_choice answers the canonical 0 without a trace record: nothing was
  *   drawn. Events from ring 3 (core logs, for one) reach the stream
  *   through a trap, since only ring 0 may touch the trace UART.
+ * - Keyboard input comes from the host through QMP when the guest asks for
+ *   it (hal_idle); the host's NMI after each says it has been given.
  * - Quiescence: the sim knows every device deadline; here the local APIC's
  *   timer watches an idle machine, and a whole second of virtual time
  *   without an interrupt, with no keyboard input left to ask for, ends the
@@ -51,6 +53,7 @@ enum {
     BLOB_BYTES_MAX = 48 * 1024,
     KERNEL_STATE_BYTES = 1024 * 1024,
     IDLE_WATCHDOG_NS = 1000000000,
+    INPUT_SETTLE_NS = 1000000,            /* 1 ms */
     DEBUG_EXIT_PORT = 0xf4,
     /* The outcome numbers of the sim's enum sim_outcome (duet/sim.h). */
     OUTCOME_PASS = 0,
@@ -89,7 +92,8 @@ struct baremetal {
     const uint8_t *input_times;        /* the blob's, µs (little-endian u64s) */
     uint32_t next_input;               /* the next keyboard input to ask for */
     uint8_t i8042_config;              /* the boot blob's, 0: the firmware's */
-    bool input_requested;              /* asked, and no keyboard interrupt yet */
+    volatile bool input_requested;     /* asked, and the host's NMI not yet in */
+    bool input_settling;               /* given: let its interrupt in first */
     volatile bool irq_seen;            /* set by the interrupt path in hal_idle */
     volatile bool watchdog_fired;
     uint8_t blob[BLOB_BYTES_MAX] __attribute__((aligned(8)));
@@ -246,6 +250,20 @@ static void boot_blob_load(uint32_t magic, uint32_t info_at)
     platform.i8042_config = blob.i8042_config;
 }
 
+/* SeaBIOS leaves the PIT's channel 0 ticking at 18.2 Hz; the sim's PIT
+ * starts idle. A periodic timer in QEMU moves the virtual clock whenever
+ * the guest halts, by as much as the host's answer to an input request
+ * takes, so stop it as the sim has it: a one-shot of one tick, after which
+ * the channel is silent until the framework's timer driver programs it.
+ * (Its single edge is gone when the kernel initialises the PIC.) */
+static void pit_quiet(void)
+{
+    enum { PIT_CHANNEL0 = 0x40, PIT_COMMAND = 0x43, CHANNEL0_LOHI_MODE0 = 0x30 };
+    cpu_outb(PIT_COMMAND, CHANNEL0_LOHI_MODE0);
+    cpu_outb(PIT_CHANNEL0, 1);
+    cpu_outb(PIT_CHANNEL0, 0);
+}
+
 /* What firmware would have left in the i8042's configuration byte (the
  * sim's world starts with the scenario's): written once, untraced, before
  * any driver runs. */
@@ -341,35 +359,58 @@ void baremetal_syscall(void *frame)
 static void interrupt_line(unsigned line)
 {
     platform.irq_seen = true;
-    if (line == 1 && platform.input_requested) {
-        platform.input_requested = false;
-        platform.next_input++;
-    }
     kernel_entry_irq(platform.kernel, line);
+}
+
+/* The host answers each input request with the input (QMP) and then an
+ * NMI: the input has been given to QEMU's keyboard, whether or not it
+ * makes a scan code (a Pause release makes none). */
+static void input_given(void)
+{
+    if (!platform.input_requested)
+        return;   /* no request outstanding: not the host's */
+    platform.input_requested = false;
+    platform.next_input++;
+}
+
+/* Asks the host for the due input and halts with interrupts off until its
+ * NMI: the guest runs no instruction while the host answers, so when the
+ * input arrives does not depend on the host's speed (runs repeat exactly
+ * under -icount). The input's own interrupt is taken afterwards. */
+static void input_wait_for_host(void)
+{
+    platform.input_requested = true;
+    control_record(TRACE_STREAM_INPUT_REQUEST, platform.next_input);
+    while (platform.input_requested)
+        __asm__ volatile("hlt" ::: "memory");
+    platform.input_settling = true;
 }
 
 bool hal_idle(void)
 {
     uint64_t from = clock_now();
-    /* Keyboard input comes at its scenario time, as in the sim, but from
-     * the host: ask for the next input once it is due, then wait for it.
-     * Until it is due, the local APIC's timer wakes us then. Without
-     * input left, the same timer is the quiescence watchdog. */
-    bool inputs_left = platform.next_input < platform.input_count;
-    if (inputs_left && !platform.input_requested) {
-        uint64_t due = input_due_ns(platform.next_input);
-        if (from >= due) {
-            control_record(TRACE_STREAM_INPUT_REQUEST, platform.next_input);
-            platform.input_requested = true;
-        } else {
-            uint64_t wait = due - from;
-            cpu_lapic_timer_start(wait > IDLE_TIMER_MAX_NS ? IDLE_TIMER_MAX_NS : (uint32_t)wait);
-        }
-    } else if (!inputs_left) {
-        cpu_lapic_timer_start(IDLE_WATCHDOG_NS);
-    }
     platform.irq_seen = false;
     platform.watchdog_fired = false;
+    bool inputs_left = platform.next_input < platform.input_count;
+    if (inputs_left && !platform.input_settling) {
+        uint64_t due = input_due_ns(platform.next_input);
+        if (from >= due) {
+            input_wait_for_host();
+            return true;
+        }
+        /* Not due yet: the local APIC's timer wakes us when it is. */
+        uint64_t wait = due - from;
+        cpu_lapic_timer_start(wait > IDLE_TIMER_MAX_NS ? IDLE_TIMER_MAX_NS : (uint32_t)wait);
+    } else if (platform.input_settling) {
+        /* The input just given may have raised the keyboard's line: let
+         * it in before the next is asked for (a Pause release raises
+         * nothing; the short timer ends the wait then). */
+        platform.input_settling = false;
+        cpu_lapic_timer_start(INPUT_SETTLE_NS);
+    } else {
+        /* Nothing left to ask for: the quiescence watchdog. */
+        cpu_lapic_timer_start(IDLE_WATCHDOG_NS);
+    }
     while (!platform.irq_seen && !platform.watchdog_fired)
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     cpu_lapic_timer_stop();
@@ -531,6 +572,9 @@ void baremetal_trap(struct trap_frame *frame)
         return;
     case VECTOR_APIC_SPURIOUS:
         return;
+    case VECTOR_NMI:
+        input_given();
+        return;
     case VECTOR_USER_EVENT: {
         const struct baremetal_event_args *args =
             (const struct baremetal_event_args *)(uintptr_t)frame->rdi;
@@ -580,6 +624,7 @@ void baremetal_main(uint32_t magic, uint32_t info)
     cpu_init();
     cpu_lapic_init();
     i8042_configure(platform.i8042_config);
+    pit_quiet();
     if (kernel_state_size() > KERNEL_STATE_BYTES)
         baremetal_fail(__func__, "the kernel's state outgrew the platform's room for it");
     platform.kernel = kernel_create(platform.kernel_state, sizeof platform.kernel_state);
