@@ -24,10 +24,13 @@
  * path), PAGE_FAULT (threads sharing memory race to touch a page first),
  * KERNEL_ENTRY, PORT_*, FUTEX_WAKE (polls and retries), and whatever core
  * does while serving others (MAP, THREAD_CREATE, ...: core's order is its
- * clients' interleaving). */
+ * clients' interleaving). IRQ_DELIVER agreed across every seed too, but
+ * only because the sim's device models keep the same timing under every
+ * seed: QEMU's UART, for one, sends at once, so core's console driver
+ * never waits for its interrupt there (the first QEMU cross-check). How
+ * often a driver waits for its device is the hardware's timing. */
 #define KIND_BIT(kind) (UINT64_C(1) << HAL_EVENT_##kind)
-const uint64_t CROSSCHECK_THREAD_KINDS_DEFAULT =
-    KIND_BIT(SIGNAL_SUBMIT) | KIND_BIT(IRQ_DELIVER) | KIND_BIT(RPC_ERROR);
+const uint64_t CROSSCHECK_THREAD_KINDS_DEFAULT = KIND_BIT(SIGNAL_SUBMIT) | KIND_BIT(RPC_ERROR);
 
 const char *crosscheck_error_name(enum crosscheck_error error)
 {

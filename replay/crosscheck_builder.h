@@ -26,6 +26,7 @@ enum {
 struct pd_slot {
     const char *name;            /* "init", "hello#1"; NULL: never created   */
     unsigned threads_created;
+    bool waits_for_interrupts;   /* a driver: made SYSCALL_IRQ_WAIT          */
 };
 
 struct thread_slot {
@@ -45,6 +46,7 @@ struct context_slot {
     uint64_t submitted, delivered;
     const char *receiver;        /* the thread of the first delivery         */
     const char *submitter;       /* the thread of the first submit           */
+    uint16_t submitter_pd;       /* the PD of the first submit               */
     bool seen;
 };
 
