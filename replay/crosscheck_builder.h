@@ -26,7 +26,7 @@ enum {
 struct pd_slot {
     const char *name;            /* "init", "hello#1"; NULL: never created   */
     unsigned threads_created;
-    bool waits_for_interrupts;   /* a driver: made SYSCALL_IRQ_WAIT          */
+    bool drives_devices;         /* did port I/O (the PIC's, the kernel's, aside) */
 };
 
 struct thread_slot {

@@ -99,18 +99,20 @@ int view_compare_items(const void *x, const void *y)
 /* Context ids are kernel slots and contexts are created by core in the
  * order requests reach it, so a context is named by the thread it is
  * delivered to; a thread's contexts are listed sorted, not by id.
- * Contexts a driver submits (a PD that waits for interrupts: the timer,
- * ps2, ata) are left out: how many signals a driver sends, and how they
- * coalesce, follows the devices' timing, which the sim's models keep
- * fixed under every seed but QEMU's devices do not (the first QEMU
- * cross-checks: the keyboard's INPUT signals, the timer's alarms). */
+ * Contexts a driver submits (a PD that does port I/O: the timer, ps2,
+ * ata, and core with its console) are left out: how many signals a driver
+ * sends, and how they coalesce, follows the devices' timing, which the
+ * sim's models keep fixed under every seed but QEMU's devices do not (the
+ * first QEMU cross-checks: the keyboard's INPUT signals, the timer's
+ * alarms). Whether a PD waits for interrupts is no test: core's console
+ * driver waits for the UART in the sim and never in QEMU. */
 void view_signals_finish(struct view_builder *b)
 {
     for (size_t id = 0; id < VIEW_CONTEXTS; id++) {
         const struct context_slot *c = &b->contexts[id];
         if (!c->seen)
             continue;
-        if (c->submitter != NULL && b->pds[c->submitter_pd].waits_for_interrupts)
+        if (c->submitter != NULL && b->pds[c->submitter_pd].drives_devices)
             continue;
         char name[CROSSCHECK_TEXT_MAX];
         if (c->receiver != NULL)

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "duet/syscall.h"
+#include "../framework/arch/x86/pic8259.h"
 #include "hal/event.h"
 
 /* ---- streams -------------------------------------------------------------- */
@@ -170,7 +170,7 @@ static void on_pd_create(struct view_builder *b, const struct trace_record *r)
     b->pds[pd].name = known->count == 0 ? known->name
                                         : view_pool_name(b, "%s#%u", name, known->count);
     b->pds[pd].threads_created = 0;
-    b->pds[pd].waits_for_interrupts = false;
+    b->pds[pd].drives_devices = false;
     known->count++;
 }
 
@@ -217,14 +217,14 @@ static void on_event(struct view_builder *b, const struct trace_record *r)
     case HAL_EVENT_PORT_IN:
     case HAL_EVENT_PORT_OUT:
         view_on_port(b, r, r->kind == HAL_EVENT_PORT_OUT);
+        /* The interrupt controllers' ports are the kernel's, touched on
+         * behalf of whichever thread runs: no PD's device. */
+        if (!pic_ports_overlap((uint32_t)r->arg[0], (uint32_t)r->arg[1]))
+            b->pds[r->pd].drives_devices = true;
         break;
     case HAL_EVENT_SIGNAL_SUBMIT:
     case HAL_EVENT_SIGNAL_DELIVER:
         view_on_signal(b, r, r->kind == HAL_EVENT_SIGNAL_DELIVER);
-        break;
-    case HAL_EVENT_KERNEL_ENTRY:
-        if (r->arg[0] == SYSCALL_IRQ_WAIT)
-            b->pds[r->pd].waits_for_interrupts = true;
         break;
     case HAL_EVENT_IPC_REPLY:
         if (b->pending_count > 0 && r->arg[0] != 0)
