@@ -4,7 +4,7 @@
 # from every script and works offline once installed).
 set -euo pipefail
 packages=(clang-14 libclang-rt-14-dev libsqlite3-dev afl++ qemu-system-x86 cmake
-          ninja-build binutils)
+          ninja-build binutils lld-14 llvm-14 sqlite3)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Quick start, second command (and what CI runs): install what is needed,
-# build the sim, asan, fuzz and afl presets and run the whole suite:
+# build the baremetal image and the sim, asan, fuzz and afl presets, and run
+# the whole suite:
+#   baremetal  the x86-64 image for QEMU (built only; the sim build runs it)
 #   sim    every test (unit, model, store, scenario sweeps, replay, bad input,
-#          freestanding and no-globals checks)
+#          freestanding and no-globals checks, every scenario in QEMU
+#          cross-checked against the sim)
 #   asan   the same under ASan+UBSan, plus sim-vs-asan trace-hash equality
 #   fuzz   a libFuzzer smoke run of every target (ASan+UBSan)
 #   afl    an AFL++ persistent-mode smoke run of every target
@@ -41,6 +44,20 @@ run_preset() { # run_preset PRESET [ctest args...]
   failed=$((failed + bad))
 }
 
+build_image() {
+  echo "== baremetal =="
+  if cmake --preset baremetal > build-baremetal.log 2>&1 &&
+     cmake --build build/baremetal -j "$jobs" >> build-baremetal.log 2>&1; then
+    rm -f build-baremetal.log
+    echo "image: build/baremetal/duet.elf32"
+  else
+    tail -40 build-baremetal.log
+    echo "baremetal: build failed"
+    failed=$((failed + 1))
+  fi
+}
+
+build_image
 run_preset sim
 run_preset asan
 run_preset fuzz -L fuzzing
