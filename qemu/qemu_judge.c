@@ -74,6 +74,28 @@ void qemu_judge_end(struct qemu_judge *judge, uint64_t outcome)
     }
 }
 
+void qemu_judge_failure_text(struct qemu_judge *judge, const struct trace_record *record)
+{
+    size_t room = sizeof judge->failure_text - 1 - judge->failure_text_len;
+    if (record->arg[0] != judge->failure_text_next || record->blob_len > room)
+        return;
+    memcpy(judge->failure_text + judge->failure_text_len, record->blob, record->blob_len);
+    judge->failure_text_len += record->blob_len;
+    judge->failure_text[judge->failure_text_len] = '\0';
+    judge->failure_text_next++;
+}
+
+/* The guest's reason: the full text when it came whole and begins like the
+ * FAILURE event's 48 bytes, else those. */
+static const char *failure_reason(const struct qemu_judge *judge)
+{
+    size_t event_len = strlen(judge->failure);
+    if (judge->failure_text_len >= event_len &&
+        memcmp(judge->failure_text, judge->failure, event_len) == 0)
+        return judge->failure_text;
+    return judge->failure;
+}
+
 static void verdict_set(struct qemu_verdict *out, enum sim_outcome outcome, const char *failure)
 {
     out->outcome = sim_outcome_name(outcome);
@@ -105,7 +127,7 @@ static void guest_verdict(const struct qemu_judge *judge, struct qemu_verdict *o
     if (outcome == SIM_PASS && judge->expect[0] != '\0' && !judge->expect_seen)
         outcome = SIM_NO_SUCCESS_LINE;
     if (outcome == SIM_FAIL || outcome == SIM_HANG)
-        verdict_set(out, outcome, judge->failure_seen ? judge->failure
+        verdict_set(out, outcome, judge->failure_seen ? failure_reason(judge)
                                                       : "(the guest sent no FAILURE event)");
     else
         verdict_set(out, outcome, "");

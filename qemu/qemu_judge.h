@@ -34,6 +34,10 @@ struct qemu_judge {
     uint64_t world_end_time_ns;
     bool failure_seen;
     char failure[TRACE_STREAM_BLOB_MAX + 1];
+    /* The full reason, from TRACE_STREAM_FAILURE_TEXT chunks (in order). */
+    char failure_text[TRACE_STREAM_FAILURE_TEXT_MAX + 1];
+    size_t failure_text_len;
+    uint64_t failure_text_next;             /* the chunk expected next     */
     bool end_seen;
     uint64_t end_outcome;
 };
@@ -60,6 +64,9 @@ void qemu_judge_init(struct qemu_judge *judge, const char *expect);
 void qemu_judge_console(struct qemu_judge *judge, const uint8_t *bytes, size_t len);
 void qemu_judge_event(struct qemu_judge *judge, const struct trace_record *record);
 void qemu_judge_end(struct qemu_judge *judge, uint64_t outcome);
+/* A TRACE_STREAM_FAILURE_TEXT record: chunks out of order or past the
+ * limit are dropped (the FAILURE event's 48 bytes stand then). */
+void qemu_judge_failure_text(struct qemu_judge *judge, const struct trace_record *record);
 void qemu_judge_verdict(const struct qemu_judge *judge, const struct qemu_run_ending *ending,
                         struct qemu_verdict *out);
 

@@ -72,6 +72,9 @@ static void trace_control(struct run_state *run, const struct trace_record *reco
     case TRACE_STREAM_INPUT_REQUEST:
         control_input_request(run, record->arg[0]);
         break;
+    case TRACE_STREAM_FAILURE_TEXT:
+        qemu_judge_failure_text(&run->judge, record);
+        break;
     case TRACE_STREAM_END:
         qemu_judge_end(&run->judge, record->arg[0]);
         run->end_deadline_ms = qemu_run_now_ms() + RUN_END_GRACE_MS;

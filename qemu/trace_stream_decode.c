@@ -200,7 +200,7 @@ static bool pending_drop(struct trace_stream_decoder *decoder,
 static bool control_known(uint16_t kind)
 {
     return kind == TRACE_STREAM_HELLO || kind == TRACE_STREAM_INPUT_REQUEST ||
-           kind == TRACE_STREAM_END;
+           kind == TRACE_STREAM_FAILURE_TEXT || kind == TRACE_STREAM_END;
 }
 
 /* A record that checks: out of the window, into an item. */

@@ -108,6 +108,42 @@ static void test_guest_failures(void)
     check_verdict(&clean_exit, "fail", "outcome code 9");
 }
 
+/* A reason longer than an event's blob comes whole in FAILURE_TEXT chunks. */
+static void failure_text(uint64_t chunk, uint64_t total, const char *part)
+{
+    struct trace_record record;
+    trace_record_init(&record, 5000, TRACE_STREAM_FAILURE_TEXT, 0, 0);
+    record.arg[0] = chunk;
+    record.arg[1] = total;
+    trace_record_set_blob(&record, part, strlen(part));
+    qemu_judge_failure_text(&judge, &record);
+}
+
+static void test_long_failure(void)
+{
+    static const char reason[] =
+        "check_config_space: assertion failed: config_read(test, IDE_BDF, 0x20, 4) == 1";
+    char first[49];
+    memcpy(first, reason, 48);
+    first[48] = '\0';
+    qemu_judge_init(&judge, "");
+    failure_text(0, strlen(reason), first);
+    failure_text(1, strlen(reason), reason + 48);
+    event(HAL_EVENT_FAILURE, SIM_FAIL, first);
+    world_end(SIM_FAIL);
+    check_verdict(&clean_exit, "fail", reason);
+
+    /* Chunks out of order are dropped: the event's 48 bytes stand. */
+    qemu_judge_init(&judge, "");
+    failure_text(1, strlen(reason), reason + 48);
+    event(HAL_EVENT_FAILURE, SIM_FAIL, first);
+    world_end(SIM_FAIL);
+    check_verdict(&clean_exit, "fail", first);
+    struct qemu_verdict verdict;
+    qemu_judge_verdict(&judge, &clean_exit, &verdict);
+    CHECK(strcmp(verdict.failure, first) == 0);
+}
+
 static void test_machine_failures(void)
 {
     struct qemu_run_ending timeout = {.timed_out = true, .timeout_s = 7, .signal = 9};
@@ -160,6 +196,7 @@ int main(void)
 {
     test_pass_and_success_line();
     test_guest_failures();
+    test_long_failure();
     test_machine_failures();
     printf("test_qemu_judge: ok\n");
     return 0;

@@ -36,6 +36,11 @@
  *     TRACE_STREAM_INPUT_REQUEST  arg0 = index of the scenario input (boot
  *                                 blob order) the guest is ready for: the
  *                                 host sends it through QMP, once
+ *     TRACE_STREAM_FAILURE_TEXT   arg0 = chunk index, arg1 = the whole
+ *                                 text's length; blob = up to 48 bytes of
+ *                                 it: a failure's full reason (the FAILURE
+ *                                 event's blob keeps only its first 48
+ *                                 bytes, as in the sim), sent before it
  *     TRACE_STREAM_END            arg0 = the world's outcome (enum
  *                                 sim_outcome numbering): nothing follows
  */
@@ -53,12 +58,14 @@ enum {
     TRACE_STREAM_RECORD_MAX = 1 + 4 * TRACE_STREAM_VARINT_MAX + 1 +
                               4 * TRACE_STREAM_VARINT_MAX + 1 + TRACE_STREAM_BLOB_MAX + 1,
     TRACE_STREAM_VERSION = 2,
+    TRACE_STREAM_FAILURE_TEXT_MAX = 192,   /* what a run stores as its failure */
 };
 
 enum trace_stream_control {
     TRACE_STREAM_HELLO = 0xff00,
     TRACE_STREAM_INPUT_REQUEST = 0xff01,
     TRACE_STREAM_END = 0xff02,
+    TRACE_STREAM_FAILURE_TEXT = 0xff03,
 };
 
 #endif

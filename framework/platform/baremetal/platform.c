@@ -134,6 +134,16 @@ static DUET_NORETURN void machine_exit(unsigned outcome)
 static DUET_NORETURN void world_finish(unsigned outcome, const char *failure)
 {
     if (!platform.ended) {
+        if (failure != NULL) {
+            size_t length = duet_strnlen(failure, TRACE_STREAM_FAILURE_TEXT_MAX);
+            for (size_t at = 0, chunk = 0; at < length; at += TRACE_STREAM_BLOB_MAX, chunk++) {
+                size_t part = length - at < TRACE_STREAM_BLOB_MAX ? length - at
+                                                                  : TRACE_STREAM_BLOB_MAX;
+                const uint64_t arg[4] = {chunk, length, 0, 0};
+                trace_uart_record(TRACE_STREAM_FAILURE_TEXT, 0, 0, clock_now(), arg,
+                                  failure + at, part);
+            }
+        }
         if (failure != NULL)
             hal_event(HAL_EVENT_FAILURE, outcome, 0, 0, 0, failure,
                       duet_strnlen(failure, HAL_EVENT_BLOB_MAX));
