@@ -19,6 +19,8 @@
  *   bench_fuzz.c      execs/s of the core_rpc fuzz target
  *   bench_go.c        ucontext and goroutines (go_bench_component.c: its
  *                     framework side)
+ *   bench_qemu.c      boot to end of every scenario on the bare-metal image
+ *                     in QEMU, against an image that starts nothing
  *   bench_component.c       what every bench component does first and last
  *                           (bench_component.h: all the components see)
  *   rpc_bench_component.c   the components the RPC benchmark runs
@@ -69,6 +71,8 @@ void bench_event_run(void);
 void bench_store_run(const char *temp_dir);
 void bench_fuzz_run(void);
 void bench_go_run(void);
+/* Needs qemu-system-x86_64 and the baremetal preset (built when missing). */
+void bench_qemu_run(const char *temp_dir);
 
 /* Baseline of bench_switch and bench_rpc: the hand-written two-fiber
  * switch (baseline_switch_x86_64.S) and a stack prepared for it. */

@@ -27,7 +27,7 @@ static int name_compare(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Median boot-to-end seconds of `path`; *events and *guest_s from the last run. */
+/* Median boot-to-end milliseconds of `path`; *events and *guest_s from the last run. */
 static double qemu_seconds(const char *path, const char *store, uint64_t *events, double *guest_s,
                            const char **outcome)
 {
@@ -40,7 +40,7 @@ static double qemu_seconds(const char *path, const char *store, uint64_t *events
         enum qemu_run_error status = qemu_run(&options, &result, error, sizeof error);
         if (status != QEMU_RUN_OK)
             bench_die("qemu_run %s: %s: %s", path, qemu_run_error_name(status), error);
-        seconds[r] = (double)result.boot_to_end_ns / 1e9;
+        seconds[r] = (double)result.boot_to_end_ns / 1e6;
         *events = result.events;
         *guest_s = (double)result.guest_end_ns / 1e9;
         *outcome = result.outcome;
@@ -65,7 +65,7 @@ void bench_qemu_run(const char *temp_dir)
     double guest_s = 0;
     const char *outcome = "";
     double baseline = qemu_seconds(floor_path, store, &events, &guest_s, &outcome);
-    bench_report("qemu boot to end: nothing started (baseline)", baseline, "s", baseline);
+    bench_report("qemu boot to end: nothing started (baseline)", baseline, "ms", baseline);
 
     char *names[QEMU_SCENARIOS_MAX];
     size_t count = 0;
@@ -85,7 +85,7 @@ void bench_qemu_run(const char *temp_dir)
         double seconds = qemu_seconds(path, store, &events, &guest_s, &outcome);
         snprintf(label, sizeof label, "qemu boot to end: %.*s", (int)(strlen(names[i]) - 4),
                  names[i]);
-        bench_report(label, seconds, "s", baseline);
+        bench_report(label, seconds, "ms", baseline);
         bench_note("%s, %llu events, guest clock %.3f s", outcome, (unsigned long long)events,
                    guest_s);
         free(names[i]);

@@ -67,6 +67,15 @@ static const char *temp_dir_make(char *buffer, size_t size)
     return buffer;
 }
 
+/* "qemu" runs only when named: it boots every scenario three times. */
+static bool named(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return true;
+    return false;
+}
+
 static bool wanted(int argc, char **argv, const char *name)
 {
     if (argc < 2)
@@ -80,14 +89,16 @@ static bool wanted(int argc, char **argv, const char *name)
 static void arguments_check(int argc, char **argv)
 {
     static const char *const names[] = {"all", "switch", "rpc", "signal", "semaphore",
-                                          "timer", "rm", "event", "store", "fuzz", "go"};
+                                          "timer", "rm", "event", "store", "fuzz", "go",
+                                          "qemu"};
     for (int i = 1; i < argc; i++) {
         bool known = false;
         for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
             known = known || strcmp(argv[i], names[n]) == 0;
         if (!known) {
             fprintf(stderr, "usage: duet_bench "
-                            "[all|switch|rpc|signal|semaphore|timer|rm|event|store|fuzz|go]...\n");
+                            "[all|switch|rpc|signal|semaphore|timer|rm|event|store|fuzz|go|qemu]...\n"
+                            "(qemu only when named: it boots every scenario in QEMU)\n");
             exit(2);
         }
     }
@@ -122,6 +133,12 @@ int main(int argc, char **argv)
         bench_fuzz_run();
     if (wanted(argc, argv, "go"))
         bench_go_run();
+    if (named(argc, argv, "qemu")) {
+        char temp_dir[512];
+        temp_dir_make(temp_dir, sizeof temp_dir);
+        bench_qemu_run(temp_dir);
+        rmdir(temp_dir);
+    }
     printf("\nduet_bench: done in %.1f s\n", (double)(bench_now_ns() - start_ns) / 1e9);
     return 0;
 }
