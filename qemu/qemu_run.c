@@ -129,7 +129,7 @@ static enum qemu_run_error run_finish(struct run_state *run, struct qemu_run_res
     result->qemu_exit_status = ending.exited ? ending.exit_status : 128 + ending.signal;
     result->stream_errors = run->decoder.errors;
     result->stream_bytes = run->decoder.offset;
-    result->inputs_sent = run->qmp.commands_answered;
+    result->inputs_sent = run->inputs_given;
     result->console_bytes = run->judge.console_bytes;
 
     if (run->runner_error != QEMU_RUN_OK) {

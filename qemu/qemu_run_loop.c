@@ -28,11 +28,30 @@
 
 /* ---- the stream's control records ---------------------------------------- */
 
+enum { HALT_QUERIES_MAX = 100000 };
+static const char halt_query[] =
+    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info registers\"}}";
+
+static void halt_query_send(struct run_state *run)
+{
+    run->halt_queries++;
+    if (!qmp_session_command(&run->qmp, halt_query)) {
+        qemu_run_fail(run, QEMU_RUN_ERR_QMP, run->qmp.failure);
+        return;
+    }
+    run->halt_answer_due = run->qmp.commands_sent;
+}
+
+/* The guest asked for input `index` and halts (interrupts off) until the
+ * host's NMI. Sending only once its CPU is halted makes where the input
+ * and the NMI arrive independent of the host's speed: had they come
+ * while the guest still wrote its request, it would skip its halt, a few
+ * instructions earlier, and under -icount its clock would differ. */
 static void control_input_request(struct run_state *run, uint64_t index)
 {
     char message[QEMU_JUDGE_FAILURE_MAX];
     size_t count = run->scenario->keyboard.input_count;
-    if (index != run->inputs_requested || index >= count) {
+    if (index != run->inputs_requested || index >= count || run->input_pending) {
         snprintf(message, sizeof message,
                  "trace stream: the guest asked for input %" PRIu64 ", expected %zu of %zu",
                  index, run->inputs_requested, count);
@@ -40,11 +59,37 @@ static void control_input_request(struct run_state *run, uint64_t index)
         return;
     }
     run->inputs_requested++;
+    run->input_pending = true;
+    run->input_pending_index = (size_t)index;
+    run->halt_queries = 0;
+    halt_query_send(run);
+}
+
+/* Called after QMP's answers are read: once the halt query is answered,
+ * send the input and the NMI if the CPU is halted, else ask again. */
+static void input_step(struct run_state *run)
+{
+    if (!run->input_pending || run->qmp.state == QMP_SESSION_FAILED ||
+        run->qmp.commands_answered < run->halt_answer_due)
+        return;
+    if (strstr(run->qmp.last_return, "HLT=1") == NULL) {
+        if (run->halt_queries >= HALT_QUERIES_MAX) {
+            qemu_run_fail(run, QEMU_RUN_ERR_QMP,
+                          "the guest asked for input but its CPU never halted");
+            run->input_pending = false;
+            return;
+        }
+        halt_query_send(run);
+        return;
+    }
+    run->input_pending = false;
+    char message[QEMU_JUDGE_FAILURE_MAX];
+    size_t index = run->input_pending_index;
     char json[RUN_QMP_JSON_MAX], devices_error[160] = "";
     enum qemu_devices_error error = qemu_devices_input_command(
-        run->scenario, (size_t)index, json, sizeof json, devices_error, sizeof devices_error);
+        run->scenario, index, json, sizeof json, devices_error, sizeof devices_error);
     if (error != QEMU_DEVICES_OK) {
-        snprintf(message, sizeof message, "input %" PRIu64 ": %s (%s)", index,
+        snprintf(message, sizeof message, "input %zu: %s (%s)", index,
                  qemu_devices_error_name(error), devices_error);
         qemu_run_fail(run, QEMU_RUN_ERR_DEVICES, message);
         return;
@@ -52,8 +97,11 @@ static void control_input_request(struct run_state *run, uint64_t index)
     /* Then an NMI: the guest counts an input as given when the NMI comes,
      * since some inputs (a Pause release) make no scan code, no interrupt. */
     if (!qmp_session_command(&run->qmp, json) ||
-        !qmp_session_command(&run->qmp, "{\"execute\":\"inject-nmi\"}"))
+        !qmp_session_command(&run->qmp, "{\"execute\":\"inject-nmi\"}")) {
         qemu_run_fail(run, QEMU_RUN_ERR_QMP, run->qmp.failure);
+        return;
+    }
+    run->inputs_given++;
 }
 
 static void trace_control(struct run_state *run, const struct trace_record *record)
@@ -257,6 +305,7 @@ void qemu_run_loop(struct run_state *run)
         channel_read(run, CHANNEL_CONSOLE);
         channel_read(run, CHANNEL_TRACE);
         channel_read(run, CHANNEL_QMP);
+        input_step(run);
         qmp_flush(run);
         child_check(run);
         deadlines_check(run);

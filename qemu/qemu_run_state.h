@@ -72,6 +72,13 @@ struct run_state {
     struct qemu_judge judge;
     bool hello_seen;
     size_t inputs_requested;
+    /* An input asked for and not yet sent: the runner first waits, asking
+     * QMP, until the guest's CPU is halted (it halts right after asking). */
+    bool input_pending;
+    size_t input_pending_index;
+    unsigned halt_answer_due;        /* commands_answered when the query is in */
+    unsigned halt_queries;
+    size_t inputs_given;             /* input and NMI queued to QMP          */
     char runner_failure[QEMU_JUDGE_FAILURE_MAX];
     enum qemu_run_error runner_error;
 

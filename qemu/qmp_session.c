@@ -290,6 +290,8 @@ static bool session_message(struct qmp_session *session, const char *text, size_
         if (session->commands_answered == session->commands_sent)
             return session_fail(session, "QMP: an answer without a command", "");
         session->commands_answered++;
+        memcpy(session->last_return, text, len);
+        session->last_return[len] = '\0';
         return true;
     case QMP_SESSION_FAILED:
         return false;

@@ -15,9 +15,11 @@
  *   version     HELLO with version 99
  *   input       asks for input 0 (demo.scn has none)
  *   linger      pass, but does not exit after END (the runner kills it)
- *   keys        asks for every input the boot blob counts, one at a time,
- *               expects an input-send-event for each and answers it; then
- *               passes, printing "keys done"
+ *   keys        asks for every input the boot blob counts, one at a time:
+ *               answers the runner's halt query "running" once, then
+ *               "halted", then expects the input-send-event and the
+ *               inject-nmi and answers them; then passes, printing
+ *               "keys done"
  *   qmp_error   asks for input 0 and answers its command with an error
  * It is test code: it exits 2 with a message on anything unexpected.
  */
@@ -87,21 +89,31 @@ static void send_record(int fd, uint16_t kind, uint64_t a0, const char *blob, bo
     send_all(fd, bytes, len);
 }
 
-/* Reads the QMP socket until a line containing `needle`. */
+/* Reads the QMP socket until a whole line containing `needle`, and drops
+ * the lines up to it; what follows stays for the next call (the runner may
+ * write several commands at once). */
+static char qmp_buffer[8192];
+static size_t qmp_used;
+
 static void qmp_expect(int fd, const char *needle)
 {
-    char buffer[4096];
-    size_t used = 0;
-    while (used + 1 < sizeof buffer) {
-        ssize_t got = read(fd, buffer + used, sizeof buffer - 1 - used);
+    for (;;) {
+        qmp_buffer[qmp_used] = '\0';
+        char *found = strstr(qmp_buffer, needle);
+        char *end = found != NULL ? strchr(found, '\n') : NULL;
+        if (end != NULL) {
+            size_t rest = qmp_used - (size_t)(end + 1 - qmp_buffer);
+            memmove(qmp_buffer, end + 1, rest);
+            qmp_used = rest;
+            return;
+        }
+        if (qmp_used + 1 >= sizeof qmp_buffer)
+            die("QMP: too much without the expected command");
+        ssize_t got = read(fd, qmp_buffer + qmp_used, sizeof qmp_buffer - 1 - qmp_used);
         if (got <= 0)
             die("QMP closed");
-        used += (size_t)got;
-        buffer[used] = '\0';
-        if (strstr(buffer, needle) != NULL && strchr(buffer, '\n') != NULL)
-            return;
+        qmp_used += (size_t)got;
     }
-    die("QMP: too much without the expected command");
 }
 
 static uint32_t blob_inputs;   /* the boot blob's input_count */
@@ -168,6 +180,13 @@ int main(int argc, char **argv)
         bool refuse = strcmp(mode, "qmp_error") == 0;
         for (uint32_t i = 0; i < blob_inputs; i++) {
             send_record(trace, TRACE_STREAM_INPUT_REQUEST, i, NULL, false);
+            /* The runner waits for a halted CPU: not yet, then halted. */
+            static const char running[] = "{\"return\": \"EIP=00101000 HLT=0\\r\\n\"}\r\n";
+            static const char halted[] = "{\"return\": \"EIP=00101002 HLT=1\\r\\n\"}\r\n";
+            qmp_expect(qmp, "\"human-monitor-command\"");
+            send_all(qmp, running, sizeof running - 1);
+            qmp_expect(qmp, "\"human-monitor-command\"");
+            send_all(qmp, halted, sizeof halted - 1);
             qmp_expect(qmp, "\"input-send-event\"");
             if (refuse) {
                 static const char error[] = "{\"error\": {\"class\": \"GenericError\", "
@@ -176,6 +195,8 @@ int main(int argc, char **argv)
                 sleep(600);   /* the runner must kill us */
                 return 0;
             }
+            send_all(qmp, "{\"return\": {}}\r\n", 16);
+            qmp_expect(qmp, "\"inject-nmi\"");
             send_all(qmp, "{\"return\": {}}\r\n", 16);
         }
         send_all(console, "keys done\n", 10);

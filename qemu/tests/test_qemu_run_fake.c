@@ -155,7 +155,12 @@ static void test_inputs(void)
     struct qemu_run_options options = options_for("keys");
     options.scenario_path = path;
     CHECK(qemu_run(&options, &result, error, sizeof error) == QEMU_RUN_OK);
-    /* a press, a release, "aB": 2 + 2 + 4 (B is wrapped in left shift) */
+    /* a press, a release, "aB": 1 + 1 + 6 inputs (each character pressed
+     * and released, B wrapped in left shift), each sent after the CPU was
+     * seen halted, each with its NMI */
+    if (strcmp(result.outcome, "pass") != 0 || result.inputs_sent != 8)
+        fprintf(stderr, "keys: %s, %llu inputs sent, %s\n", result.outcome,
+                (unsigned long long)result.inputs_sent, result.failure);
     CHECK(strcmp(result.outcome, "pass") == 0 && result.inputs_sent == 8);
 
     options = options_for("qmp_error");

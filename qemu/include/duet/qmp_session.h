@@ -59,6 +59,7 @@ struct qmp_session {
     size_t outgoing_len;
     char held[QMP_HELD_MAX];           /* queued before READY             */
     size_t held_len;
+    char last_return[QMP_LINE_MAX];    /* the latest "return" message line */
     unsigned commands_sent;            /* qmp_capabilities excluded       */
     unsigned commands_answered;
     unsigned events_skipped;
