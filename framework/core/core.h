@@ -17,6 +17,7 @@
 
 #include "../arch/x86/com_port.h"
 #include "../arch/x86/pic8259.h"
+#include "../arch/x86/reserved_ports.h"
 #include "duet/assert.h"
 #include "duet/cpu_session.h"
 #include "duet/env.h"

@@ -147,8 +147,8 @@ static enum rpc_status device_session_cap(struct core *core, const struct core_s
 {
     bool io = wanted->service == CORE_SERVICE_IO_PORT;
     if (io && (ranges_overlap(wanted->io_base, wanted->io_size, COM1_PORT_BASE, 8) ||
-               pic_ports_overlap(wanted->io_base, wanted->io_size)))
-        return RPC_ERR_DENIED;   /* core's console; the kernel's interrupt controller */
+               reserved_ports_overlap(wanted->io_base, wanted->io_size)))
+        return RPC_ERR_DENIED;   /* core's console; the kernel's and the platform's ports */
     if (!io && wanted->irq_line == COM1_IRQ_LINE)
         return RPC_ERR_DENIED;
     for (size_t i = 0; i < CORE_SESSIONS_MAX; i++) {

@@ -49,6 +49,11 @@ bool kernel_running_pd_writable(const struct kernel *k, const void *p, size_t si
     return true;
 }
 
+bool kernel_running_pd_readable(const struct kernel *k, const void *p, size_t size)
+{
+    return pd_user_readable(&k->pds[k->threads[k->current].pd], p, size);
+}
+
 bool pd_user_readable(const struct pd *pd, const void *p, size_t size)
 {
     uintptr_t start = (uintptr_t)pd->window, at = (uintptr_t)p;

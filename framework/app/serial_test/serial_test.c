@@ -108,10 +108,13 @@ void serial_test_main(struct env *env)
     DUET_ASSERT(io_port_connection_open(env, 0x20, 2, &refused_io) == RPC_ERR_DENIED);
     DUET_ASSERT(io_port_connection_open(env, 0xA1, 1, &refused_io) == RPC_ERR_DENIED);
     DUET_ASSERT(io_port_connection_open(env, 0x4C0, 0x20, &refused_io) == RPC_ERR_DENIED);
+    /* So are the platform's: the trace stream's UART and QEMU's exit port. */
+    DUET_ASSERT(io_port_connection_open(env, 0x3e8, 8, &refused_io) == RPC_ERR_DENIED);
+    DUET_ASSERT(io_port_connection_open(env, 0xf4, 1, &refused_io) == RPC_ERR_DENIED);
     DUET_ASSERT(irq_connection_open(env, COM2_IRQ, &irq) == RPC_OK);
     DUET_ASSERT(irq_connection_open(env, 4, &refused_irq) == RPC_ERR_DENIED);
     DUET_ASSERT(irq_connection_open(env, COM2_IRQ, &refused_irq) == RPC_ERR_IN_USE);
-    log_write(env, log.cap, "COM2 ports and IRQ 3 granted; COM1, the PIC and held ones refused");
+    log_write(env, log.cap, "COM2 ports and IRQ 3 granted; COM1, the PIC, the platform's and held ones refused");
 
     serial_setup(&io);
     static const char text[] = "loopback through core's IO_PORT and IRQ sessions";

@@ -15,6 +15,7 @@
  * cascade input, which is in service and must be ended.
  */
 #include "pic8259.h"
+#include "reserved_ports.h"
 
 #include "hal/irq.h"
 #include "hal/port_io.h"
@@ -31,7 +32,7 @@ enum {
 
 bool hal_port_reserved(uint16_t port, unsigned width)
 {
-    return pic_ports_overlap(port, width);
+    return reserved_ports_overlap(port, width);
 }
 
 void hal_irq_init(void)

@@ -47,6 +47,10 @@ void kernel_entry_page_fault(struct kernel *k, const void *address, bool write);
  * area or dataspace pages)? The sim asks before it puts a signal frame on
  * a thread's stack: a stack with no room below is an overflow. */
 bool kernel_running_pd_writable(const struct kernel *k, const void *p, size_t size);
+/* Is [p, p + size) readable by the running thread's PD now (its boot area
+ * or mapped dataspace pages of its window)? Bare metal asks before it
+ * copies what ring 3 hands it (an event's arguments and blob). */
+bool kernel_running_pd_readable(const struct kernel *k, const void *p, size_t size);
 /* Threads that exist and have not exited; for the platform's end report. */
 unsigned kernel_live_thread_count(const struct kernel *k);
 /* May PD `pd` access [port, port+width)? Only while it holds an I/O-port

@@ -29,6 +29,15 @@ syscall_entry:
     subq $8, %rsp               /* 16-byte aligned for the call */
     call baremetal_syscall      /* rdi: the frame, as the user passed it */
     addq $8, %rsp
+    /* Nothing of the kernel's (or of the thread it ran last) goes back:
+     * the results are in the frame, and a call may clobber these. */
+    xorl %eax, %eax
+    xorl %edx, %edx
+    xorl %esi, %esi
+    xorl %edi, %edi
+    xorl %r8d, %r8d
+    xorl %r9d, %r9d
+    xorl %r10d, %r10d
     popq %r11
     popq %rcx
     popq %rsp

@@ -95,6 +95,8 @@ void paging_init(void)
             bool user = at >= user_start && at < user_end;
             paging.low_pt[t][i] = at | PTE_PRESENT | (user ? PTE_USER : PTE_WRITE);
         }
+        if (t == 0)
+            paging.low_pt[0][0] = 0;   /* page 0 absent: a NULL access faults, in ring 0 too */
         paging.identity_pd[t] = phys(paging.low_pt[t]) | PTE_PRESENT | PTE_WRITE | PTE_USER;
     }
     for (unsigned i = LOW_PT_COUNT; i < ENTRIES; i++)

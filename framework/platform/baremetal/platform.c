@@ -32,6 +32,7 @@
 #include "baremetal.h"
 
 #include "../../arch/x86/pic8259.h"
+#include "../../arch/x86/reserved_ports.h"
 #include "duet/image.h"
 #include "duet/string.h"
 #include "duet/text.h"
@@ -54,7 +55,6 @@ enum {
     KERNEL_STATE_BYTES = 1024 * 1024,
     IDLE_WATCHDOG_NS = 1000000000,
     INPUT_SETTLE_NS = 1000000,            /* 1 ms */
-    DEBUG_EXIT_PORT = 0xf4,
     /* The outcome numbers of the sim's enum sim_outcome (duet/sim.h). */
     OUTCOME_PASS = 0,
     OUTCOME_FAIL = 2,
@@ -105,6 +105,7 @@ struct baremetal {
 static struct baremetal platform;
 
 void baremetal_switch(uint64_t *save_sp, uint64_t next_sp);
+extern const char baremetal_input_hlt[];   /* the hlt of input_wait_for_host */
 void baremetal_user_start(void);
 void baremetal_context_started(struct hal_context *context);
 
@@ -391,8 +392,18 @@ static void input_wait_for_host(void)
 {
     platform.input_requested = true;
     control_record(TRACE_STREAM_INPUT_REQUEST, platform.next_input);
-    while (platform.input_requested)
-        __asm__ volatile("hlt" ::: "memory");
+    /* The flag test and the hlt as one piece of asm: an NMI that comes
+     * between them finds its return address at baremetal_input_hlt and
+     * skips the hlt (input_nmi), or the CPU would halt for good. (The
+     * host sends only once the CPU is halted; this covers any other NMI.) */
+    __asm__ volatile("1: cmpb $0, %0\n\t"
+                     "je 2f\n\t"
+                     ".globl baremetal_input_hlt\n"
+                     "baremetal_input_hlt:\n\t"
+                     "hlt\n\t"
+                     "jmp 1b\n"
+                     "2:"
+                     : : "m"(platform.input_requested) : "memory");
     platform.input_settling = true;
 }
 
@@ -402,7 +413,8 @@ bool hal_idle(void)
     platform.irq_seen = false;
     platform.watchdog_fired = false;
     bool inputs_left = platform.next_input < platform.input_count;
-    if (inputs_left && !platform.input_settling) {
+    bool settling = platform.input_settling;
+    if (inputs_left && !settling) {
         uint64_t due = input_due_ns(platform.next_input);
         if (from >= due) {
             input_wait_for_host();
@@ -411,7 +423,7 @@ bool hal_idle(void)
         /* Not due yet: the local APIC's timer wakes us when it is. */
         uint64_t wait = due - from;
         cpu_lapic_timer_start(wait > IDLE_TIMER_MAX_NS ? IDLE_TIMER_MAX_NS : (uint32_t)wait);
-    } else if (platform.input_settling) {
+    } else if (settling) {
         /* The input just given may have raised the keyboard's line: let
          * it in before the next is asked for (a Pause release raises
          * nothing; the short timer ends the wait then). */
@@ -425,7 +437,7 @@ bool hal_idle(void)
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     cpu_lapic_timer_stop();
     if (!platform.irq_seen)
-        return inputs_left;   /* input due now, or quiescent */
+        return settling || inputs_left;   /* settled, input due now, or quiescent */
     hal_event(HAL_EVENT_IDLE, from, clock_now(), 0, 0, NULL, 0);
     return true;
 }
@@ -557,15 +569,65 @@ static DUET_NORETURN void exception_fail(const struct trap_frame *frame, bool us
     baremetal_fail("baremetal_trap", reason);
 }
 
-/* Copies a string ring 3 handed over, within the image or its window. */
+/* Can ring 3 read [p, p + size) now: the image's shared part, or mapped
+ * pages of the running PD's window? Ring 0 could read anything, which is
+ * why whatever ring 3 hands over is checked here first. */
+static bool user_readable(const void *p, size_t size)
+{
+    uint64_t at = (uint64_t)(uintptr_t)p;
+    uint64_t start = (uint64_t)(uintptr_t)__user_start, end = (uint64_t)(uintptr_t)__user_end;
+    if (size == 0)
+        return true;
+    if (at >= start && at < end && size <= end - at)
+        return true;
+    return kernel_running_pd_readable(platform.kernel, p, size);
+}
+
+/* Copies a string ring 3 handed over, byte by byte while readable. */
 static void user_string(char *out, size_t size, const char *from)
 {
-    uint64_t at = (uint64_t)(uintptr_t)from;
-    bool readable = (at >= (uint64_t)(uintptr_t)__user_start &&
-                     at < (uint64_t)(uintptr_t)__user_end) ||
-                    paging_slot_of(from) == platform.current->word[WORD_SLOT];
-    duet_strlcpy(out, readable ? from : "(unreadable)", size);
+    size_t i = 0;
+    for (; i + 1 < size && user_readable(from + i, 1) && from[i] != '\0'; i++)
+        out[i] = from[i];
+    out[i] = '\0';
+    if (i == 0 && !user_readable(from, 1))
+        duet_strlcpy(out, "(unreadable)", size);
 }
+
+/* The events a component may report itself (core's services, the LOG
+ * lines); the rest are the kernel's and the platform's to say. */
+static bool user_event_kind_allowed(uint64_t kind)
+{
+    return kind == HAL_EVENT_LOG || kind == HAL_EVENT_SESSION_OPEN ||
+           kind == HAL_EVENT_RPC_ERROR || kind == HAL_EVENT_RM_FAULT ||
+           kind == HAL_EVENT_RM_RESOLVE;
+}
+
+/* int 0x81 from ring 3: an event. A bad pointer or kind is the thread's
+ * fault, as a bad system-call frame is, never a ring-0 page fault. */
+static void user_event(const struct trap_frame *frame)
+{
+    const struct baremetal_event_args *given =
+        (const struct baremetal_event_args *)(uintptr_t)frame->rdi;
+    if (!user_readable(given, sizeof *given))
+        kernel_entry_fault(platform.kernel, KERNEL_FAULT_BAD_FRAME, 0,
+                           "an event whose arguments it cannot read");
+    struct baremetal_event_args args = *given;
+    if (!user_event_kind_allowed(args.kind))
+        kernel_entry_fault(platform.kernel, KERNEL_FAULT_BAD_FRAME, 0,
+                           "an event of a kind only the kernel reports");
+    uint8_t blob[HAL_EVENT_BLOB_MAX];
+    size_t blob_len = args.blob_len <= sizeof blob ? (size_t)args.blob_len : sizeof blob;
+    if (args.blob == NULL)
+        blob_len = 0;
+    if (!user_readable(args.blob, blob_len))
+        kernel_entry_fault(platform.kernel, KERNEL_FAULT_BAD_FRAME, 0,
+                           "an event whose blob it cannot read");
+    if (blob_len > 0)
+        duet_memcpy(blob, args.blob, blob_len);
+    event_write((unsigned)args.kind, args.arg, blob_len > 0 ? blob : NULL, blob_len);
+}
+
 
 void baremetal_trap(struct trap_frame *frame)
 {
@@ -584,18 +646,12 @@ void baremetal_trap(struct trap_frame *frame)
         return;
     case VECTOR_NMI:
         input_given();
+        if (frame->rip == (uint64_t)(uintptr_t)baremetal_input_hlt)
+            frame->rip++;   /* hlt is one byte: the loop tests the flag again */
         return;
-    case VECTOR_USER_EVENT: {
-        const struct baremetal_event_args *args =
-            (const struct baremetal_event_args *)(uintptr_t)frame->rdi;
-        uint8_t blob[HAL_EVENT_BLOB_MAX];
-        size_t blob_len = args->blob_len <= sizeof blob ? (size_t)args->blob_len : sizeof blob;
-        if (args->blob != NULL)
-            duet_memcpy(blob, args->blob, blob_len);
-        event_write((unsigned)args->kind, args->arg, args->blob != NULL ? blob : NULL,
-                    args->blob != NULL ? blob_len : 0);
+    case VECTOR_USER_EVENT:
+        user_event(frame);
         return;
-    }
     case VECTOR_USER_PANIC: {
         char function[64], reason[128];
         user_string(function, sizeof function, (const char *)(uintptr_t)frame->rdi);
