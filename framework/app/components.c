@@ -46,6 +46,8 @@ static const struct component_info components[] = {
     {.name = "cap_test", .main = cap_test_main},
     {.name = "io_intruder", .main = io_intruder_main},
     {.name = "frame_intruder", .main = frame_intruder_main},
+    {.name = "event_kind_forger", .main = event_kind_forger_main},
+    {.name = "event_blob_forger", .main = event_blob_forger_main},
     {.name = "pd_test", .main = pd_test_main},
     {.name = "quitter", .main = quitter_main},
     {.name = "echo_server", .main = echo_server_main},

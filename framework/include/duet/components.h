@@ -18,6 +18,8 @@ void rom_reader_main(struct env *env);
 void cap_test_main(struct env *env);
 void io_intruder_main(struct env *env);
 void frame_intruder_main(struct env *env);
+void event_kind_forger_main(struct env *env);
+void event_blob_forger_main(struct env *env);
 void pd_test_main(struct env *env);
 void quitter_main(struct env *env);
 void echo_server_main(struct env *env);
