@@ -446,18 +446,7 @@ bool hal_idle(void)
 
 static uint32_t port_in(uint16_t port, unsigned width)
 {
-    uint32_t value;
-    if (width == 1) {
-        uint8_t v;
-        __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-        value = v;
-    } else if (width == 2) {
-        uint16_t v;
-        __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-        value = v;
-    } else {
-        __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
-    }
+    uint32_t value = width == 1 ? cpu_inb(port) : width == 2 ? cpu_inw(port) : cpu_inl(port);
     hal_event(HAL_EVENT_PORT_IN, port, width, value, 0, NULL, 0);
     return value;
 }
@@ -466,11 +455,11 @@ static void port_out(uint16_t port, unsigned width, uint32_t value)
 {
     hal_event(HAL_EVENT_PORT_OUT, port, width, value, 0, NULL, 0);
     if (width == 1)
-        __asm__ volatile("outb %0, %1" : : "a"((uint8_t)value), "Nd"(port));
+        cpu_outb(port, (uint8_t)value);
     else if (width == 2)
-        __asm__ volatile("outw %0, %1" : : "a"((uint16_t)value), "Nd"(port));
+        cpu_outw(port, (uint16_t)value);
     else
-        __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
+        cpu_outl(port, value);
 }
 
 uint8_t hal_kernel_in8(uint16_t port)
